@@ -1,0 +1,2 @@
+// Public entry of `esgen`: the generator API (load → validate → IR → emit → write).
+export type * from './ir/types.js';

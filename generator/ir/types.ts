@@ -1,0 +1,208 @@
+/**
+ * The intermediate representation (IR) of a domain: the only thing stages after validation read.
+ *
+ * Every node is a plain, deeply readonly object with a `kind` tag. The loader fills it from YAML
+ * after validation succeeded, so emitters may assume every reference resolves.
+ * Order is meaningful and stable: lists keep the order of the spec files (files sorted by path,
+ * entries in document order), which is what keeps generated output byte-identical.
+ */
+
+/** Where a node came from, for diagnostics raised after the IR was built. Lines and columns are 1-based. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export type PrimitiveName = 'string' | 'integer' | 'number' | 'boolean' | 'uuid' | 'datetime' | 'date' | 'json';
+
+/** A type expression: `string`, `OrderItem`, `OrderItem[]`, `map<integer>`. Optionality lives on the field. */
+export type TypeRef =
+  | { readonly kind: 'primitive'; readonly name: PrimitiveName }
+  /** A value type or enum declared in `types:` of the same aggregate file. */
+  | { readonly kind: 'named'; readonly name: string }
+  | { readonly kind: 'array'; readonly element: TypeRef }
+  /** A string-keyed map. */
+  | { readonly kind: 'map'; readonly value: TypeRef };
+
+export interface FieldDef {
+  readonly kind: 'field';
+  readonly name: string;
+  readonly type: TypeRef;
+  /** `T?` or `{ optional: true }`: the property may be absent. */
+  readonly optional: boolean;
+  /** Personal data, for crypto-shredding. */
+  readonly pii: boolean;
+  /** Initial value (state and read-model fields); absent when none was given. */
+  readonly default?: JsonValue;
+  readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+export type ValueTypeDef =
+  | {
+      readonly kind: 'record';
+      readonly name: string;
+      readonly fields: readonly FieldDef[];
+      readonly description?: string;
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly kind: 'enum';
+      readonly name: string;
+      readonly values: readonly string[];
+      readonly description?: string;
+      readonly loc: SourceLocation;
+    };
+
+/** One declarative operation taking version N of a payload to version N+1. */
+export type UpcastOp =
+  | { readonly kind: 'add'; readonly field: string; readonly value: JsonValue }
+  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
+  | { readonly kind: 'remove'; readonly field: string };
+
+/** How version N becomes N+1: declarative ops (applied in order), or a user-written TypeScript function. */
+export type UpcastStep =
+  | { readonly kind: 'declarative'; readonly ops: readonly UpcastOp[]; readonly loc: SourceLocation }
+  | { readonly kind: 'custom'; readonly loc: SourceLocation };
+
+export interface EventVersionDef {
+  readonly kind: 'eventVersion';
+  /** 1..N; the last one is the current version. */
+  readonly version: number;
+  readonly fields: readonly FieldDef[];
+  /** The step to version + 1. Absent exactly on the current version. */
+  readonly upcast?: UpcastStep;
+  readonly loc: SourceLocation;
+}
+
+/**
+ * A value read from an event when applying it. `event` reads the payload (path into nested
+ * records), `envelope` reads the stored envelope, `metadata` reads a key of user metadata,
+ * `const` is a literal.
+ */
+export type ValueExpr =
+  | { readonly kind: 'event'; readonly path: readonly string[] }
+  | { readonly kind: 'envelope'; readonly field: EnvelopeField }
+  | { readonly kind: 'metadata'; readonly key: string }
+  | { readonly kind: 'const'; readonly value: JsonValue };
+
+/** `$aggregateId`, `$occurredAt`, `$version`, `$eventId`, `$correlationId`, `$causationId`. */
+export type EnvelopeField = 'aggregateId' | 'occurredAt' | 'version' | 'eventId' | 'correlationId' | 'causationId';
+
+/** `apply: { status: paid }`: set a state field from an event when it is applied. */
+export interface ApplyRule {
+  readonly kind: 'applyRule';
+  readonly target: string;
+  readonly value: ValueExpr;
+  readonly loc: SourceLocation;
+}
+
+export interface EventDef {
+  readonly kind: 'event';
+  /** TypeScript name and the stored `event_type`: unique across all aggregates. */
+  readonly name: string;
+  readonly aggregate: string;
+  /** The current version (= versions.length). */
+  readonly version: number;
+  /** Every version, ascending from 1; the last is current. */
+  readonly versions: readonly EventVersionDef[];
+  /** Declarative state changes; absent when the user writes `on<Event>` in TypeScript. */
+  readonly apply?: readonly ApplyRule[];
+  readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+/** How a read-model field changes when one event arrives. */
+export type MappingOp =
+  /** from / constant: replace the value. */
+  | { readonly kind: 'set'; readonly value: ValueExpr }
+  /** add a number read from the event (or a constant). */
+  | { readonly kind: 'add'; readonly value: ValueExpr }
+  | { readonly kind: 'increment'; readonly by: number }
+  | { readonly kind: 'min'; readonly value: ValueExpr }
+  | { readonly kind: 'max'; readonly value: ValueExpr }
+  /** append to a list field. */
+  | { readonly kind: 'append'; readonly value: ValueExpr };
+
+export interface MappingRule {
+  readonly kind: 'mappingRule';
+  readonly event: string;
+  readonly op: MappingOp;
+  readonly loc: SourceLocation;
+}
+
+export interface ReadModelFieldDef {
+  readonly kind: 'readModelField';
+  readonly name: string;
+  readonly type: TypeRef;
+  readonly optional: boolean;
+  readonly default?: JsonValue;
+  /** Expression index on data->>name, partial to the projection. */
+  readonly index: boolean;
+  readonly unique: boolean;
+  /** Rules in spec order; at most one rule per event per field. */
+  readonly rules: readonly MappingRule[];
+  readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+export type KeyBucket = 'hour' | 'day' | 'month' | 'year';
+
+/**
+ * Which row an event goes to. `aggregateId` is the default (one row per aggregate).
+ * `computed`: for each listed event, the row id is computed from a value of that event,
+ * optionally truncated to a time bucket (UTC), e.g. `OrderCreated.$occurredAt:day`.
+ * Events not listed do not touch the read model.
+ */
+export type ReadModelKey =
+  | { readonly kind: 'aggregateId' }
+  | {
+      readonly kind: 'computed';
+      readonly sources: readonly { readonly event: string; readonly value: ValueExpr; readonly bucket?: KeyBucket }[];
+      readonly loc: SourceLocation;
+    };
+
+export interface ReadModelDef {
+  readonly kind: 'readModel';
+  readonly name: string;
+  readonly aggregate: string;
+  /** projection_name in the shared projections table: a safe SQL identifier, unique. */
+  readonly projection: string;
+  /** inline: updated in the append's transaction; async: by the projection worker. */
+  readonly mode: 'inline' | 'async';
+  readonly key: ReadModelKey;
+  readonly fields: readonly ReadModelFieldDef[];
+  /** Events that delete the row. */
+  readonly deleteOn: readonly string[];
+  /** Events handled by a user-written mapper (a user-owned TypeScript function) after the declarative rules. */
+  readonly customOn: readonly string[];
+  /** Every event this read model reacts to, in spec order of first mention. */
+  readonly events: readonly string[];
+  readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+export interface AggregateDef {
+  readonly kind: 'aggregate';
+  readonly name: string;
+  /** The spec file, relative to the config's folder, with forward slashes. */
+  readonly file: string;
+  readonly idType: TypeRef;
+  /** Take a snapshot every N events; absent = never. */
+  readonly snapshotEvery?: number;
+  readonly types: readonly ValueTypeDef[];
+  readonly state: readonly FieldDef[];
+  readonly events: readonly EventDef[];
+  readonly readModels: readonly ReadModelDef[];
+  readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+export interface DomainIR {
+  readonly kind: 'domain';
+  /** Sorted by file path. */
+  readonly aggregates: readonly AggregateDef[];
+}

@@ -1,0 +1,16 @@
+import { createPgClient } from './pg-client.js';
+import { createPgliteClient } from './pglite-client.js';
+import type { SqlClient } from './sql-client.js';
+
+export interface ConnectOptions {
+  /** postgres://… connects to a server through `pg`; absent = embedded PGlite. */
+  readonly databaseUrl?: string;
+  /** PGlite data directory; absent = in memory. Ignored with databaseUrl. */
+  readonly dataDir?: string;
+}
+
+/** Connects to a server when a URL is given, else opens embedded PGlite. */
+export function connect(options: ConnectOptions = {}): Promise<SqlClient> {
+  if (options.databaseUrl) return createPgClient({ connectionString: options.databaseUrl });
+  return createPgliteClient(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+}

@@ -1,0 +1,139 @@
+/**
+ * The contract between generated code and the runtime: event shapes, the envelope, and the
+ * registry that generated code hands to the runtime. Generated code imports only from here
+ * (through `esgen/runtime`), so changing a name here is a breaking change for every user.
+ */
+
+/** An event as business code sees it: a type tag and its payload at the current version. */
+export interface DomainEvent<TType extends string = string, TData = unknown> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+/** Free-form, JSON-serialisable user metadata stored with an event. */
+export type EventMetadata = Readonly<Record<string, unknown>>;
+
+/** Everything stored around a payload, available to apply handlers and read-model mappers. */
+export interface EventContext {
+  readonly eventId: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  /** Position in the aggregate's stream, 1-based. */
+  readonly version: number;
+  readonly occurredAt: Date;
+  readonly correlationId: string | null;
+  readonly causationId: string | null;
+  readonly metadata: EventMetadata;
+}
+
+/**
+ * A stored event read back from the store, upcast to the current payload version.
+ * `position` is the global position (events.global_position); `transactionId` is the id of the
+ * transaction that committed it. Global order is (transactionId, position): see readAllAfter.
+ */
+export interface EventEnvelope<TType extends string = string, TData = unknown> extends EventContext {
+  readonly type: TType;
+  readonly data: TData;
+  /** Payload version as stored, before upcasting. */
+  readonly storedVersion: number;
+  readonly position: bigint;
+  readonly transactionId: bigint;
+}
+
+/** Result of a generated payload validator: the first failing field, named by JSON path. */
+export type ValidationResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly errors: readonly ValidationIssue[] };
+
+export interface ValidationIssue {
+  /** JSON pointer of the offending value in the payload, '' for the payload itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface EventDefinition {
+  /** The stored event_type (= the event's name in the spec). */
+  readonly type: string;
+  readonly aggregateType: string;
+  /** Current payload version. */
+  readonly version: number;
+  /** Validates a payload of the given stored version (1..version). Unknown versions are invalid. */
+  readonly validate: (version: number, data: unknown) => ValidationResult;
+  /** Takes a payload of any stored version to the current version. Identity for the current one. */
+  readonly upcast: (fromVersion: number, data: unknown) => unknown;
+  /** Names of fields marked `pii: true` in the current version. */
+  readonly piiFields: readonly string[];
+}
+
+export interface AggregateDefinition<TAggregate extends AggregateRootLike = AggregateRootLike> {
+  /** The stored aggregate_type (= the aggregate's name in the spec). */
+  readonly type: string;
+  /** A fresh instance with default state and version 0. */
+  readonly create: (id: string) => TAggregate;
+  /** Take a snapshot every N events; undefined = never. */
+  readonly snapshotEvery: number | undefined;
+  /** Changes whenever the state's shape changes; snapshots with another fingerprint are ignored. */
+  readonly stateFingerprint: string;
+  readonly eventTypes: readonly string[];
+}
+
+/** What a mapper decides for one event. */
+export type ProjectionChange<TRow> =
+  | { readonly kind: 'upsert'; readonly row: TRow }
+  | { readonly kind: 'delete' }
+  | { readonly kind: 'unchanged' };
+
+/** JSONB cast used by an expression index and by typed queries on a field. */
+export type IndexedFieldType = 'text' | 'numeric' | 'boolean' | 'timestamptz';
+
+export interface IndexDefinition {
+  readonly field: string;
+  readonly type: IndexedFieldType;
+  readonly unique: boolean;
+}
+
+export interface ReadModelDefinition<TRow = Record<string, unknown>> {
+  readonly name: string;
+  /** projection_name in the shared projections table. */
+  readonly projection: string;
+  readonly aggregateType: string;
+  readonly mode: 'inline' | 'async';
+  /** Event types this read model reacts to; the runtime filters on them. */
+  readonly eventTypes: readonly string[];
+  /** Row id for an event, or undefined when the event does not touch this read model. */
+  readonly keyOf: (event: EventEnvelope) => string | undefined;
+  /** Pure: current row (undefined when none) and an event → the change to make. */
+  readonly apply: (current: TRow | undefined, event: EventEnvelope) => ProjectionChange<TRow>;
+  readonly indexes: readonly IndexDefinition[];
+  /** Changes when the mapping rules change: a rebuild is due. */
+  readonly fingerprint: string;
+}
+
+/** Everything the generated registry module exports as `registry`. */
+export interface Registry {
+  readonly aggregates: Readonly<Record<string, AggregateDefinition>>;
+  readonly events: Readonly<Record<string, EventDefinition>>;
+  readonly readModels: Readonly<Record<string, ReadModelDefinition<any>>>;
+}
+
+/** The slice of AggregateRoot the runtime relies on (see aggregate-root.ts). */
+export interface AggregateRootLike {
+  readonly id: string;
+  readonly aggregateType: string;
+  /** Version including uncommitted events. */
+  readonly version: number;
+  /** Version as last loaded or saved: the expected version of the next save. */
+  readonly persistedVersion: number;
+  uncommittedEvents(): readonly PendingEvent[];
+  markCommitted(): void;
+  replay(event: DomainEvent, context: EventContext): void;
+  snapshotState(): unknown;
+  restoreSnapshot(state: unknown, version: number): void;
+}
+
+/** An event raised but not yet stored. */
+export interface PendingEvent {
+  readonly event: DomainEvent;
+  /** Business time of the event: when it was raised, unless given. */
+  readonly occurredAt: Date;
+}

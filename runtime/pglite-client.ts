@@ -1,0 +1,39 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+
+export interface PgliteClientOptions {
+  /** On-disk data directory; omit for an in-memory database (tests). */
+  readonly dataDir?: string;
+  /** An instance the application already has; esgen will not close it. */
+  readonly db?: PGlite;
+}
+
+/**
+ * A SqlClient over embedded PGlite: PostgreSQL compiled to WebAssembly, in this process.
+ * PGlite serves one connection, so transactions queue behind each other (PGlite does the queueing).
+ */
+export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<SqlClient> {
+  const ownsDb = options.db === undefined;
+  const db: PGlite = options.db ?? (await (await import('@electric-sql/pglite')).PGlite.create(options.dataDir));
+
+  const run = async <TRow>(executor: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>> => {
+    const result = await executor.query<TRow>(sql, params as unknown[] | undefined);
+    return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+  };
+
+  return {
+    dialect: 'pglite',
+    query: (sql, params) => run(db, sql, params),
+    transaction: (work) => db.transaction((tx) => work({ query: (sql, params) => run(tx, sql, params) } satisfies SqlExecutor)),
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async listen(channel, onNotify) {
+      const unsubscribe = await db.listen(channel, onNotify);
+      return () => unsubscribe();
+    },
+    async close() {
+      if (ownsDb) await db.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The slice of a SQL client the runtime needs. The runtime core depends on this, never on `pg`
+ * or PGlite types, so either backend (or a pool the application already has) can sit under it.
+ *
+ * Values are always bound parameters ($1, $2, …). Results come back with each driver's default
+ * type parsing untouched (int8 arrives as a string from `pg` and a number from PGlite), so SQL that
+ * needs exact 64-bit values casts them to text and the caller converts with BigInt.
+ */
+export interface QueryResult<TRow> {
+  readonly rows: TRow[];
+  /** Rows inserted, updated or deleted by the statement (0 for SELECT on some drivers). */
+  readonly rowCount: number;
+}
+
+export interface SqlExecutor {
+  query<TRow = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>>;
+}
+
+/** A client that can open transactions; `transaction` gives an executor bound to one connection. */
+export interface SqlClient extends SqlExecutor {
+  readonly dialect: 'pg' | 'pglite';
+  /** Runs `work` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs several statements separated by semicolons, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** LISTEN on a channel; resolves to a function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Releases connections owned by this client (a pool given by the application is left open). */
+  close(): Promise<void>;
+}

@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Compiles dist/ once for the CLI tests (they run `node bin/esgen.js`).
+    globalSetup: ['./test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Suites share one PostgreSQL server: keep file-level parallelism modest on 2 cores.

@@ -1,0 +1,142 @@
+import { primitiveNames } from '../ir/parse-expressions.js';
+import type { AggregateDef, FieldDef } from '../ir/types.js';
+import type { CheckContext } from './check-context.js';
+
+/**
+ * Reserved words of ECMAScript in strict mode (ES modules are strict) plus names that cannot be
+ * bound: generated code uses field names as parameters and variables, not only as properties.
+ */
+const reservedWords = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
+  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this',
+  'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'implements', 'interface', 'let', 'package', 'private',
+  'protected', 'public', 'static', 'yield', 'await', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity',
+  // Special on every JavaScript object: as keys of plain objects they change prototypes.
+  '__proto__', 'constructor', 'prototype',
+]);
+/** Names generated types cannot take: TypeScript's built-in type names. */
+const reservedTypeNames = new Set(['any', 'unknown', 'never', 'object', 'symbol', 'bigint', 'string', 'number', 'boolean', 'Object', 'Array', 'Date', 'Record', 'Promise', 'Map', 'Set', 'Error']);
+
+// ASCII only: generated names must also be valid file names and SQL-friendly JSON keys.
+const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** projection_name: a lower-case SQL identifier that never needs quoting (63 bytes: NAMEDATALEN - 1). */
+const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Identifiers, reserved words, and names that must be unique per aggregate or across the domain. */
+export function checkNames(ctx: CheckContext): void {
+  const checkIdentifier = (name: string, node: object, what: string, isTypeName = false) => {
+    if (!identifier.test(name)) {
+      ctx.report({
+        code: 'ESG130',
+        node,
+        part: 'key',
+        message: `${what} \`${name}\` is not a valid identifier`,
+        hint: 'use letters, digits and `_`, not starting with a digit (e.g. `orderTotal`, `OrderPlaced`)',
+      });
+    } else if (reservedWords.has(name)) {
+      const special = name === '__proto__' || name === 'constructor' || name === 'prototype';
+      ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is ${special ? 'reserved on every JavaScript object' : 'a reserved word in TypeScript'}`, hint: 'choose another name' });
+    } else if (isTypeName && reservedTypeNames.has(name)) {
+      ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is a built-in TypeScript type`, hint: 'choose another name' });
+    }
+  };
+  const checkFields = (fields: readonly FieldDef[], what: string) => {
+    for (const field of fields) checkIdentifier(field.name, field, what);
+  };
+
+  const aggregateNames = new Map<string, AggregateDef>();
+  const eventOwners = new Map<string, AggregateDef>();
+  const readModelOwners = new Map<string, AggregateDef>();
+  const projections = new Map<string, string>();
+
+  for (const aggregate of ctx.aggregates) {
+    checkIdentifier(aggregate.name, aggregate, 'the aggregate name', true);
+    const first = aggregateNames.get(aggregate.name);
+    if (first) {
+      ctx.report({
+        code: 'ESG132',
+        node: aggregate,
+        below: ['aggregate'],
+        message: `the aggregate \`${aggregate.name}\` is also declared in ${first.file}`,
+        hint: 'each aggregate lives in exactly one spec file',
+      });
+    } else aggregateNames.set(aggregate.name, aggregate);
+
+    // Type, event and read-model names all become exported TypeScript names of this aggregate.
+    const local = new Map<string, string>([[aggregate.name, 'the aggregate']]);
+    const claim = (name: string, node: object, what: string) => {
+      if ((primitiveNames as readonly string[]).includes(name) || name === 'map') {
+        ctx.report({ code: 'ESG134', node, part: 'key', message: `${what} \`${name}\` has the name of a built-in type`, hint: 'choose another name' });
+        return;
+      }
+      const previous = local.get(name);
+      if (previous !== undefined) {
+        ctx.report({ code: 'ESG134', node, part: 'key', message: `${what} \`${name}\` has the same name as ${previous} in this file`, hint: 'names of the aggregate, types, events and read models must differ' });
+      } else local.set(name, `${what} \`${name}\``);
+    };
+
+    for (const type of aggregate.types) {
+      checkIdentifier(type.name, type, 'the type name', true);
+      claim(type.name, type, 'the type');
+      if (type.kind === 'record') checkFields(type.fields, 'the field name');
+      else {
+        const seen = new Set<string>();
+        type.values.forEach((value, i) => {
+          if (seen.has(value)) ctx.report({ code: 'ESG154', node: type, below: ['enum', i], message: `the enum \`${type.name}\` lists \`${value}\` twice`, hint: 'remove the duplicate' });
+          seen.add(value);
+        });
+      }
+    }
+    checkFields(aggregate.state, 'the state field name');
+
+    for (const event of aggregate.events) {
+      checkIdentifier(event.name, event, 'the event name', true);
+      claim(event.name, event, 'the event');
+      for (const version of event.versions) checkFields(version.fields, 'the field name');
+      const owner = eventOwners.get(event.name);
+      if (owner && owner !== aggregate) {
+        ctx.report({
+          code: 'ESG133',
+          node: event,
+          part: 'key',
+          message: `the event \`${event.name}\` is also declared by the aggregate \`${owner.name}\` (${owner.file})`,
+          hint: 'rename one of them: event type names are stored in the event log and must be unique across all aggregates',
+        });
+      } else eventOwners.set(event.name, aggregate);
+    }
+
+    for (const model of aggregate.readModels) {
+      checkIdentifier(model.name, model, 'the read-model name', true);
+      claim(model.name, model, 'the read model');
+      for (const field of model.fields) checkIdentifier(field.name, field, 'the field name');
+      const owner = readModelOwners.get(model.name);
+      if (owner && owner !== aggregate) {
+        ctx.report({ code: 'ESG156', node: model, part: 'key', message: `the read model \`${model.name}\` is also declared by the aggregate \`${owner.name}\` (${owner.file})`, hint: 'read-model names must be unique across the domain' });
+      } else readModelOwners.set(model.name, aggregate);
+
+      if (!sqlIdentifier.test(model.projection)) {
+        ctx.report({
+          code: 'ESG145',
+          node: model,
+          below: ['projection'],
+          message: `the projection name \`${model.projection}\` is not a safe SQL identifier`,
+          hint: `use lower-case letters, digits and \`_\`, starting with a letter or \`_\`, at most 63 characters (e.g. \`${suggestSqlName(model.projection)}\`)`,
+        });
+      }
+      const previous = projections.get(model.projection);
+      if (previous !== undefined) {
+        ctx.report({ code: 'ESG146', node: model, below: ['projection'], message: `the projection name \`${model.projection}\` is already used by ${previous}`, hint: 'each read model needs its own projection name' });
+      } else projections.set(model.projection, `the read model \`${model.name}\` (${aggregate.file})`);
+    }
+  }
+}
+
+function suggestSqlName(name: string): string {
+  const snake = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^([0-9])/, '_$1')
+    .slice(0, 63);
+  return snake || 'my_projection';
+}

@@ -1,0 +1,215 @@
+import { suggestion } from '../diagnostics/did-you-mean.js';
+import { formatType } from '../ir/parse-expressions.js';
+import type { AggregateDef, MappingRule, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
+import type { CheckContext } from './check-context.js';
+import { checkFit } from './check-fit.js';
+import { constantMismatch, enumValues, isNumeric, isScalar, isTemporal, valueExprType, type ValueType } from './type-rules.js';
+
+/** Read models react to known events of their own aggregate, with operations that fit their fields and a computable key. */
+export function checkReadModels(ctx: CheckContext): void {
+  const eventOwner = new Map<string, AggregateDef>();
+  for (const aggregate of ctx.aggregates) for (const event of aggregate.events) if (!eventOwner.has(event.name)) eventOwner.set(event.name, aggregate);
+
+  for (const aggregate of ctx.aggregates) {
+    const ownEvents = aggregate.events.map((e) => e.name);
+    for (const model of aggregate.readModels) {
+      const unknown = new Set<string>();
+      const checkEvent = (event: string, node: object, below: (string | number)[], part: 'key' | 'value') => {
+        if (ownEvents.includes(event)) return true;
+        unknown.add(event);
+        const owner = eventOwner.get(event);
+        if (owner) {
+          ctx.report({
+            code: 'ESG151',
+            node,
+            below,
+            part,
+            message: `\`${event}\` is an event of \`${owner.name}\`; the read model \`${model.name}\` belongs to \`${aggregate.name}\` and can only react to its events`,
+            hint: `declare the read model in ${owner.file}, or react to an event of \`${aggregate.name}\``,
+          });
+        } else {
+          ctx.report({ code: 'ESG136', node, below, part, message: `unknown event \`${event}\``, hint: suggestion(event, ownEvents, `events of \`${aggregate.name}\``) });
+        }
+        return false;
+      };
+
+      for (const field of model.fields) {
+        const seen = new Set<string>();
+        for (const rule of field.rules) {
+          const isFrom = isFromRule(ctx, rule);
+          if (!checkEvent(rule.event, rule, [], isFrom ? 'value' : 'key')) continue;
+          if (seen.has(rule.event)) {
+            ctx.report({ code: 'ESG153', node: rule, part: isFrom ? 'value' : 'key', message: `\`${field.name}\` already has a rule for \`${rule.event}\``, hint: 'keep one rule per event per field (`from` and `on` both count)' });
+            continue;
+          }
+          seen.add(rule.event);
+          checkRule(ctx, aggregate, field, rule);
+        }
+        // Only a custom mapper could set a field without rules; without one, a required field
+        // without a default would be missing from every row.
+        const hasRules = field.rules.length > 0 || ctx.written(field, ['from']) || ctx.written(field, ['on']);
+        if (!hasRules && model.customOn.length === 0 && !field.optional && field.default === undefined) {
+          ctx.report({
+            code: 'ESG158',
+            node: field,
+            part: 'key',
+            message: `\`${field.name}\` of \`${model.name}\` is never set: it has no \`from\` or \`on\` rule, no default, and the read model has no custom mapper`,
+            hint: 'add `from: Event.field`, `on: { Event: ... }` or a `default`, or make it optional',
+          });
+        }
+        if ((field.index || field.unique) && !isScalar(aggregate, field.type)) {
+          ctx.report({ code: 'ESG155', node: field, below: [field.unique ? 'unique' : 'index'], part: 'key', message: `\`${field.name}\` is ${formatType(field.type)}; only scalar fields can be indexed`, hint: 'index a string, number, boolean, uuid, date, datetime or enum field' });
+        }
+      }
+      model.deleteOn.forEach((event, i) => checkEvent(event, model, ['delete', i], 'value'));
+      model.customOn.forEach((event, i) => checkEvent(event, model, ['custom', i], 'value'));
+      checkKey(ctx, aggregate, model, unknown);
+    }
+  }
+}
+
+/** `from:` rules are recorded at the source string (`…from` or `…from[i]`); `on:` rules at `…on.Event`. */
+function isFromRule(ctx: CheckContext, rule: MappingRule): boolean {
+  return ctx.pathOf(rule).at(-2) !== 'on';
+}
+
+function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelFieldDef, rule: MappingRule): void {
+  const event = aggregate.events.find((e) => e.name === rule.event)!;
+  const target = { type: field.type, optional: field.optional };
+  const op = rule.op;
+  // The operand sits under the operation's key (`{ add: x }`, `{ const: x }`); for a scalar
+  // (`on: { E: paid }`) or a `from:` string the locator stops at the scalar itself.
+  const operandPath = op.kind === 'set' && op.value.kind === 'const' ? ['const'] : [op.kind];
+  const resolve = (): ValueType | { constant: unknown } | undefined => {
+    if (op.kind === 'increment') return { constant: op.by };
+    const resolved = valueExprType(aggregate, event, op.value);
+    if (!resolved.ok) {
+      ctx.report({
+        code: 'ESG137',
+        node: rule,
+        below: operandPath,
+        message: resolved.message,
+        hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, `fields of \`${event.name}\``) : resolved.hint,
+      });
+      return undefined;
+    }
+    return 'constant' in resolved ? { constant: resolved.constant } : resolved.value;
+  };
+
+  switch (op.kind) {
+    case 'set': {
+      const source = resolve();
+      if (!source) return;
+      if ('constant' in source) return checkConstant(ctx, aggregate, rule, source.constant, target, `\`${field.name}\``, operandPath);
+      return checkFit(ctx, aggregate, rule, source, target, `\`${field.name}\``, operandPath);
+    }
+    case 'add':
+    case 'min':
+    case 'max': {
+      const allowTemporal = op.kind !== 'add';
+      if (!isNumeric(field.type) && !(allowTemporal && isTemporal(field.type))) {
+        ctx.report({
+          code: 'ESG148',
+          node: rule,
+          below: [op.kind],
+          part: 'key',
+          message: `\`${op.kind}\` needs a ${allowTemporal ? 'number, date or datetime' : 'number'} field, but \`${field.name}\` is ${formatType(field.type)}`,
+          hint: 'use `set` to replace the value, or change the field type',
+        });
+        return;
+      }
+      const source = resolve();
+      if (!source) return;
+      if ('constant' in source) return checkConstant(ctx, aggregate, rule, source.constant, target, `\`${field.name}\``, [op.kind]);
+      return checkFit(ctx, aggregate, rule, source, { type: field.type, optional: true }, `\`${field.name}\``, [op.kind]);
+    }
+    case 'increment': {
+      if (!isNumeric(field.type)) {
+        ctx.report({ code: 'ESG149', node: rule, below: ['increment'], part: 'key', message: `\`increment\` needs a number field, but \`${field.name}\` is ${formatType(field.type)}`, hint: 'change the field type to `integer` or `number`' });
+        return;
+      }
+      if (field.type.kind === 'primitive' && field.type.name === 'integer' && !Number.isInteger(op.by)) {
+        ctx.report({ code: 'ESG143', node: rule, below: ['increment'], message: `\`${field.name}\` is an integer, so it cannot be incremented by ${op.by}`, hint: 'use a whole number or make the field `number`' });
+      }
+      return;
+    }
+    case 'append': {
+      if (field.type.kind !== 'array') {
+        ctx.report({ code: 'ESG150', node: rule, below: ['append'], part: 'key', message: `\`append\` needs a list field, but \`${field.name}\` is ${formatType(field.type)}`, hint: `declare it as \`${formatType(field.type)}[]\`` });
+        return;
+      }
+      const source = resolve();
+      if (!source) return;
+      const element = { type: field.type.element, optional: false };
+      if ('constant' in source) return checkConstant(ctx, aggregate, rule, source.constant, element, `an element of \`${field.name}\``, ['append']);
+      return checkFit(ctx, aggregate, rule, source, element, `an element of \`${field.name}\``, ['append']);
+    }
+  }
+}
+
+function checkConstant(ctx: CheckContext, aggregate: AggregateDef, node: object, value: unknown, target: { type: TypeRef; optional: boolean }, targetName: string, below: (string | number)[]): void {
+  if (value === null) {
+    if (!target.optional) ctx.report({ code: 'ESG144', node, below, message: `${targetName} is not optional, so it cannot be set to null`, hint: 'make the field optional (`T?`)' });
+    return;
+  }
+  const problem = constantMismatch(aggregate, value as never, target.type);
+  if (problem) {
+    const values = enumValues(aggregate, target.type);
+    ctx.report({
+      code: 'ESG143',
+      node,
+      below,
+      message: `the value for ${targetName} does not fit its type ${formatType(target.type)}: ${problem}`,
+      hint: values && typeof value === 'string' ? suggestion(value, values, 'values') : undefined,
+    });
+  }
+}
+
+function checkKey(ctx: CheckContext, aggregate: AggregateDef, model: ReadModelDef, unknown: ReadonlySet<string>): void {
+  const key = model.key;
+  if (key.kind !== 'computed') return;
+  for (const source of key.sources) {
+    const event = aggregate.events.find((e) => e.name === source.event);
+    if (!event) {
+      if (!unknown.has(source.event)) {
+        const inMap = ctx.pathOf(source).length > ctx.pathOf(key).length;
+        ctx.report({ code: 'ESG136', node: source, part: inMap ? 'key' : 'value', message: `unknown event \`${source.event}\``, hint: suggestion(source.event, aggregate.events.map((e) => e.name), `events of \`${aggregate.name}\``) });
+      }
+      continue;
+    }
+    const resolved = valueExprType(aggregate, event, source.value);
+    if (!resolved.ok) {
+      ctx.report({ code: 'ESG137', node: source, message: resolved.message, hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, `fields of \`${event.name}\``) : resolved.hint });
+      continue;
+    }
+    if ('constant' in resolved) {
+      ctx.report({ code: 'ESG147', node: source, message: 'a read-model key must be read from the event, not a constant', hint: 'write a field path such as `userId` or `$occurredAt:day`' });
+      continue;
+    }
+    const { type, optional } = resolved.value;
+    if (type !== 'unchecked' && !isScalar(aggregate, type)) {
+      ctx.report({ code: 'ESG147', node: source, message: `the key of \`${model.name}\` for \`${event.name}\` is ${formatType(type)}, which cannot identify a row`, hint: 'use a string, uuid, integer, date or datetime value' });
+      continue;
+    }
+    if (optional) {
+      ctx.report({ code: 'ESG147', node: source, message: `the key of \`${model.name}\` for \`${event.name}\` may be absent, so the row cannot always be found`, hint: 'key on a required field' });
+    }
+    if (source.bucket) {
+      if (type === 'unchecked' || !isTemporal(type)) {
+        ctx.report({ code: 'ESG152', node: source, message: `the bucket \`:${source.bucket}\` needs a date or datetime value, but this key is ${type === 'unchecked' ? 'metadata' : formatType(type)}`, hint: 'remove the bucket or key on `$occurredAt`' });
+      } else if (type.kind === 'primitive' && type.name === 'date' && source.bucket === 'hour') {
+        ctx.report({ code: 'ESG152', node: source, message: 'a date has no hours, so it cannot be bucketed by `:hour`', hint: 'use `:day`, `:month` or `:year`' });
+      }
+    }
+  }
+  const keyed = new Set(key.sources.map((s) => s.event));
+  for (const event of model.events) {
+    if (keyed.has(event) || unknown.has(event)) continue;
+    ctx.report({
+      code: 'ESG147',
+      node: key,
+      message: `\`${model.name}\` reacts to \`${event}\`, but its key says how to find the row only for ${[...keyed].map((e) => `\`${e}\``).join(', ') || 'no event'}`,
+      hint: `use a key map: \`key: { ${[...keyed, event].map((e) => `${e}: <field>`).join(', ')} }\``,
+    });
+  }
+}

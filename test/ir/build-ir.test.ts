@@ -1,0 +1,147 @@
+/** The IR builder on in-memory specs: how each spec form is represented. */
+import { describe, expect, it } from 'vitest';
+import { loadDomainFromSources } from '../../generator/load/load-domain.js';
+import type { AggregateDef } from '../../generator/ir/types.js';
+
+function build(yaml: string): AggregateDef {
+  const result = loadDomainFromSources(new Map([['domain/spec.esgen.yaml', yaml]]));
+  if (!result.ok) throw new Error(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('\n'));
+  return result.ir.aggregates[0]!;
+}
+
+describe('loadDomainFromSources', () => {
+  it('parses type expressions: lists both ways, maps, optional marks and the long form', () => {
+    const aggregate = build(`aggregate: A
+types:
+  Item: { sku: string }
+state:
+  a: Item[]
+  b: { type: [Item] }
+  c: map<integer[]>?
+  d: { type: string, optional: true, pii: true, description: the d }
+  e: "string[][]"
+`);
+    expect(aggregate.state.map((f) => [f.name, f.type, f.optional, f.pii])).toEqual([
+      ['a', { kind: 'array', element: { kind: 'named', name: 'Item' } }, false, false],
+      ['b', { kind: 'array', element: { kind: 'named', name: 'Item' } }, false, false],
+      ['c', { kind: 'map', value: { kind: 'array', element: { kind: 'primitive', name: 'integer' } } }, true, false],
+      ['d', { kind: 'primitive', name: 'string' }, true, true],
+      ['e', { kind: 'array', element: { kind: 'array', element: { kind: 'primitive', name: 'string' } } }, false, false],
+    ]);
+    expect(aggregate.state[3]!.description).toBe('the d');
+  });
+
+  it('reads apply values: event paths, envelope, metadata, plain and `{ const }` constants', () => {
+    const aggregate = build(`aggregate: A
+types:
+  Address: { city: string }
+state:
+  city: string
+  at: datetime
+  who: json?
+  label: string
+  note: string
+  count: integer
+events:
+  Moved:
+    fields: { address: Address }
+    apply: { city: event.address.city, at: $occurredAt, who: $metadata.user, label: moved, note: { const: event.x }, count: 3 }
+`);
+    expect(aggregate.events[0]!.apply!.map((r) => [r.target, r.value])).toEqual([
+      ['city', { kind: 'event', path: ['address', 'city'] }],
+      ['at', { kind: 'envelope', field: 'occurredAt' }],
+      ['who', { kind: 'metadata', key: 'user' }],
+      ['label', { kind: 'const', value: 'moved' }],
+      ['note', { kind: 'const', value: 'event.x' }],
+      ['count', { kind: 'const', value: 3 }],
+    ]);
+  });
+
+  it('builds every version with its upcast step; declarative ops run rename, remove, add', () => {
+    const aggregate = build(`aggregate: A
+events:
+  Happened:
+    version: 3
+    fields: { b: string, c: integer }
+    history:
+      2:
+        fields: { b: string }
+        upcast: { add: { c: 1 } }
+      1:
+        fields: { a: string, x: boolean }
+        upcast: { add: { }, remove: [x], rename: { a: b } }
+`);
+    const event = aggregate.events[0]!;
+    expect(event.version).toBe(3);
+    expect(event.versions.map((v) => [v.version, v.fields.map((f) => f.name), v.upcast?.kind])).toEqual([
+      [1, ['a', 'x'], 'declarative'],
+      [2, ['b'], 'declarative'],
+      [3, ['b', 'c'], undefined],
+    ]);
+    const first = event.versions[0]!.upcast;
+    expect(first?.kind === 'declarative' && first.ops).toEqual([
+      { kind: 'rename', from: 'a', to: 'b' },
+      { kind: 'remove', field: 'x' },
+    ]);
+  });
+
+  it('turns read-model fields into rules in YAML order and collects the events', () => {
+    const aggregate = build(`aggregate: A
+events:
+  Opened: { fields: { n: number, owner: string } }
+  Closed: {}
+  Noted: {}
+readModels:
+  Stats:
+    projection: stats
+    key: { Opened: "owner", Closed: "$aggregateId", Noted: "$aggregateId" }
+    fields:
+      total: { type: number, on: { Opened: { add: n } }, from: Closed.$version }
+    delete: [Closed]
+    custom: [Noted]
+`);
+    const model = aggregate.readModels[0]!;
+    expect(model.fields[0]!.rules.map((r) => [r.event, r.op])).toEqual([
+      ['Opened', { kind: 'add', value: { kind: 'event', path: ['n'] } }],
+      ['Closed', { kind: 'set', value: { kind: 'envelope', field: 'version' } }],
+    ]);
+    expect(model.events).toEqual(['Opened', 'Closed', 'Noted']);
+    expect(model.key).toMatchObject({
+      kind: 'computed',
+      sources: [
+        { event: 'Opened', value: { kind: 'event', path: ['owner'] } },
+        { event: 'Closed', value: { kind: 'envelope', field: 'aggregateId' } },
+        { event: 'Noted', value: { kind: 'envelope', field: 'aggregateId' } },
+      ],
+    });
+    expect(model.mode).toBe('async');
+  });
+
+  it('keeps source locations of nodes, 1-based', () => {
+    const aggregate = build(`aggregate: A
+events:
+  Opened:
+    fields: { n: number }
+`);
+    expect(aggregate.loc).toEqual({ file: 'domain/spec.esgen.yaml', line: 1, column: 1 });
+    expect(aggregate.events[0]!.loc).toEqual({ file: 'domain/spec.esgen.yaml', line: 3, column: 3 });
+    expect(aggregate.events[0]!.versions[0]!.fields[0]!.loc).toEqual({ file: 'domain/spec.esgen.yaml', line: 4, column: 15 });
+  });
+
+  it('sorts aggregates by file path whatever the input order', () => {
+    const result = loadDomainFromSources(new Map([['b.esgen.yaml', 'aggregate: B\n'], ['a.esgen.yaml', 'aggregate: A\n']]));
+    expect(result.ok && result.ir.aggregates.map((a) => a.name)).toEqual(['A', 'B']);
+  });
+
+  it('reuses parse results of unchanged files through the cache', async () => {
+    const { createSpecCache } = await import('../../generator/load/spec-cache.js');
+    const cache = createSpecCache();
+    const files = new Map([['a.esgen.yaml', 'aggregate: A\n'], ['b.esgen.yaml', 'aggregate: B\n']]);
+    loadDomainFromSources(files, { cache });
+    const first = cache.get('a.esgen.yaml', 'aggregate: A\n');
+    loadDomainFromSources(new Map([['a.esgen.yaml', 'aggregate: A\n'], ['b.esgen.yaml', 'aggregate: B2\n']]), { cache });
+    expect(cache.get('a.esgen.yaml', 'aggregate: A\n')).toBe(first);
+    expect(cache.get('b.esgen.yaml', 'aggregate: B\n')).toBeUndefined();
+    expect(cache.size).toBe(2);
+  });
+});

@@ -1,0 +1,59 @@
+/** Text and JSON rendering of diagnostics. */
+import { describe, expect, it } from 'vitest';
+import { diagnosticsToJson, formatDiagnostics } from '../../generator/diagnostics/format-diagnostics.js';
+import type { Diagnostic } from '../../generator/diagnostics/types.js';
+
+const source = 'aggregate: Order\nstate:\n\tstatus: { type: OrderStatsu }\n';
+const unknownType: Diagnostic = {
+  code: 'ESG135',
+  severity: 'error',
+  message: 'unknown type `OrderStatsu`',
+  file: 'domain/order.esgen.yaml',
+  line: 3,
+  column: 18,
+  endLine: 3,
+  endColumn: 29,
+  hint: 'did you mean `OrderStatus`?',
+};
+const warning: Diagnostic = { code: 'ESG999', severity: 'warning', message: 'a warning', file: 'a.esgen.yaml', line: 1, column: 1 };
+
+describe('formatDiagnostics', () => {
+  it('prints location, code, message, a code frame with the span underlined, and the hint', () => {
+    const text = formatDiagnostics([unknownType], { color: false, sources: new Map([['domain/order.esgen.yaml', source]]) });
+    expect(text).toBe(
+      [
+        'domain/order.esgen.yaml:3:18 error ESG135 unknown type `OrderStatsu`',
+        '  2 | state:',
+        '  3 |   status: { type: OrderStatsu }',
+        // The tab before `status` is shown as two spaces; the caret follows it.
+        '    |                   ^^^^^^^^^^^',
+        '  hint: did you mean `OrderStatus`?',
+        '',
+        '1 error',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('sorts by file and position and counts errors and warnings', () => {
+    const text = formatDiagnostics([unknownType, warning], { color: false, sources: new Map() });
+    expect(text.indexOf('a.esgen.yaml:1:1 warning')).toBeLessThan(text.indexOf('domain/order.esgen.yaml:3:18 error'));
+    expect(text.endsWith('1 error, 1 warning\n')).toBe(true);
+  });
+
+  it('colours only when asked', () => {
+    const sources = new Map([['domain/order.esgen.yaml', source]]);
+    expect(formatDiagnostics([unknownType], { color: true, sources })).toContain('\u001b[');
+    expect(formatDiagnostics([unknownType], { color: false, sources })).not.toContain('\u001b[');
+  });
+
+  it('prints nothing for no diagnostics', () => {
+    expect(formatDiagnostics([], { color: false, sources: new Map() })).toBe('');
+  });
+});
+
+describe('diagnosticsToJson', () => {
+  it('is machine-readable with counts', () => {
+    expect(JSON.parse(diagnosticsToJson([warning, unknownType]))).toEqual({ ok: false, errorCount: 1, warningCount: 1, diagnostics: [warning, unknownType] });
+  });
+});

@@ -1,0 +1,100 @@
+import type { AggregateDefinition, AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
+import { connect } from './connect.js';
+import { migrate } from './migrations/migrate.js';
+import { createInlineProjector } from './projections/inline-projector.js';
+import { createEventReplayer, type EventReplayer } from './projections/event-replayer.js';
+import { ensureReadModelIndexes } from './projections/read-model-indexes.js';
+import { createReadModelManager, type ReadModelManager, type ReadModelManagerOptions } from './projections/read-model-manager.js';
+import { readModel, type ReadModelQuery } from './projections/read-model-query.js';
+import { createRepository, type EventSourcedRepository, type RepositoryOptions } from './repository/event-sourced-repository.js';
+import type { SqlClient } from './sql-client.js';
+import { createEventStore, type PostgresEventStore } from './store/event-store.js';
+
+export interface EventSourcingOptions {
+  /** The generated registry (`import { registry } from './generated/registry.js'`). */
+  readonly registry: Registry;
+  /** postgres://… for a server; absent = embedded PGlite (see dataDir). Ignored when `client` is given. */
+  readonly databaseUrl?: string;
+  /** PGlite data directory; absent = in memory. */
+  readonly dataDir?: string;
+  /** A client the application already has (e.g. createPgClient({ pool })); it is not closed by close(). */
+  readonly client?: SqlClient;
+  /** Schema holding esgen's tables; default `public`. */
+  readonly schema?: string;
+  /** Create or update the tables and read-model indexes on open. Default true. */
+  readonly migrate?: boolean;
+  readonly repository?: RepositoryOptions;
+}
+
+/** Everything an application needs, wired once: store, repositories, read models. */
+export interface EventSourcing {
+  readonly client: SqlClient;
+  readonly registry: Registry;
+  readonly store: PostgresEventStore;
+  /** A repository for one aggregate, e.g. `es.repository(registry.aggregates.Order)` or a typed export. */
+  repository<TAggregate extends AggregateRootLike>(definition: AggregateDefinition<TAggregate>): EventSourcedRepository<TAggregate>;
+  /** Typed queries over one read model's rows. */
+  readModel<TRow>(definition: ReadModelDefinition<TRow>): ReadModelQuery<TRow>;
+  /** An asynchronous projection worker over this database (call start()). */
+  readModelManager(options?: Omit<ReadModelManagerOptions, 'client' | 'registry' | 'schema'>): ReadModelManager;
+  /** Rebuilds and resets of read models. */
+  replayer(): EventReplayer;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (server or embedded), migrates it, and wires inline read models into every
+ * append, so that `save` returns only when inline rows are current.
+ *
+ * @example
+ * const es = await createEventSourcing({ registry, databaseUrl: process.env.DATABASE_URL });
+ * const orders = es.repository(OrderDefinition);
+ */
+export async function createEventSourcing(options: EventSourcingOptions): Promise<EventSourcing> {
+  const ownsClient = options.client === undefined;
+  const client =
+    options.client ??
+    (await connect({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
+  const { registry } = options;
+  const schema = options.schema;
+  const scope = schema === undefined ? {} : { schema };
+  try {
+    if (options.migrate !== false) {
+      await migrate(client, scope);
+      await ensureReadModelIndexes(client, registry, schema);
+    }
+  } catch (error) {
+    if (ownsClient) await client.close();
+    throw error;
+  }
+
+  const hasInline = Object.values(registry.readModels).some((definition) => definition.mode === 'inline');
+  const store = createEventStore({
+    client,
+    registry,
+    ...scope,
+    ...(hasInline ? { onAppend: createInlineProjector(registry, scope) } : {}),
+  });
+  const managers: ReadModelManager[] = [];
+
+  return {
+    client,
+    registry,
+    store,
+    repository: (definition) => createRepository(store, definition, options.repository),
+    readModel: (definition) => readModel(client, definition, scope),
+    readModelManager(managerOptions = {}) {
+      const manager = createReadModelManager({ ...managerOptions, client, registry, ...scope });
+      managers.push(manager);
+      return manager;
+    },
+    replayer: () => createEventReplayer({ client, registry, ...scope }),
+    async close() {
+      await Promise.all(managers.map((manager) => manager.stop()));
+      if (ownsClient) await client.close();
+    },
+  };
+}

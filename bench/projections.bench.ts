@@ -1,0 +1,265 @@
+/**
+ * Read-model benchmarks, on a fresh database of the server (created and dropped here):
+ *
+ * - catch-up throughput: an async read model with 3 indexed fields catching up on 100,000 events
+ *   through ReadModelManager (gap-safe reads, leases and fencing, batch apply, one multi-row upsert
+ *   and the checkpoint per transaction), beside a plain `pg` loop applying the same mapper and the
+ *   same upserts in the same batch size (read page, load rows, apply, upsert + checkpoint in one
+ *   transaction) to a projection with the same indexes. Target: esgen ≥ 0.7 of the baseline.
+ * - the same catch-up on embedded PGlite (in memory, 20,000 events) against raw PGlite queries.
+ * - append → visible: time from an append's return to its row being readable in an async
+ *   projection woken by LISTEN/NOTIFY (polling fallback set to 1 s so it cannot help).
+ *
+ *   npm run bench -- --only projections
+ *   npm run bench -- --only projections:catch-up | projections:latency
+ */
+import pg from 'pg';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { ReadModelDefinition, Registry } from '../runtime/contracts.js';
+import { createPgClient } from '../runtime/pg-client.js';
+import { createPgliteClient } from '../runtime/pglite-client.js';
+import type { SqlClient } from '../runtime/sql-client.js';
+import { migrate } from '../runtime/migrations/migrate.js';
+import { createEventStore } from '../runtime/store/event-store.js';
+import { createReadModelManager } from '../runtime/projections/read-model-manager.js';
+import { ensureReadModelIndexes } from '../runtime/projections/read-model-indexes.js';
+import { accountSummary, ledgerRegistry, type AccountSummary } from '../test/projections/fixtures/ledger-registry.js';
+import type { BenchOptions } from './run.js';
+import { createBenchDatabase } from './support/bench-database.js';
+import { collectGarbage, median, time } from './support/measure.js';
+import { formatNumber, printTable } from './support/print-table.js';
+
+const SCHEMA = 'bench_projections';
+const SERVER_EVENTS = 100_000;
+const PGLITE_EVENTS = 20_000;
+const ACCOUNTS = 10_000;
+const BATCH = 500;
+const REPETITIONS = 3;
+
+/** The summary read model with exactly three indexed fields. */
+const summary: ReadModelDefinition<AccountSummary> = {
+  ...accountSummary,
+  projection: 'bench_summary',
+  indexes: accountSummary.indexes.filter((index) => index.field !== 'openedAt'),
+};
+const rawSummary: ReadModelDefinition<AccountSummary> = { ...summary, name: 'RawSummary', projection: 'bench_summary_raw' };
+const registry: Registry = { ...ledgerRegistry, readModels: { Summary: summary } };
+const indexRegistry: Registry = { ...ledgerRegistry, readModels: { Summary: summary, RawSummary: rawSummary } };
+
+export default async function benchProjections(options: BenchOptions): Promise<void> {
+  const header = ['workload', 'unit', 'baseline', 'esgen', 'esgen/baseline', 'target'];
+  const database = await createBenchDatabase('projections', options.databaseUrl);
+  const client = await createPgClient({ connectionString: database.url, poolConfig: { max: 8 } });
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  try {
+    await migrate(client, { schema: SCHEMA });
+    await ensureReadModelIndexes(client, indexRegistry, SCHEMA);
+    const rows: string[][] = [];
+    if (wanted(options.only, 'catch-up')) rows.push(await catchUp(client, rawPg(pool), SERVER_EVENTS));
+    if (wanted(options.only, 'latency')) rows.push(...(await latency(client, pool)));
+    printTable('read models on the PostgreSQL server', header, rows);
+  } finally {
+    await pool.end();
+    await client.close();
+    await database.drop();
+  }
+  if (!wanted(options.only, 'catch-up')) return;
+  const lite = await PGlite.create();
+  try {
+    const liteClient = await createPgliteClient({ db: lite });
+    await migrate(liteClient, { schema: SCHEMA });
+    await ensureReadModelIndexes(liteClient, indexRegistry, SCHEMA);
+    printTable('read models on embedded PGlite (in memory)', header, [await catchUp(liteClient, rawPglite(lite), PGLITE_EVENTS)]);
+  } finally {
+    await lite.close();
+  }
+}
+
+function wanted(only: string | undefined, workload: string): boolean {
+  return only === undefined || workload.includes(only);
+}
+
+async function seedEvents(db: RawDb, count: number): Promise<void> {
+  // Accounts interleaved in global order: event i belongs to account i % ACCOUNTS; the first event
+  // of each account opens it, the rest are deposits. Transactions of 1,000 events.
+  for (let from = 0; from < count; from += 1000) {
+    await db.query(
+      `INSERT INTO ${SCHEMA}.events (event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, occurred_at)
+       SELECT gen_random_uuid(), 'Account', 'acc-' || (i % ${ACCOUNTS}), i / ${ACCOUNTS} + 1,
+              CASE WHEN i < ${ACCOUNTS} THEN 'AccountOpened' ELSE 'MoneyDeposited' END, 1,
+              CASE WHEN i < ${ACCOUNTS} THEN jsonb_build_object('owner', 'owner-' || (i % 97)) ELSE jsonb_build_object('amount', 1 + i % 89) END,
+              timestamptz '2026-01-01' + make_interval(secs => i)
+       FROM generate_series($1::int, $2::int) AS i`,
+      [from, from + 999],
+    );
+  }
+  await db.query(`ANALYZE ${SCHEMA}.events`);
+}
+
+async function reset(db: RawDb, projection: string): Promise<void> {
+  await db.query(`DELETE FROM ${SCHEMA}.projections WHERE projection_name = $1`, [projection]);
+  await db.query(`DELETE FROM ${SCHEMA}.projection_positions WHERE projection_name = $1`, [projection]);
+  await db.query(`DELETE FROM ${SCHEMA}.projection_leases WHERE projection_name = $1`, [projection]);
+  await db.query(`VACUUM ANALYZE ${SCHEMA}.projections`);
+}
+
+/** The driver-level baseline: plain `pg` or plain PGlite, no esgen code. */
+interface RawDb {
+  query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
+  transaction<T>(work: (tx: { query(sql: string, params?: unknown[]): Promise<{ rows: any[] }> }) => Promise<T>): Promise<T>;
+}
+
+function rawPg(pool: pg.Pool): RawDb {
+  return {
+    query: (sql, params) => pool.query(sql, params),
+    async transaction(work) {
+      const connection = await pool.connect();
+      try {
+        await connection.query('BEGIN');
+        const result = await work({ query: (sql, params) => connection.query(sql, params) });
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK');
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+  };
+}
+
+function rawPglite(lite: PGlite): RawDb {
+  return {
+    query: (sql, params) => lite.query(sql, params),
+    transaction: (work) => lite.transaction((tx: Transaction) => work({ query: (sql, params) => tx.query(sql, params) })),
+  };
+}
+
+/** The plain contender: the same gap-safe page, mapper, upsert and checkpoint, no framework. */
+async function rawCatchUp(db: RawDb): Promise<void> {
+  let transactionId = '0';
+  let position = '0';
+  for (;;) {
+    const page = await db.query(
+      `SELECT event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id,
+              global_position::text AS position, transaction_id::text AS transaction_id
+       FROM ${SCHEMA}.events AS e
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND event_type = ANY($4::text[])
+       ORDER BY e.transaction_id, e.global_position LIMIT $3`,
+      [transactionId, position, BATCH, rawSummary.eventTypes],
+    );
+    if (page.rows.length === 0) return;
+    const events = page.rows.map((row) => ({
+      type: row.event_type,
+      data: row.event_data,
+      storedVersion: row.event_version,
+      eventId: row.event_id,
+      aggregateType: row.aggregate_type,
+      aggregateId: row.aggregate_id,
+      version: row.version,
+      occurredAt: row.occurred_at,
+      correlationId: row.correlation_id,
+      causationId: row.causation_id,
+      metadata: row.metadata ?? {},
+      position: BigInt(row.position),
+      transactionId: BigInt(row.transaction_id),
+    }));
+    const keys = [...new Set(events.map((event) => rawSummary.keyOf(event)!))];
+    const last = page.rows[page.rows.length - 1];
+    await db.transaction(async (tx) => {
+      const loaded = await tx.query(`SELECT id, data, version FROM ${SCHEMA}.projections WHERE projection_name = $1 AND id = ANY($2::text[])`, [
+        rawSummary.projection,
+        keys,
+      ]);
+      const current = new Map<string, { data: AccountSummary; version: number }>(loaded.rows.map((row) => [row.id, { data: row.data, version: row.version }]));
+      for (const event of events) {
+        const key = rawSummary.keyOf(event)!;
+        const change = rawSummary.apply(current.get(key)?.data, event);
+        if (change.kind === 'upsert') current.set(key, { data: change.row, version: (current.get(key)?.version ?? 0) + 1 });
+      }
+      await tx.query(
+        `INSERT INTO ${SCHEMA}.projections (id, projection_name, data, version)
+         SELECT r.id, $1, r.data, r.version FROM jsonb_to_recordset($2::jsonb) AS r(id text, data jsonb, version integer)
+         ON CONFLICT (id, projection_name) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version, updated_at = now()`,
+        [rawSummary.projection, JSON.stringify(keys.map((id) => ({ id, data: current.get(id)!.data, version: current.get(id)!.version })))],
+      );
+      await tx.query(
+        `INSERT INTO ${SCHEMA}.projection_positions (projection_name, last_processed_transaction_id, last_processed_position) VALUES ($1, $2::xid8, $3::bigint)
+         ON CONFLICT (projection_name) DO UPDATE SET last_processed_transaction_id = EXCLUDED.last_processed_transaction_id,
+           last_processed_position = EXCLUDED.last_processed_position, last_processed_at = now()`,
+        [rawSummary.projection, last.transaction_id, last.position],
+      );
+    });
+    transactionId = last.transaction_id;
+    position = last.position;
+  }
+}
+
+async function esgenCatchUp(client: SqlClient): Promise<void> {
+  const manager = createReadModelManager({ client, registry, schema: SCHEMA, batchSize: BATCH, pollIntervalMs: 1000, leaseSeconds: 30 });
+  await manager.start();
+  await manager.waitForCatchUp({ timeoutMs: 600_000, pollMs: 5 });
+  await manager.stop();
+}
+
+async function catchUp(client: SqlClient, raw: RawDb, events: number): Promise<string[]> {
+  await seedEvents(raw, events);
+  const samples = { esgen: [] as number[], raw: [] as number[] };
+  for (let repetition = 0; repetition < REPETITIONS; repetition++) {
+    const order = repetition % 2 === 0 ? (['esgen', 'raw'] as const) : (['raw', 'esgen'] as const);
+    for (const name of order) {
+      await reset(raw, name === 'esgen' ? summary.projection : rawSummary.projection);
+      collectGarbage();
+      samples[name].push(await time(() => (name === 'esgen' ? esgenCatchUp(client) : rawCatchUp(raw))));
+    }
+  }
+  // Both must have built the same rows, or the comparison means nothing.
+  const differing = await raw.query(
+    `SELECT count(*)::int AS n FROM (SELECT * FROM ${SCHEMA}.projections WHERE projection_name = $1) a
+     FULL JOIN (SELECT * FROM ${SCHEMA}.projections WHERE projection_name = $2) b USING (id)
+     WHERE a.data IS DISTINCT FROM b.data`,
+    [summary.projection, rawSummary.projection],
+  );
+  if (differing.rows[0].n !== 0) throw new Error(`catch-up bench: esgen and baseline rows differ (${differing.rows[0].n})`);
+  const esgen = (events / median(samples.esgen)) * 1000;
+  const baseline = (events / median(samples.raw)) * 1000;
+  return [
+    `catch-up, 3 indexed fields, ${formatNumber(events)} events, batches of ${BATCH}`,
+    'events/s',
+    formatNumber(baseline),
+    formatNumber(esgen),
+    formatNumber(esgen / baseline, 2),
+    '≥ 0.70',
+  ];
+}
+
+async function latency(client: SqlClient, pool: pg.Pool): Promise<string[][]> {
+  const store = createEventStore({ client, registry, schema: SCHEMA });
+  const manager = createReadModelManager({ client, registry, schema: SCHEMA, batchSize: BATCH, pollIntervalMs: 1000, leaseSeconds: 30 });
+  await manager.start();
+  await manager.waitForCatchUp({ timeoutMs: 300_000 });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      const id = `latency-${i}`;
+      const appended = await store.appendToStream('Account', id, [{ type: 'AccountOpened', data: { owner: 'lat' } }], { expectedVersion: 'no_stream' });
+      const start = process.hrtime.bigint();
+      void appended;
+      for (;;) {
+        const row = await pool.query(`SELECT 1 FROM ${SCHEMA}.projections WHERE projection_name = $1 AND id = $2`, [summary.projection, id]);
+        if (row.rows.length > 0) break;
+      }
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  } finally {
+    await manager.stop();
+  }
+  samples.sort((a, b) => a - b);
+  const p99 = samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)]!;
+  return [
+    ['append → visible in an async projection (LISTEN/NOTIFY), median', 'ms', '-', formatNumber(median(samples), 2), '-', '-'],
+    ['append → visible in an async projection (LISTEN/NOTIFY), p99', 'ms', '-', formatNumber(p99, 2), '-', '-'],
+  ];
+}

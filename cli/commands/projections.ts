@@ -1,0 +1,305 @@
+import type { Command } from 'commander';
+import { addProjectOptions, resolveCliContext, type ProjectFlags } from '../context.js';
+
+/**
+ * `esgen projections status|run|rebuild|retry|skip`: operate the read models of a project.
+ *
+ * They need the project's registry (generated `registry.ts`): `--registry <module>`, default
+ * `<config output>/registry.ts`. A `.js`/`.mjs` module (compiled code) is imported as is; a `.ts`
+ * module is loaded through tsx's loader API when tsx is installed in the project. The database:
+ * --database-url, then the config's `database.url`, then DATABASE_URL, else embedded PGlite in
+ * the config's `database.dataDir` (as `esgen db`).
+ */
+interface ProjectionFlags extends ProjectFlags {
+  readonly databaseUrl?: string;
+  readonly dataDir?: string;
+  readonly schema?: string;
+  readonly registry?: string;
+}
+
+interface RunFlags extends ProjectionFlags {
+  readonly batchSize?: string;
+  readonly leaseSeconds?: string;
+  readonly pollInterval?: string;
+  readonly lock?: string;
+  readonly workerId?: string;
+  readonly only?: string;
+}
+
+type Runtime = typeof import('../../runtime/index.js');
+type SqlClient = import('../../runtime/index.js').SqlClient;
+type Registry = import('../../runtime/index.js').Registry;
+
+interface Session {
+  readonly runtime: Runtime;
+  readonly client: SqlClient;
+  readonly registry: Registry;
+  readonly schema: string | undefined;
+  readonly description: string;
+  readonly color: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function register(program: Command): void {
+  const projections = program.command('projections').description('run, inspect and rebuild read models');
+  const withOptions = (command: Command) =>
+    addProjectOptions(command)
+      .option('--registry <module>', 'generated registry module (default: <config output>/registry.ts)')
+      .option('--database-url <url>', 'PostgreSQL server to use (default: config database.url, then DATABASE_URL)')
+      .option('--data-dir <dir>', 'PGlite data folder when no URL is given (default: config database.dataDir)')
+      .option('--schema <name>', 'schema holding esgen tables (default: config database.schema, then public)');
+
+  withOptions(projections.command('status').description('position, head, lag, owner and last error of every read model and subscription'))
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (flags: ProjectionFlags & { format: string }) => {
+      await withSession(flags, async (session) => {
+        const statuses = await session.runtime.projectionStatus(session.client, session.registry, optionalSchema(session));
+        if (flags.format === 'json') {
+          console.log(JSON.stringify(statuses, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
+        } else {
+          printStatusTable(statuses);
+        }
+        // Monitoring-friendly: a projection stopped on a failing event makes the command fail.
+        process.exitCode = statuses.some((status) => status.state === 'failed') ? 1 : 0;
+      });
+    });
+
+  withOptions(projections.command('run').description('run a projection worker in the foreground (Ctrl-C stops it cleanly)'))
+    .option('--batch-size <n>', 'events per batch', '500')
+    .option('--lease-seconds <n>', 'lease length; a dead worker is replaced within about this long', '15')
+    .option('--poll-interval <ms>', 'polling fallback when no notification arrives', '1000')
+    .option('--lock <mode>', 'batch fencing: row-lock or advisory-xact (both work behind PgBouncer)', 'row-lock')
+    .option('--worker-id <id>', 'unique worker name (default: host:pid:random)')
+    .option('--only <names>', 'comma-separated projections to run (default: every async read model)')
+    .action(async (flags: RunFlags) => {
+      await withSession(flags, async (session) => {
+        const { runtime, client, registry } = session;
+        const lock = flags.lock === 'advisory-xact' ? 'advisory-xact' : flags.lock === 'row-lock' ? 'row-lock' : undefined;
+        if (lock === undefined) throw new runtime.InvalidArgument(`--lock must be row-lock or advisory-xact, got ${flags.lock}.`);
+        await runtime.migrate(client, optionalSchema(session));
+        await runtime.ensureReadModelIndexes(client, registry, session.schema);
+        const manager = runtime.createReadModelManager({
+          client,
+          registry,
+          ...optionalSchema(session),
+          ...(flags.workerId ? { workerId: flags.workerId } : {}),
+          ...(flags.only ? { projections: flags.only.split(',').map((name) => name.trim()) } : {}),
+          batchSize: positiveInteger('--batch-size', flags.batchSize),
+          leaseSeconds: positiveInteger('--lease-seconds', flags.leaseSeconds),
+          pollIntervalMs: positiveInteger('--poll-interval', flags.pollInterval),
+          lock,
+          onBatch: ({ projection, outcome }) => {
+            if (outcome.kind === 'processed') console.log(`${projection}: ${outcome.events} events, now at ${outcome.checkpoint.position}`);
+            else if (outcome.kind === 'failed') console.error(`${projection}: stopped: ${outcome.error.message}`);
+            else if (outcome.kind === 'fenced') console.log(`${projection}: lease taken over by another worker`);
+          },
+          onError: (error) => console.error(`esgen: worker error (retrying): ${error instanceof Error ? error.message : String(error)}`),
+        });
+        await manager.start();
+        console.log(`esgen: worker ${manager.workerId} running on ${session.description}; holding ${manager.held().join(', ') || 'no projections yet'}`);
+        // Clean shutdown: finish the running batches, release the leases, then exit.
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            console.log(`esgen: ${signal}: finishing the running batches and releasing leases`);
+            process.off('SIGINT', onInt);
+            process.off('SIGTERM', onTerm);
+            resolve();
+          };
+          const onInt = () => stop('SIGINT');
+          const onTerm = () => stop('SIGTERM');
+          process.on('SIGINT', onInt);
+          process.on('SIGTERM', onTerm);
+        });
+        await manager.stop();
+        console.log('esgen: worker stopped');
+      });
+    });
+
+  withOptions(projections.command('rebuild <name>').description('rebuild a read model from all events without downtime (blue/green)'))
+    .option('--batch-size <n>', 'events per batch', '1000')
+    .option('--until <position>', 'reset to the state at this global position instead of the head')
+    .action(async (name: string, flags: ProjectionFlags & { batchSize?: string; until?: string }) => {
+      await withSession(flags, async (session) => {
+        const { runtime, client, registry } = session;
+        await runtime.migrate(client, optionalSchema(session));
+        await runtime.ensureReadModelIndexes(client, registry, session.schema);
+        const replayer = runtime.createEventReplayer({ client, registry, ...optionalSchema(session), batchSize: positiveInteger('--batch-size', flags.batchSize) });
+        const progress = progressPrinter(name, Boolean(process.stdout.isTTY) && !session.env.CI);
+        const result = await replayer.rebuild(name, {
+          onProgress: progress.update,
+          ...(flags.until === undefined ? {} : { until: bigintFlag('--until', flags.until) }),
+        });
+        progress.finish();
+        console.log(`esgen: rebuilt ${result.projection}: ${result.processed} events in ${(result.elapsedMs / 1000).toFixed(1)} s, now at position ${result.checkpoint.position}`);
+      });
+    });
+
+  withOptions(projections.command('retry <name>').description('retry a projection stopped on a failing event now')).action(
+    async (name: string, flags: ProjectionFlags) => {
+      await withSession(flags, async (session) => {
+        await session.runtime.retryProjection(session.client, session.registry, name, optionalSchema(session));
+        console.log(`esgen: ${name} will retry its failing event on the next worker cycle`);
+      });
+    },
+  );
+
+  withOptions(projections.command('skip <name>').description('pass over exactly the event a projection stopped on'))
+    .option('--position <n>', 'only if the failing event is at this global position')
+    .action(async (name: string, flags: ProjectionFlags & { position?: string }) => {
+      await withSession(flags, async (session) => {
+        const skipped = await session.runtime.skipFailedEvent(session.client, session.registry, name, {
+          ...optionalSchema(session),
+          ...(flags.position === undefined ? {} : { position: bigintFlag('--position', flags.position) }),
+        });
+        console.log(`esgen: ${name} skipped ${skipped.eventType ?? 'the event'} at position ${skipped.position}`);
+      });
+    });
+}
+
+function optionalSchema(session: Session): { schema?: string } {
+  return session.schema === undefined ? {} : { schema: session.schema };
+}
+
+function positiveInteger(flag: string, value: string | undefined): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new CliInputError(`${flag} must be a positive integer, got ${value}`);
+  return parsed;
+}
+
+function bigintFlag(flag: string, value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new CliInputError(`${flag} must be a global position (a whole number), got ${value}`);
+  return BigInt(value);
+}
+
+class CliInputError extends Error {}
+
+async function withSession(flags: ProjectionFlags, work: (session: Session) => Promise<void>): Promise<void> {
+  const context = resolveCliContext(flags);
+  const { loadConfig } = await import('../../generator/config/load-config.js');
+  const loaded = await loadConfig({ cwd: context.cwd, configPath: context.configPath, env: context.env });
+  const { resolve } = await import('node:path');
+  let database: { url?: string; dataDir?: string; schema?: string } = {};
+  let output = resolve(context.cwd, 'src/generated');
+  if (loaded.ok) {
+    database = loaded.config.database;
+    output = loaded.config.output;
+  } else if (!(loaded.diagnostics.length === 1 && loaded.diagnostics[0]?.code === 'ESG001' && flags.config === undefined)) {
+    const { formatDiagnostics } = await import('../../generator/diagnostics/format-diagnostics.js');
+    const sources = new Map(loaded.text === undefined ? [] : [[loaded.displayPath, loaded.text]]);
+    process.stderr.write(formatDiagnostics(loaded.diagnostics, { color: context.color.stderr, sources }));
+    process.exitCode = 1;
+    return;
+  }
+  const runtime = await import('../../runtime/index.js');
+  const databaseUrl = flags.databaseUrl ?? database.url ?? context.env.DATABASE_URL;
+  const dataDir = databaseUrl ? undefined : flags.dataDir ? resolve(context.cwd, flags.dataDir) : (database.dataDir ?? resolve(context.cwd, '.esgen/pgdata'));
+  const schema = flags.schema ?? database.schema;
+  const description = databaseUrl ? describeUrl(databaseUrl) : `PGlite ${dataDir}`;
+  let client: SqlClient | undefined;
+  try {
+    if (schema !== undefined) runtime.resolveSchema(schema);
+    const registry = await loadRegistry(flags.registry ? resolve(context.cwd, flags.registry) : resolve(output, 'registry.ts'));
+    if (dataDir !== undefined) await (await import('node:fs/promises')).mkdir(dataDir, { recursive: true });
+    client = await runtime.connect({ databaseUrl, dataDir });
+    await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if ((error as { code?: unknown }).code === '42P01') {
+      // undefined_table: the schema was never migrated.
+      console.error(`esgen: the esgen tables are missing on ${description}${schema ? ` (schema ${schema})` : ''}: run \`esgen db migrate\` first (${message})`);
+    } else if (runtime.isEsgenError(error)) console.error(`esgen: ${error.code} ${message}`);
+    else if (error instanceof CliInputError) console.error(`esgen: ${message}`);
+    else console.error(`esgen: ${message}${client === undefined ? '' : ` (database ${description})`}`);
+    process.exitCode = 1;
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
+}
+
+/** The `registry` export of the generated module (compiled JS, or TypeScript through tsx). */
+async function loadRegistry(path: string): Promise<Registry> {
+  const { existsSync } = await import('node:fs');
+  const { pathToFileURL } = await import('node:url');
+  if (!existsSync(path)) {
+    throw new CliInputError(`no registry module at ${path}: run \`esgen build\`, or pass --registry <path of the generated registry.ts or its compiled .js>`);
+  }
+  let module: Record<string, unknown>;
+  if (/\.[cm]?ts$/.test(path)) {
+    let tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
+    try {
+      ({ tsImport } = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport });
+    } catch {
+      throw new CliInputError(`${path} is TypeScript: install tsx in the project (npm i -D tsx), or pass --registry <compiled registry.js>`);
+    }
+    module = await tsImport(pathToFileURL(path).href, import.meta.url);
+  } else {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  }
+  const registry = (module.registry ?? (module.default as Record<string, unknown> | undefined)?.registry ?? module.default) as Registry | undefined;
+  if (registry === undefined || typeof registry !== 'object' || typeof registry.readModels !== 'object') {
+    throw new CliInputError(`${path} does not export a \`registry\` (the generated registry module does)`);
+  }
+  return registry;
+}
+
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the given database URL';
+  }
+}
+
+type ProjectionStatus = Awaited<ReturnType<Runtime['projectionStatus']>>[number];
+
+function printStatusTable(statuses: readonly ProjectionStatus[]): void {
+  const rows = statuses.map((status) => [
+    status.name,
+    status.kind === 'subscription' ? 'subscription' : (status.mode ?? ''),
+    status.rebuild ? `rebuilding ${status.rebuild.processed}/${status.rebuild.total}` : status.rebuildDue ? `${status.state} (rebuild due)` : status.state,
+    status.position === null ? '-' : String(status.position),
+    String(status.head),
+    status.position === null ? '-' : String(status.lagEvents),
+    status.position === null ? '-' : status.lagSeconds.toFixed(1),
+    status.owner ?? '-',
+    status.lastError ? `at ${status.lastError.position} (${status.lastError.eventType}): ${status.lastError.message.split('. Fix')[0]}` : '',
+  ]);
+  const header = ['PROJECTION', 'MODE', 'STATE', 'POSITION', 'HEAD', 'LAG', 'LAG S', 'OWNER', 'LAST ERROR'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  if (rows.length === 0) console.log('(no read models in the registry)');
+}
+
+type RebuildProgress = import('../../runtime/index.js').RebuildProgress;
+
+/** A progress bar with events/s and ETA on a terminal; one plain line per second otherwise (CI). */
+function progressPrinter(name: string, tty: boolean): { update: (progress: RebuildProgress) => void; finish: () => void } {
+  let lastPrinted = 0;
+  let drawn = false;
+  return {
+    update(progress) {
+      const fraction = progress.total === 0 ? 1 : Math.min(1, progress.processed / progress.total);
+      const rate = progress.eventsPerSecond;
+      const eta = rate > 0 ? Math.max(0, (progress.total - progress.processed) / rate) : undefined;
+      const text = `${progress.processed}/${progress.total} events (${Math.floor(fraction * 100)}%), ${rate} events/s${eta === undefined ? '' : `, ETA ${eta.toFixed(0)} s`}`;
+      if (tty) {
+        const width = 30;
+        const filled = Math.round(fraction * width);
+        process.stdout.write(`\r${name} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text} ${progress.phase === 'switching' ? 'switching…' : ''}\x1b[K`);
+        drawn = true;
+        return;
+      }
+      const now = Date.now();
+      if (progress.phase === 'building' && now - lastPrinted < 1000 && progress.processed < progress.total) return;
+      lastPrinted = now;
+      console.log(`rebuild ${name}: ${progress.phase} ${text}`);
+    },
+    finish() {
+      if (drawn) process.stdout.write('\n');
+    },
+  };
+}

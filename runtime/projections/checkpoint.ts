@@ -1,0 +1,28 @@
+/**
+ * A position in global order. Global order is (transactionId, position), never position alone:
+ * a sequence value is taken at insert, not at commit (see runtime/store/read-statements.ts).
+ */
+export interface Checkpoint {
+  readonly transactionId: bigint;
+  readonly position: bigint;
+}
+
+export const ORIGIN: Checkpoint = Object.freeze({ transactionId: 0n, position: 0n });
+
+export function compareCheckpoints(a: Checkpoint, b: Checkpoint): number {
+  if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
+  if (a.position !== b.position) return a.position < b.position ? -1 : 1;
+  return 0;
+}
+
+export function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
+  return a.transactionId === b.transactionId && a.position === b.position;
+}
+
+export function checkpointFromText(transactionId: string | number, position: string | number): Checkpoint {
+  return { transactionId: BigInt(transactionId), position: BigInt(position) };
+}
+
+export function formatCheckpoint(checkpoint: Checkpoint): string {
+  return `${checkpoint.position} (transaction ${checkpoint.transactionId})`;
+}

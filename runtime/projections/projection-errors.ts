@@ -1,0 +1,84 @@
+/**
+ * Errors of the read-model runtime. They follow runtime/errors.ts (a stable ESG2xx `code`, a
+ * message that reads as a sentence) so `isEsgenError(error)` recognises them; the ESG22x range is
+ * reserved for read models.
+ */
+export type ProjectionErrorCode =
+  | 'ESG220' // ProjectionMapperFailed
+  // ESG221 is reserved (a lost lease is a batch outcome, `fenced`, not an error).
+  | 'ESG222' // InvalidReadModelQuery
+  | 'ESG223' // UnknownProjection
+  | 'ESG224' // ProjectionWaitTimedOut
+  | 'ESG225' // ProjectionNotFailed
+  | 'ESG226'; // RebuildConflict
+
+export class ProjectionError extends Error {
+  constructor(
+    readonly code: ProjectionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A mapper (keyOf or apply) threw on an event; the projection stops just before it. */
+export class ProjectionMapperFailed extends ProjectionError {
+  constructor(
+    readonly projection: string,
+    readonly eventPosition: bigint,
+    readonly eventType: string,
+    override readonly cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'ESG220',
+      `Projection ${projection} failed on event ${eventType} at position ${eventPosition}: ${reason}. ` +
+        'Fix the mapper and run `esgen projections retry`, or `esgen projections skip` to pass over this event.',
+    );
+  }
+}
+
+export class InvalidReadModelQuery extends ProjectionError {
+  constructor(message: string) {
+    super('ESG222', message);
+  }
+}
+
+export class UnknownProjection extends ProjectionError {
+  constructor(
+    readonly projection: string,
+    known: readonly string[],
+  ) {
+    const hint = known.length > 0 ? ` Known: ${known.join(', ')}.` : '';
+    super('ESG223', `There is no read model or subscription named ${projection}.${hint}`);
+  }
+}
+
+export class ProjectionWaitTimedOut extends ProjectionError {
+  constructor(
+    readonly projection: string,
+    readonly target: string,
+    readonly timeoutMs: number,
+  ) {
+    super('ESG224', `Projection ${projection} did not reach ${target} within ${timeoutMs} ms.`);
+  }
+}
+
+export class ProjectionNotFailed extends ProjectionError {
+  constructor(
+    readonly projection: string,
+    detail: string,
+  ) {
+    super('ESG225', `Projection ${projection} ${detail}.`);
+  }
+}
+
+export class RebuildConflict extends ProjectionError {
+  constructor(
+    readonly projection: string,
+    detail: string,
+  ) {
+    super('ESG226', `Unable to rebuild ${projection}: ${detail}.`);
+  }
+}

@@ -4,12 +4,19 @@
  *
  *   npm run example          # esgen build on this folder, then this script
  */
-import { ConcurrencyError, createEventSourcing, InvalidEvent } from 'esgen/runtime';
+import { ConcurrencyError, createEventSourcing, createPgClient, InvalidEvent, resolveSchema } from 'esgen/runtime';
 import { Order } from './src/domain/order.js';
 import { orderAggregate, orderListReadModel, orderStatsReadModel, registry } from './src/generated/index.js';
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
-const es = await createEventSourcing({ registry, ...(databaseUrl ? { databaseUrl, schema: 'esgen_example' } : {}) });
+// On a server the example keeps to a schema of its own and starts it afresh on every run.
+const schema = process.env.ESGEN_EXAMPLE_SCHEMA ?? 'esgen_example';
+if (databaseUrl) {
+  const client = await createPgClient({ connectionString: databaseUrl });
+  await client.query(`DROP SCHEMA IF EXISTS ${resolveSchema(schema).quoted} CASCADE`);
+  await client.close();
+}
+const es = await createEventSourcing({ registry, ...(databaseUrl ? { databaseUrl, schema } : {}) });
 const orders = es.repository(orderAggregate);
 const say = (line: string) => console.log(line);
 

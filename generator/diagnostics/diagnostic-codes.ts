@@ -58,6 +58,7 @@ export const diagnosticCodes = {
   ESG156: 'duplicate read-model name across aggregates',
   ESG157: 'upcast refers to an unknown field',
   ESG158: 'read-model field is never set',
+  ESG159: 'read-model field named id',
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

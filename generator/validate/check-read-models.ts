@@ -34,6 +34,16 @@ export function checkReadModels(ctx: CheckContext): void {
       };
 
       for (const field of model.fields) {
+        // Queries return each row with its row id as `id`; a field of that name would shadow it.
+        if (field.name === 'id') {
+          ctx.report({
+            code: 'ESG159',
+            node: field,
+            part: 'key',
+            message: `\`${model.name}\` has a field named \`id\`, but every row already has an id (the aggregate id, or the \`key\`), returned as \`id\` by queries`,
+            hint: 'remove the field, or give it another name such as `orderId`',
+          });
+        }
         const seen = new Set<string>();
         for (const rule of field.rules) {
           const isFrom = isFromRule(ctx, rule);

@@ -26,6 +26,7 @@ export {
   type Page,
   type ReadModelQuery,
   type ReadModelQueryOptions,
+  type ReadModelRow,
   type SortDirection,
   type Where,
 } from './read-model-query.js';

@@ -32,8 +32,11 @@ export interface FindOptions<TRow> {
   readonly after?: string;
 }
 
+/** A stored row as queries return it: the read model's fields plus the row id. */
+export type ReadModelRow<TRow> = TRow & { readonly id: string };
+
 export interface Page<TRow> {
-  readonly rows: TRow[];
+  readonly rows: ReadModelRow<TRow>[];
   /** Pass as `after` for the next page; undefined when this page was the last. */
   readonly nextCursor: string | undefined;
 }
@@ -41,15 +44,25 @@ export interface Page<TRow> {
 export interface ReadModelQuery<TRow> {
   readonly definition: ReadModelDefinition<TRow>;
   /** The row with this id, or undefined. */
-  get(id: string): Promise<TRow | undefined>;
-  find(options?: FindOptions<TRow>): Promise<TRow[]>;
+  get(id: string): Promise<ReadModelRow<TRow> | undefined>;
+  find(options?: FindOptions<TRow>): Promise<ReadModelRow<TRow>[]>;
   /** As find, plus a cursor for the next page (needs `limit`). */
   findPage(options: FindOptions<TRow> & { readonly limit: number }): Promise<Page<TRow>>;
   count(where?: Where<TRow>): Promise<number>;
   /** Ad-hoc JSONB containment (`data @> partial`), served by the GIN index on data. */
-  contains(partial: Partial<TRow> | Record<string, unknown>, options?: { readonly limit?: number }): Promise<TRow[]>;
+  contains(partial: Partial<TRow> | Record<string, unknown>, options?: { readonly limit?: number }): Promise<ReadModelRow<TRow>[]>;
   /** The SQL and parameters `find` would run (for EXPLAIN and debugging). */
   toSql(options?: FindOptions<TRow>): { readonly sql: string; readonly params: unknown[] };
+}
+
+interface StoredRow<TRow> {
+  readonly id: string;
+  readonly data: TRow;
+}
+
+/** The id first, then the fields (spec validation forbids a read-model field named `id`). */
+function withId<TRow>(row: StoredRow<TRow>): ReadModelRow<TRow> {
+  return { id: row.id, ...row.data };
 }
 
 export interface ReadModelQueryOptions {
@@ -98,22 +111,23 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
   return {
     definition,
     async get(id) {
-      const result = await executor.query<{ data: TRow }>(`SELECT data ${base} AND id = $1`, [id]);
-      return result.rows[0]?.data;
+      const result = await executor.query<StoredRow<TRow>>(`SELECT id, data ${base} AND id = $1`, [id]);
+      const row = result.rows[0];
+      return row === undefined ? undefined : withId(row);
     },
     async find(find = {}) {
-      const { sql, params } = build(find, 'data');
-      const result = await executor.query<{ data: TRow }>(sql, params);
-      return result.rows.map((row) => row.data);
+      const { sql, params } = build(find, 'id, data');
+      const result = await executor.query<StoredRow<TRow>>(sql, params);
+      return result.rows.map(withId);
     },
     async findPage(find) {
       const order = orderKeys(fields, find.orderBy);
       const { sql, params } = build(find, selectColumns(order));
-      const result = await executor.query<Record<string, unknown> & { data: TRow }>(sql, params);
+      const result = await executor.query<Record<string, unknown> & StoredRow<TRow>>(sql, params);
       const last = result.rows[result.rows.length - 1];
       const full = result.rows.length === find.limit;
       const nextCursor = full && last !== undefined ? encodeCursor(order.map((_, index) => last[`k${index}`] as string | null)) : undefined;
-      return { rows: result.rows.map((row) => row.data), nextCursor };
+      return { rows: result.rows.map(withId), nextCursor };
     },
     async count(where) {
       const params: unknown[] = [];
@@ -126,13 +140,13 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     },
     async contains(partial, containsOptions = {}) {
       const params: unknown[] = [JSON.stringify(partial)];
-      let sql = `SELECT data ${base} AND data @> $1::jsonb ORDER BY id`;
+      let sql = `SELECT id, data ${base} AND data @> $1::jsonb ORDER BY id`;
       if (containsOptions.limit !== undefined) sql += ` LIMIT ${param(params, nonNegative('limit', containsOptions.limit))}`;
-      const result = await executor.query<{ data: TRow }>(sql, params);
-      return result.rows.map((row) => row.data);
+      const result = await executor.query<StoredRow<TRow>>(sql, params);
+      return result.rows.map(withId);
     },
     toSql(find = {}) {
-      const { sql, params } = build(find, 'data');
+      const { sql, params } = build(find, 'id, data');
       return { sql, params };
     },
   };

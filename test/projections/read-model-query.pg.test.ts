@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { ensureReadModelIndexes, InvalidReadModelQuery, readModel } from '../../runtime/projections/index.js';
+import { ensureReadModelIndexes, InvalidReadModelQuery, readModel, type ReadModelRow } from '../../runtime/projections/index.js';
 import { migrate } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, ledgerRegistry, type AccountSummary } from './fixtures/ledger-registry.js';
@@ -73,6 +73,17 @@ describe('readModel queries', () => {
     expect(seen).toHaveLength(300);
   });
 
+  it('returns each row with its row id, which the stored data does not hold', async () => {
+    await db.client.query(
+      `INSERT INTO ${db.schema}.projections (id, projection_name, data, version) VALUES ($1, $2, $3::jsonb, 1)`,
+      ['2026-01-02', dailyTotals.projection, JSON.stringify({ day: '2026-01-02', deposits: 5, withdrawals: 0, events: 1, applied: 1 })],
+    );
+    const days = readModel(db.client, dailyTotals, { schema: db.schema });
+    expect(await days.get('2026-01-02')).toEqual({ id: '2026-01-02', day: '2026-01-02', deposits: 5, withdrawals: 0, events: 1, applied: 1 });
+    expect((await days.find()).map((row) => row.id)).toEqual(['2026-01-02']);
+    expect((await days.contains({ deposits: 5 }))[0]?.id).toBe('2026-01-02');
+  });
+
   it('matches JSON containment through the GIN index', async () => {
     const rows = await accounts().contains({ owner: 'owner-4', closed: true });
     expect(rows).toHaveLength(20);
@@ -91,8 +102,8 @@ describe('readModel queries', () => {
 
   it('is typed by the definition', () => {
     const query = accounts();
-    expectTypeOf(query.get).returns.resolves.toEqualTypeOf<AccountSummary | undefined>();
-    expectTypeOf(query.find).returns.resolves.toEqualTypeOf<AccountSummary[]>();
+    expectTypeOf(query.get).returns.resolves.toEqualTypeOf<ReadModelRow<AccountSummary> | undefined>();
+    expectTypeOf(query.find).returns.resolves.toEqualTypeOf<ReadModelRow<AccountSummary>[]>();
     const neverRun = () => {
       // @ts-expect-error unknown field
       void query.find({ where: { nope: 1 } });

@@ -1,7 +1,67 @@
 // Public entry of `esgen/runtime`: what generated code and applications import.
 export * from './contracts.js';
 export { AggregateRoot } from './aggregate-root.js';
-export type { QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+export type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions } from './pg-client.js';
 export { createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
 export { connect, type ConnectOptions } from './connect.js';
+
+// Event store, repository and schema (issue 4).
+export {
+  AggregateNotFound,
+  ConcurrencyError,
+  EsgenError,
+  InvalidArgument,
+  InvalidEvent,
+  InvalidIdentifier,
+  isEsgenError,
+  MigrationChecksumMismatch,
+  UnknownAggregateType,
+  UnknownEventType,
+  type EsgenErrorCode,
+  type ExpectedVersion,
+  type InvalidEventIssue,
+} from './errors.js';
+export { assertIdentifier, quoteIdentifier, resolveSchema, DEFAULT_SCHEMA } from './identifiers.js';
+export { migrations, migrationChecksum, type Migration } from './migrations/index.js';
+export {
+  migrate,
+  migrationStatus,
+  type AppliedMigration,
+  type MigrateOptions,
+  type MigrateResult,
+  type MigrationStatus,
+} from './migrations/migrate.js';
+export { eventsChannel } from './store/notify-channel.js';
+export {
+  createEventStore,
+  PostgresEventStore,
+  type AppendEvent,
+  type AppendOptions,
+  type AppendResult,
+  type EventStoreOptions,
+  type EventsByTypeOptions,
+  type GlobalPosition,
+  type LimitOptions,
+  type OnAppend,
+  type ReadAllOptions,
+  type ReadAllPage,
+  type StoredSnapshot,
+  type StreamAppend,
+  type StreamReadOptions,
+} from './store/event-store.js';
+export type { ReplayEvent } from './store/stored-event.js';
+export {
+  createRepository,
+  EventSourcedRepository,
+  type RepositoryOptions,
+  type RetryOptions,
+  type RetryResult,
+  type SaveOptions,
+} from './repository/event-sourced-repository.js';
+
+// Read models: projections, rebuilds, subscriptions, typed queries (issue 5).
+export * from './projections/index.js';
+
+// One call that opens, migrates and wires everything for an application.
+export { createEventSourcing, type EventSourcing, type EventSourcingOptions } from './event-sourcing.js';

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import type { QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
 export interface PgClientOptions {
   /** A connection string (DATABASE_URL). */
@@ -21,17 +21,24 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
     new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...options.poolConfig });
   const listeners: PoolClient[] = [];
 
-  const run = async <TRow>(executor: Pool | PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>> => {
-    const result = await executor.query(sql, params as unknown[] | undefined);
+  const run = async <TRow>(
+    executor: Pool | PoolClient,
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<TRow>> => {
+    const values = params as unknown[] | undefined;
+    // A named query is parsed and planned once per connection (pg keeps the name → text map).
+    const result = options?.name === undefined ? await executor.query(sql, values) : await executor.query({ name: options.name, text: sql, values });
     return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
   };
 
   return {
     dialect: 'pg',
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, options) => run(pool, sql, params, options),
     async transaction(work) {
       const connection = await pool.connect();
-      const tx: SqlExecutor = { query: (sql, params) => run(connection, sql, params) };
+      const tx: SqlExecutor = { query: (sql, params, options) => run(connection, sql, params, options) };
       try {
         await connection.query('BEGIN');
         const result = await work(tx);

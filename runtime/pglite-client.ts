@@ -21,6 +21,8 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
   };
 
+  // QueryOptions.name (prepared statements) is not used: PGlite runs in-process, so there is no
+  // round trip to save, and its query() manages statements itself.
   return {
     dialect: 'pglite',
     query: (sql, params) => run(db, sql, params),

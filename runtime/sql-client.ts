@@ -12,8 +12,17 @@ export interface QueryResult<TRow> {
   readonly rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Prepared-statement name: the driver may parse and plan the statement once per connection and
+   * reuse it (`pg` does; PGlite ignores it). Must be unique per SQL text, e.g. derived from a hash
+   * of it. Leave it out behind a pooler that does not support prepared statements.
+   */
+  readonly name?: string;
+}
+
 export interface SqlExecutor {
-  query<TRow = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>>;
+  query<TRow = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<TRow>>;
 }
 
 /** A client that can open transactions; `transaction` gives an executor bound to one connection. */

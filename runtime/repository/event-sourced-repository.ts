@@ -1,0 +1,201 @@
+import type { AggregateDefinition, AggregateRootLike, EventMetadata } from '../contracts.js';
+import { AggregateNotFound, InvalidArgument, isEsgenError, type ConcurrencyError, type ExpectedVersion } from '../errors.js';
+import type { AppendEvent, AppendResult, PostgresEventStore } from '../store/event-store.js';
+import type { ReplayEvent } from '../store/stored-event.js';
+
+export interface RepositoryOptions {
+  /**
+   * Called when writing a snapshot fails. The save has already succeeded and stays successful:
+   * snapshots are only a cache of the stream.
+   */
+  readonly onSnapshotError?: (error: unknown, aggregate: AggregateRootLike) => void;
+}
+
+export interface SaveOptions {
+  /**
+   * Default: the aggregate's persistedVersion (what it was loaded at). With 'any' or
+   * 'stream_exists' the events may land after other writers' events: reload the aggregate before
+   * using it for another save.
+   */
+  readonly expectedVersion?: ExpectedVersion;
+  readonly correlationId?: string | null;
+  readonly causationId?: string | null;
+  readonly metadata?: EventMetadata;
+}
+
+export interface RetryOptions extends Omit<SaveOptions, 'expectedVersion'> {
+  /** Total attempts including the first; default 5. */
+  readonly attempts?: number;
+  /** Start from a fresh aggregate when the stream does not exist yet (instead of AggregateNotFound). */
+  readonly createIfMissing?: boolean;
+  /** Called for each ConcurrencyError that leads to a retry. */
+  readonly onConflict?: (error: ConcurrencyError, attempt: number) => void;
+}
+
+export interface RetryResult<TAggregate, TResult> {
+  readonly aggregate: TAggregate;
+  /** What the command returned on the attempt that was saved. */
+  readonly result: TResult;
+  /** How many times the command was re-run after a ConcurrencyError. */
+  readonly retries: number;
+}
+
+/**
+ * Loads and saves one aggregate type: replays its stream (from the latest usable snapshot), appends
+ * its uncommitted events with optimistic concurrency, and answers time-travel queries.
+ */
+export class EventSourcedRepository<TAggregate extends AggregateRootLike = AggregateRootLike> {
+  readonly aggregateType: string;
+
+  constructor(
+    readonly store: PostgresEventStore,
+    readonly definition: AggregateDefinition<TAggregate>,
+    readonly options: RepositoryOptions = {},
+  ) {
+    this.aggregateType = definition.type;
+  }
+
+  /** A new, empty aggregate (version 0) to raise the first events on. */
+  create(id: string): TAggregate {
+    return this.definition.create(id);
+  }
+
+  /** The current state: the latest snapshot with a matching fingerprint plus the events after it. */
+  async load(id: string): Promise<TAggregate> {
+    const aggregate = await this.#loadUpTo(id, undefined);
+    if (aggregate === undefined) throw new AggregateNotFound(this.aggregateType, id);
+    return aggregate;
+  }
+
+  /** The state right after event `version`. A snapshot is used only when it is not later than that. */
+  async loadAtVersion(id: string, version: number): Promise<TAggregate> {
+    if (!Number.isInteger(version) || version < 1) throw new InvalidArgument(`version must be a positive integer; got ${String(version)}.`);
+    const aggregate = await this.#loadUpTo(id, version);
+    if (aggregate === undefined) throw new AggregateNotFound(this.aggregateType, id);
+    if (aggregate.version < version) {
+      throw new AggregateNotFound(this.aggregateType, id, ` at version ${version} (its stream ends at version ${aggregate.version})`);
+    }
+    return aggregate;
+  }
+
+  /**
+   * The state as of `at`: replays the stream up to the first event that occurred after `at`.
+   * Snapshots are not used: they do not record when their last event occurred.
+   */
+  async loadAtTime(id: string, at: Date): Promise<TAggregate> {
+    const events = await this.store.readStreamForReplay(this.aggregateType, id, { until: at });
+    if (events.length === 0) throw new AggregateNotFound(this.aggregateType, id, ` at ${at.toISOString()}`);
+    return this.#replay(this.definition.create(id), events);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.store.streamVersion(this.aggregateType, id)) > 0;
+  }
+
+  /**
+   * Appends the aggregate's uncommitted events, expecting the stream to be where the aggregate was
+   * loaded (ConcurrencyError otherwise), then clears them. Writes a snapshot when the new version
+   * crosses a multiple of the definition's snapshotEvery; a failed snapshot never fails the save.
+   */
+  async save(aggregate: TAggregate, options: SaveOptions = {}): Promise<AppendResult> {
+    const pending = aggregate.uncommittedEvents();
+    const before = aggregate.persistedVersion;
+    if (pending.length === 0) return { nextVersion: before, envelopes: [] };
+    const events = new Array<AppendEvent>(pending.length);
+    for (let i = 0; i < pending.length; i++) {
+      const item = pending[i]!;
+      events[i] = { type: item.event.type, data: item.event.data, occurredAt: item.occurredAt };
+    }
+    const result = await this.store.appendToStream(this.aggregateType, aggregate.id, events, {
+      expectedVersion: options.expectedVersion ?? before,
+      correlationId: options.correlationId,
+      causationId: options.causationId,
+      metadata: options.metadata,
+    });
+    aggregate.markCommitted();
+    await this.#snapshotIfDue(aggregate, before, result.nextVersion);
+    return result;
+  }
+
+  /**
+   * Load, run `command`, save; on ConcurrencyError reload and run it again, up to `attempts` times
+   * in total. The command must only raise events (it runs once per attempt).
+   *
+   * @example await accounts.withRetry('acc-1', (account) => account.deposit(10))
+   */
+  async withRetry<TResult>(
+    id: string,
+    command: (aggregate: TAggregate) => TResult | Promise<TResult>,
+    options: RetryOptions = {},
+  ): Promise<RetryResult<TAggregate, TResult>> {
+    const attempts = options.attempts ?? 5;
+    if (!Number.isInteger(attempts) || attempts < 1) throw new InvalidArgument(`attempts must be a positive integer; got ${String(attempts)}.`);
+    const saveOptions: SaveOptions = { correlationId: options.correlationId, causationId: options.causationId, metadata: options.metadata };
+    for (let attempt = 1; ; attempt++) {
+      const aggregate = await this.#loadForCommand(id, options.createIfMissing === true);
+      const result = await command(aggregate);
+      try {
+        await this.save(aggregate, saveOptions);
+        return { aggregate, result, retries: attempt - 1 };
+      } catch (error) {
+        if (!isEsgenError(error, 'ESG201') || attempt >= attempts) throw error;
+        options.onConflict?.(error as ConcurrencyError, attempt);
+      }
+    }
+  }
+
+  async #loadForCommand(id: string, createIfMissing: boolean): Promise<TAggregate> {
+    const aggregate = await this.#loadUpTo(id, undefined);
+    if (aggregate !== undefined) return aggregate;
+    if (createIfMissing) return this.definition.create(id);
+    throw new AggregateNotFound(this.aggregateType, id);
+  }
+
+  /** Snapshot (when enabled and usable) + events up to `toVersion`; undefined when nothing is stored. */
+  async #loadUpTo(id: string, toVersion: number | undefined): Promise<TAggregate | undefined> {
+    const aggregate = this.definition.create(id);
+    let fromVersion = 1;
+    if (this.definition.snapshotEvery !== undefined) {
+      const snapshot = await this.store.readSnapshot(this.aggregateType, id, this.definition.stateFingerprint, toVersion);
+      if (snapshot !== undefined) {
+        aggregate.restoreSnapshot(snapshot.state, snapshot.version);
+        fromVersion = snapshot.version + 1;
+      }
+    }
+    const events = await this.store.readStreamForReplay(this.aggregateType, id, { fromVersion, toVersion });
+    if (events.length === 0 && fromVersion === 1) return undefined;
+    return this.#replay(aggregate, events);
+  }
+
+  #replay(aggregate: TAggregate, events: readonly ReplayEvent[]): TAggregate {
+    // A ReplayEvent is both the DomainEvent and its EventContext: one object per stored event.
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      aggregate.replay(event, event);
+    }
+    return aggregate;
+  }
+
+  async #snapshotIfDue(aggregate: TAggregate, before: number, after: number): Promise<void> {
+    const every = this.definition.snapshotEvery;
+    if (every === undefined || every < 1 || Math.floor(after / every) === Math.floor(before / every)) return;
+    try {
+      // Snapshot the state a replay produces, not the in-memory one: raised events were applied
+      // with a context the store had not filled in yet (event id, correlation id, metadata), and a
+      // snapshot must equal a full replay. Previous snapshot + at most a few batches of events.
+      const replayed = await this.#loadUpTo(aggregate.id, after);
+      if (replayed === undefined || replayed.version !== after) return;
+      await this.store.writeSnapshot(this.aggregateType, aggregate.id, after, replayed.snapshotState(), this.definition.stateFingerprint);
+    } catch (error) {
+      this.options.onSnapshotError?.(error, aggregate);
+    }
+  }
+}
+
+export function createRepository<TAggregate extends AggregateRootLike>(
+  store: PostgresEventStore,
+  definition: AggregateDefinition<TAggregate>,
+  options: RepositoryOptions = {},
+): EventSourcedRepository<TAggregate> {
+  return new EventSourcedRepository(store, definition, options);
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { QueryOptions } from '../sql-client.js';
+
+/** A SQL text with the prepared-statement name the store runs it under (none when disabled). */
+export interface Statement {
+  readonly sql: string;
+  readonly options: QueryOptions | undefined;
+}
+
+/**
+ * Names derive from a hash of the text: one name per distinct text (per schema, per variant), as
+ * node-postgres requires, and stable across processes. Prepared statements save the server a
+ * parse and plan per call, which is most of a single append's server time.
+ */
+export function statement(sql: string, prepared: boolean): Statement {
+  if (!prepared) return { sql, options: undefined };
+  return { sql, options: { name: `esgen_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` } };
+}
+
+export function statements<TKey extends string>(texts: Readonly<Record<TKey, string>>, prepared: boolean): Record<TKey, Statement> {
+  const result = {} as Record<TKey, Statement>;
+  for (const key of Object.keys(texts) as TKey[]) result[key] = statement(texts[key], prepared);
+  return result;
+}

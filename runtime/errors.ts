@@ -12,7 +12,18 @@ export type EsgenErrorCode =
   | 'ESG205' // InvalidIdentifier
   | 'ESG206' // InvalidArgument
   | 'ESG207' // MigrationChecksumMismatch
-  | 'ESG208'; // UnknownAggregateType
+  | 'ESG208' // UnknownAggregateType
+  | ProjectionErrorCode;
+
+/** The read-model runtime's range (runtime/projections/projection-errors.ts). */
+export type ProjectionErrorCode =
+  | 'ESG220' // ProjectionMapperFailed
+  // ESG221 is reserved (a lost lease is a batch outcome, `fenced`, not an error).
+  | 'ESG222' // InvalidReadModelQuery
+  | 'ESG223' // UnknownProjection
+  | 'ESG224' // ProjectionWaitTimedOut
+  | 'ESG225' // ProjectionNotFailed
+  | 'ESG226'; // RebuildConflict
 
 export class EsgenError extends Error {
   constructor(

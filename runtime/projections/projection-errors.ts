@@ -3,22 +3,16 @@
  * message that reads as a sentence) so `isEsgenError(error)` recognises them; the ESG22x range is
  * reserved for read models.
  */
-export type ProjectionErrorCode =
-  | 'ESG220' // ProjectionMapperFailed
-  // ESG221 is reserved (a lost lease is a batch outcome, `fenced`, not an error).
-  | 'ESG222' // InvalidReadModelQuery
-  | 'ESG223' // UnknownProjection
-  | 'ESG224' // ProjectionWaitTimedOut
-  | 'ESG225' // ProjectionNotFailed
-  | 'ESG226'; // RebuildConflict
+import { EsgenError, type ProjectionErrorCode } from '../errors.js';
 
-export class ProjectionError extends Error {
+export type { ProjectionErrorCode };
+
+export class ProjectionError extends EsgenError {
   constructor(
-    readonly code: ProjectionErrorCode,
+    override readonly code: ProjectionErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = new.target.name;
+    super(code, message);
   }
 }
 

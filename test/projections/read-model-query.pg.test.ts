@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { ensureReadModelIndexes, InvalidReadModelQuery, readModel, type ReadModelRow } from '../../runtime/projections/index.js';
-import { migrate } from '../../runtime/index.js';
+import { EsgenError, migrate } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, ledgerRegistry, type AccountSummary } from './fixtures/ledger-registry.js';
 
@@ -92,6 +92,7 @@ describe('readModel queries', () => {
 
   it('rejects fields that are not indexed, naming the indexed ones', async () => {
     await expect(accounts().find({ where: { applied: 1 } })).rejects.toThrow(InvalidReadModelQuery);
+    await expect(accounts().find({ where: { applied: 1 } })).rejects.toBeInstanceOf(EsgenError);
     await expect(accounts().find({ where: { applied: 1 } })).rejects.toThrow(/owner, balance, closed, openedAt/);
     await expect(accounts().count({ balance: { gte: 'abc' as never } })).rejects.toMatchObject({ code: 'ESG222' });
   });

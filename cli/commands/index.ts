@@ -1,7 +1,22 @@
 import type { Command } from 'commander';
+import { register as registerInit } from './init.js';
+import { register as registerValidate } from './validate.js';
+import { register as registerBuild } from './build.js';
+import { register as registerCheck } from './check.js';
+import { register as registerWatch } from './watch.js';
+import { register as registerDb } from './db.js';
+import { register as registerProjections } from './projections.js';
 
 /** Each command module registers itself; its implementation is imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
 // Commands appear in --help in this order.
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [
+  registerInit,
+  registerValidate,
+  registerBuild,
+  registerCheck,
+  registerWatch,
+  registerDb,
+  registerProjections,
+];

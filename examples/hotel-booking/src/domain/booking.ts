@@ -1,0 +1,61 @@
+import type { EventContext } from 'esgen/runtime';
+import type { NoteAdded } from '../generated/booking/events.js';
+import { BookingBase } from '../generated/booking/booking.base.js';
+import type { Guest, Stay } from '../generated/booking/types.js';
+
+/** A command the booking's rules refuse; nothing was raised. */
+export class BookingRuleViolation extends Error {
+  override readonly name = 'BookingRuleViolation';
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Booking: the business rules of the hotel-booking example. esgen scaffolded this file once and
+ * never overwrites it; state, raise methods and the apply dispatcher are in BookingBase.
+ */
+export class Booking extends BookingBase {
+  request(command: { roomId: string; guest: Guest; stay: Stay; pricePerNight: number }): void {
+    if (this.version > 0) throw new BookingRuleViolation(`booking ${this.id} was already requested`);
+    // Stay dates are calendar dates (YYYY-MM-DD), parsed as UTC midnight.
+    const nights = Math.round((Date.parse(command.stay.checkOut) - Date.parse(command.stay.checkIn)) / dayMs);
+    if (!(nights >= 1)) throw new BookingRuleViolation('a stay needs at least one night (check-out after check-in)');
+    this.raiseBookingRequested({ roomId: command.roomId, guest: command.guest, stay: command.stay, nights, priceQuoted: nights * command.pricePerNight });
+  }
+
+  confirm(confirmationCode: string): void {
+    this.#mustBe('requested', 'confirmed');
+    this.raiseBookingConfirmed({ confirmationCode });
+  }
+
+  checkIn(): void {
+    this.#mustBe('confirmed', 'checked in');
+    this.raiseGuestCheckedIn({});
+  }
+
+  checkOut(minibarTotal: number): void {
+    this.#mustBe('checkedIn', 'checked out');
+    if (minibarTotal < 0) throw new BookingRuleViolation('a minibar total cannot be negative');
+    this.raiseGuestCheckedOut({ minibarTotal });
+  }
+
+  cancel(reason?: string): void {
+    if (this.state.status !== 'requested' && this.state.status !== 'confirmed') {
+      throw new BookingRuleViolation(`a booking that is ${this.state.status} cannot be cancelled`);
+    }
+    this.raiseBookingCancelled(reason !== undefined ? { reason } : {});
+  }
+
+  addNote(text: string): void {
+    if (text.trim() === '') throw new BookingRuleViolation('a note needs text');
+    this.raiseNoteAdded({ text });
+  }
+
+  protected override onNoteAdded(data: NoteAdded, _context: EventContext): void {
+    this.patchState({ notes: [...this.state.notes, data.text] });
+  }
+
+  #mustBe(status: 'requested' | 'confirmed' | 'checkedIn', action: string): void {
+    if (this.state.status !== status) throw new BookingRuleViolation(`a booking that is ${this.state.status} cannot be ${action}`);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * `esgen build` and `esgen check` as library calls. A BuildSession keeps what can be reused
+ * between runs (parsed specs, the ts-morph project, emitted aggregates, formatted text), so
+ * `esgen watch` runs the very same code as `esgen build`, only warmer.
+ */
+import type { ResolvedConfig } from '../config/types.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { DomainIR } from '../ir/types.js';
+import { loadProject } from '../load/load-project.js';
+import { createSpecCache, type SpecCache } from '../load/spec-cache.js';
+import { compareOutput, type OutputDrift } from '../write/compare-output.js';
+import { type WriteMemory, type WriteSummary, writeOutput } from '../write/write-output.js';
+import { type CodegenSession, type CodegenTarget, createCodegenSession, type RenderStats } from './codegen-session.js';
+
+export interface BuildOptions {
+  /** Folder the config path is resolved against. */
+  readonly cwd: string;
+  /** Path of esgen.config.yaml; default `<cwd>/esgen.config.yaml`. */
+  readonly configPath?: string;
+  /** Supplies DATABASE_URL to the config; process.env is never read here. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Specs did not load: nothing was written. */
+export interface InvalidSpecs {
+  readonly ok: false;
+  readonly config?: ResolvedConfig;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+interface LoadedBuild {
+  readonly ok: true;
+  readonly config: ResolvedConfig;
+  readonly ir: DomainIR;
+  /** Warnings from loading. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+  readonly stats: RenderStats;
+  readonly durationMs: number;
+}
+
+export type BuildResult = InvalidSpecs | (LoadedBuild & { readonly summary: WriteSummary });
+export type CheckResult = InvalidSpecs | (LoadedBuild & { readonly drift: OutputDrift });
+
+export interface BuildSession {
+  /** Loads, validates, generates and writes. Writes nothing when a spec is invalid. */
+  build(options: BuildOptions): Promise<BuildResult>;
+  /** Loads, validates and generates in memory, then compares with the disk. Writes nothing. */
+  check(options: BuildOptions): Promise<CheckResult>;
+  /** Gets the formatter up to speed for the incremental builds to come (esgen watch calls it when idle). */
+  warmUp(): Promise<void>;
+}
+
+export function targetOf(config: ResolvedConfig): CodegenTarget {
+  return { root: config.root, outputDir: config.output, sourceDir: config.source, runtimeImport: config.runtimeImport, configFile: config.configFile };
+}
+
+export function createBuildSession(): BuildSession {
+  const cache: SpecCache = createSpecCache();
+  let codegen: Promise<CodegenSession> | undefined;
+  const written: WriteMemory = new Map();
+
+  async function generate(options: BuildOptions) {
+    const started = performance.now();
+    // ts-morph and prettier load while the specs are read.
+    codegen ??= createCodegenSession();
+    const loaded = await loadProject({ cwd: options.cwd, ...(options.configPath ? { configPath: options.configPath } : {}), cache, ...(options.env ? { env: options.env } : {}) });
+    if (!loaded.ok) return { loaded, started };
+    const target = targetOf(loaded.config);
+    const rendered = await (await codegen).render(loaded.ir, target);
+    return { loaded, started, target, rendered };
+  }
+
+  return {
+    async warmUp() {
+      await (await (codegen ??= createCodegenSession())).warmUp();
+    },
+    async build(options) {
+      const { loaded, started, target, rendered } = await generate(options);
+      if (!loaded.ok || !rendered || !target) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
+      const summary = await writeOutput(rendered, { outputDir: target.outputDir, sourceDir: target.sourceDir }, written);
+      return { ...loaded, stats: rendered.stats, summary, durationMs: performance.now() - started };
+    },
+    async check(options) {
+      const { loaded, started, target, rendered } = await generate(options);
+      if (!loaded.ok || !rendered || !target) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
+      const drift = await compareOutput(rendered, { outputDir: target.outputDir, sourceDir: target.sourceDir });
+      return { ...loaded, stats: rendered.stats, drift, durationMs: performance.now() - started };
+    },
+  };
+}
+
+/** One-shot build (a fresh session). */
+export async function buildProject(options: BuildOptions): Promise<BuildResult> {
+  return createBuildSession().build(options);
+}
+
+/** One-shot check (a fresh session). */
+export async function checkProject(options: BuildOptions): Promise<CheckResult> {
+  return createBuildSession().check(options);
+}

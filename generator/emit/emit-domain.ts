@@ -1,0 +1,70 @@
+/**
+ * Runs every emitter over the IR. Files of one aggregate depend only on that aggregate's IR (and
+ * the emit options), so a build session can reuse them while the aggregate's hash is unchanged;
+ * the few top-level files depend on the list of aggregates.
+ */
+import { createHash } from 'node:crypto';
+import type { AggregateDef, DomainIR } from '../ir/types.js';
+import { emitAggregateBase } from './emit-aggregate-base.js';
+import type { EmitContext, EmittedFile, ScaffoldFile } from './emit-context.js';
+import { emitEvents } from './emit-events.js';
+import { emitAggregateIndex, emitIndex } from './emit-index.js';
+import { emitReadModels } from './emit-read-models.js';
+import { emitAggregateRegistry, emitRegistry } from './emit-registry.js';
+import { createScaffoldRenderer, emitScaffolds } from './emit-scaffolds.js';
+import { emitTypes } from './emit-types.js';
+import { emitUpcasters } from './emit-upcasters.js';
+import { emitSupport } from './emit-support.js';
+import { emitValidators } from './emit-validators.js';
+import { canonicalJson } from './fingerprint.js';
+
+export interface EmittedAggregate {
+  readonly files: readonly EmittedFile[];
+  readonly scaffolds: readonly ScaffoldFile[];
+}
+
+export type ScaffoldRenderer = ReturnType<typeof createScaffoldRenderer>;
+
+export interface AggregateEmitContext extends EmitContext {
+  /** The output folder as seen from the source folder, forward slashes. */
+  readonly generatedFromSource: string;
+  readonly render: ScaffoldRenderer;
+}
+
+export function emitAggregate(aggregate: AggregateDef, context: AggregateEmitContext): EmittedAggregate {
+  return {
+    files: [
+      emitTypes(aggregate, context),
+      emitEvents(aggregate, context),
+      emitValidators(aggregate, context),
+      emitUpcasters(aggregate, context),
+      emitAggregateBase(aggregate, context),
+      emitReadModels(aggregate, context),
+      emitAggregateRegistry(aggregate, context),
+      emitAggregateIndex(aggregate, context),
+    ],
+    scaffolds: emitScaffolds(aggregate, context, context.render),
+  };
+}
+
+/** Files built from the whole domain. */
+export function emitShared(domain: DomainIR, context: EmitContext): EmittedFile[] {
+  return [emitSupport(context), emitRegistry(domain, context), emitIndex(domain, context)];
+}
+
+/**
+ * Hash of what an aggregate's output depends on: its IR. The loader builds IR objects with a fixed
+ * key order, so plain JSON is stable. Source locations are included: they only move when the
+ * aggregate's own file changed, and skipping them would cost a full copy of the IR per build.
+ */
+export function aggregateHash(aggregate: AggregateDef): string {
+  return createHash('sha256').update(JSON.stringify(aggregate)).digest('hex');
+}
+
+/** Hash of what the shared files depend on: aggregate names, files and event names. */
+export function sharedHash(domain: DomainIR): string {
+  const outline = domain.aggregates.map((aggregate) => [aggregate.name, aggregate.file, aggregate.events.map((event) => event.name), aggregate.types.map((type) => type.name), aggregate.readModels.map((readModel) => readModel.name)]);
+  return createHash('sha256').update(canonicalJson(outline)).digest('hex');
+}
+
+export { createScaffoldRenderer };

@@ -1,0 +1,122 @@
+/**
+ * Naming rules shared by every emitter, so a name is derived in exactly one place.
+ * Spec identifiers are already valid TypeScript identifiers (the validator checks them).
+ */
+
+/** `BankAccount` → `bank-account`, `HTTPServer` → `http-server`: file and folder names. */
+export function kebabCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/_/g, '-')
+    .toLowerCase();
+}
+
+/** `OrderCreated` → `orderCreated`: values and functions. */
+export function camelCase(name: string): string {
+  const leadingCapitals = /^[A-Z]+(?=[A-Z][a-z]|$)/.exec(name)?.[0];
+  if (leadingCapitals && leadingCapitals.length > 1) {
+    return leadingCapitals.slice(0, -1).toLowerCase() + name.slice(leadingCapitals.length - 1);
+  }
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/** `orderCreated` → `OrderCreated`. */
+export function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The names every emitter derives from one aggregate. */
+export interface AggregateNames {
+  /** `Order` */
+  readonly type: string;
+  /** `order` (folder under output, user-owned file stem) */
+  readonly kebab: string;
+  /** `order` */
+  readonly camel: string;
+  readonly baseClass: string;
+  readonly stateInterface: string;
+  readonly eventUnion: string;
+  readonly initialState: string;
+  readonly stateFingerprint: string;
+}
+
+export function aggregateNames(type: string): AggregateNames {
+  return {
+    type,
+    kebab: kebabCase(type),
+    camel: camelCase(type),
+    baseClass: `${type}Base`,
+    stateInterface: `${type}State`,
+    eventUnion: `${type}Event`,
+    initialState: `${camelCase(type)}InitialState`,
+    stateFingerprint: `${camelCase(type)}StateFingerprint`,
+  };
+}
+
+/** The names derived from one event type. */
+export interface EventNames {
+  readonly type: string;
+  /** Interface of the current payload. */
+  readonly payload: string;
+  readonly payloadOfVersion: (version: number) => string;
+  /** `DomainEvent<'OrderCreated', OrderCreated>` alias. */
+  readonly event: string;
+  readonly typeConstant: string;
+  readonly versionConstant: string;
+  readonly constructor: string;
+  readonly guard: string;
+  readonly raise: string;
+  readonly handler: string;
+  readonly validator: string;
+  readonly validatorOfVersion: (version: number) => string;
+  readonly upcaster: string;
+  readonly upcastStep: (fromVersion: number) => string;
+}
+
+export function eventNames(type: string): EventNames {
+  return {
+    type,
+    payload: type,
+    payloadOfVersion: (version) => `${type}V${version}`,
+    event: `${type}Event`,
+    typeConstant: `${type}Type`,
+    versionConstant: `${type}Version`,
+    constructor: camelCase(type),
+    guard: `is${type}`,
+    raise: `raise${type}`,
+    handler: `on${type}`,
+    validator: `validate${type}`,
+    validatorOfVersion: (version) => `validate${type}V${version}`,
+    upcaster: `upcast${type}`,
+    upcastStep: (fromVersion) => `upcast${type}V${fromVersion}ToV${fromVersion + 1}`,
+  };
+}
+
+export interface ReadModelNames {
+  readonly name: string;
+  readonly row: string;
+  readonly definition: string;
+  readonly initialRow: string;
+  readonly customMapper: (event: string) => string;
+}
+
+export function readModelNames(name: string): ReadModelNames {
+  return {
+    name,
+    row: `${name}Row`,
+    definition: `${camelCase(name)}ReadModel`,
+    initialRow: `${camelCase(name)}InitialRow`,
+    customMapper: (event) => `map${name}On${event}`,
+  };
+}
+
+/** A JavaScript string literal with single quotes (prettier keeps the quote style we pick). */
+export function stringLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
+}
+
+/** Object keys: bare when an identifier, quoted otherwise (map keys, enum values). */
+export function propertyKey(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : stringLiteral(name);
+}

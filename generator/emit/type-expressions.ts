@@ -1,0 +1,137 @@
+/**
+ * TypeScript spellings of spec types, and the values derived from them (zero values, JSON
+ * literals). One rule for dates, everywhere (payloads, state, rows, snapshots): `datetime` is an
+ * ISO 8601 string and `date` is `YYYY-MM-DD`, so every generated value is plain JSON.
+ */
+import type { AggregateDef, FieldDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
+import { propertyKey, stringLiteral } from './names.js';
+
+export function typeText(type: TypeRef): string {
+  switch (type.kind) {
+    case 'primitive':
+      return primitiveText(type.name);
+    case 'named':
+      return type.name;
+    case 'array': {
+      const element = typeText(type.element);
+      return type.element.kind === 'primitive' || type.element.kind === 'named' ? `readonly ${element}[]` : `ReadonlyArray<${element}>`;
+    }
+    case 'map':
+      return `Readonly<Record<string, ${typeText(type.value)}>>`;
+  }
+}
+
+function primitiveText(name: PrimitiveName): string {
+  switch (name) {
+    case 'string':
+    case 'uuid':
+    case 'datetime':
+    case 'date':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'json':
+      return 'unknown';
+  }
+}
+
+/** `readonly name?: Type;` lines of an interface body. */
+export function fieldsBody(fields: readonly FieldDef[] | readonly { name: string; type: TypeRef; optional: boolean; description?: string }[]): string {
+  return fields
+    .map((field) => {
+      return `${docComment(field.description)}readonly ${propertyKey(field.name)}${field.optional ? '?' : ''}: ${typeText(field.type)};`;
+    })
+    .join('\n');
+}
+
+/** A JSON value as a TypeScript literal. */
+export function jsonLiteral(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return stringLiteral(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(jsonLiteral).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, JsonValue>);
+  return `{ ${entries.map(([key, item]) => `${propertyKey(key)}: ${jsonLiteral(item)}`).join(', ')} }`;
+}
+
+/** Looks up the value types of one aggregate. */
+export class TypeScope {
+  readonly #types: ReadonlyMap<string, ValueTypeDef>;
+
+  constructor(aggregate: AggregateDef) {
+    this.#types = new Map(aggregate.types.map((type) => [type.name, type]));
+  }
+
+  named(name: string): ValueTypeDef {
+    const type = this.#types.get(name);
+    if (!type) throw new Error(`esgen internal error: unknown value type ${name} (the validator should have reported it)`);
+    return type;
+  }
+
+  /**
+   * The value a required field holds before any event set it: the default when given, else the
+   * zero value of its type ('' / 0 / false / [] / {} / null, the first enum value, a record of zeros).
+   */
+  zeroValue(type: TypeRef): string {
+    switch (type.kind) {
+      case 'primitive':
+        switch (type.name) {
+          case 'integer':
+          case 'number':
+            return '0';
+          case 'boolean':
+            return 'false';
+          case 'json':
+            return 'null';
+          default:
+            return "''";
+        }
+      case 'array':
+        return '[]';
+      case 'map':
+        return '{}';
+      case 'named': {
+        const named = this.named(type.name);
+        if (named.kind === 'enum') return stringLiteral(named.values[0] ?? '');
+        return this.initialObject(named.fields);
+      }
+    }
+  }
+
+  /** An object literal holding the initial value of every required field (optional fields start absent). */
+  initialObject(fields: readonly { name: string; type: TypeRef; optional: boolean; default?: JsonValue }[]): string {
+    const entries = fields.flatMap((field) => {
+      if (field.default !== undefined) return [`${propertyKey(field.name)}: ${jsonLiteral(field.default)}`];
+      if (field.optional) return [];
+      return [`${propertyKey(field.name)}: ${this.zeroValue(field.type)}`];
+    });
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+
+  /** A canonical, name-independent description of a type, for fingerprints. */
+  shape(type: TypeRef, seen: ReadonlySet<string> = new Set()): unknown {
+    switch (type.kind) {
+      case 'primitive':
+        return type.name;
+      case 'array':
+        return { array: this.shape(type.element, seen) };
+      case 'map':
+        return { map: this.shape(type.value, seen) };
+      case 'named': {
+        if (seen.has(type.name)) return { ref: type.name };
+        const named = this.named(type.name);
+        const inner = new Set(seen).add(type.name);
+        if (named.kind === 'enum') return { enum: [...named.values] };
+        return { record: named.fields.map((field) => [field.name, field.optional, this.shape(field.type, inner)]) };
+      }
+    }
+  }
+}
+
+/** A one-line JSDoc comment, or nothing. */
+export function docComment(text: string | undefined): string {
+  return text ? `/** ${text.replace(/\*\//g, '*\\/').replace(/\s*\n\s*/g, ' ')} */\n` : '';
+}

@@ -1,0 +1,110 @@
+/**
+ * Formats generated TypeScript. Results are cached by input text for the whole session, so an
+ * unchanged file is never formatted twice in a build or a watch session. A large build (a cold
+ * one) spreads the work over worker threads, one per core: prettier is most of its cost.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { formatTypeScript } from './prettier-format.js';
+
+export { prettierOptions } from './prettier-format.js';
+
+export interface SourceFormatter {
+  format(text: string): Promise<string>;
+  /** Announces how many files the next batch formats: a large batch goes to worker threads, a small one stays on this thread. */
+  expect(files: number): void;
+  /**
+   * Formats texts on this thread without keeping the results: prettier is several times slower
+   * until the JIT has seen it work, so `esgen watch` warms it up while waiting for the first edit.
+   */
+  warmUp(texts: readonly string[]): Promise<void>;
+}
+
+/** Batches smaller than this are formatted on the main thread: starting workers costs more. */
+const parallelThreshold = 48;
+
+export function createSourceFormatter(): SourceFormatter {
+  let cache = new Map<string, Promise<string>>();
+  let previous = new Map<string, Promise<string>>();
+  let pool: FormatPool | undefined;
+  let usePool = false;
+
+  return {
+    expect(files) {
+      usePool = files >= parallelThreshold;
+      if (usePool && !pool) pool = createFormatPool();
+    },
+    async warmUp(texts) {
+      for (const text of texts) await formatTypeScript(`${text}\n// warm-up\n`).catch(() => undefined);
+    },
+    format(text) {
+      let formatted = cache.get(text) ?? previous.get(text);
+      if (formatted === undefined) {
+        formatted = usePool && pool ? pool.format(text) : formatTypeScript(text);
+        // A failed format is not cached: the next build tries again.
+        formatted.catch(() => cache.delete(text));
+      }
+      cache.set(text, formatted);
+      // Two generations: what the last builds used survives, older text is dropped.
+      if (cache.size > 20_000) {
+        previous = cache;
+        cache = new Map();
+      }
+      return formatted;
+    },
+  };
+}
+
+interface FormatPool {
+  format(text: string): Promise<string>;
+}
+
+/**
+ * Worker threads running format-worker.js. Only available from the compiled package (a worker
+ * cannot load the TypeScript sources); elsewhere formatting stays on the main thread.
+ */
+function createFormatPool(): FormatPool | undefined {
+  const script = fileURLToPath(new URL('./format-worker.js', import.meta.url));
+  if (!existsSync(script)) return undefined;
+  const size = Math.max(1, Math.min(availableParallelism(), 8));
+  const pending = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let workers: { worker: Worker; load: number }[] | undefined;
+  const load = import('node:worker_threads').then(({ Worker }) => {
+    workers = Array.from({ length: size }, () => {
+      // A larger young generation: prettier allocates many short-lived objects.
+      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+      const entry = { worker, load: 0 };
+      worker.on('message', (reply: { id: number; text?: string; error?: string }) => {
+        entry.load -= 1;
+        if (entry.load === 0) worker.unref();
+        const waiting = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (reply.text !== undefined) waiting?.resolve(reply.text);
+        else waiting?.reject(new Error(`prettier failed on generated code: ${reply.error}`));
+      });
+      worker.on('error', (error) => {
+        for (const waiting of pending.values()) waiting.reject(error);
+        pending.clear();
+      });
+      // Idle workers never keep the process alive; busy ones do (the main thread awaits their replies).
+      worker.unref();
+      return entry;
+    });
+  });
+  return {
+    async format(text) {
+      await load;
+      const entry = workers!.reduce((least, candidate) => (candidate.load < least.load ? candidate : least));
+      if (entry.load === 0) entry.worker.ref();
+      entry.load += 1;
+      const id = nextId++;
+      return new Promise<string>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        entry.worker.postMessage({ id, text });
+      });
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** A formatting thread of the pool in format-source.ts: formats the texts it is sent, in order. */
+import { parentPort } from 'node:worker_threads';
+import { formatTypeScript } from './prettier-format.js';
+
+parentPort?.on('message', (request: { id: number; text: string }) => {
+  formatTypeScript(request.text).then(
+    (text) => parentPort?.postMessage({ id: request.id, text }),
+    (error: unknown) => parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});

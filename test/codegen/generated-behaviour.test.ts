@@ -1,0 +1,338 @@
+/**
+ * Runs the committed generated code: aggregates raise and apply events as the specs say, stored
+ * old payload versions upcast to the current one, validators name the offending field, and every
+ * declarative read-model mapping produces the expected rows.
+ */
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { EventEnvelope, ProjectionChange, ReadModelDefinition } from 'esgen/runtime';
+import { Cart } from './fixtures/shop/src/domain/cart.js';
+import { Customer } from './fixtures/shop/src/domain/customer.js';
+import { CartBase, cartStateFingerprint } from './fixtures/shop/src/generated/cart/cart.base.js';
+import { registry as shopRegistry } from './fixtures/shop/src/generated/registry.js';
+import { Order } from '../../examples/orders/src/domain/order.js';
+import { registry as ordersRegistry } from '../../examples/orders/src/generated/registry.js';
+import { isOrderPaid, orderCreated, type OrderCreated, type OrderCreatedV1, type OrderCreatedV2, type OrderEvent } from '../../examples/orders/src/generated/order/events.js';
+import type { OrderState } from '../../examples/orders/src/generated/order/order.base.js';
+import type { OrderListRow } from '../../examples/orders/src/generated/order/read-models.js';
+import type { OrderStatus } from '../../examples/orders/src/generated/order/types.js';
+import { upcastOrderCreatedV1ToV2 } from '../../examples/orders/src/generated/order/upcasters.js';
+import { registry as bankRegistry } from '../../examples/bank-account/src/generated/registry.js';
+import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
+import { registry as hotelRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
+
+const customerId = '0b7c3a52-3c8e-4a8e-9a57-1f0d2b9c6e11';
+
+let nextPosition = 1n;
+function envelope(type: string, data: unknown, overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+  const position = nextPosition++;
+  return {
+    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    aggregateType: 'Cart',
+    aggregateId: 'cart-1',
+    version: 1,
+    occurredAt: new Date('2024-03-01T10:00:00.000Z'),
+    correlationId: null,
+    causationId: null,
+    metadata: {},
+    type,
+    data,
+    storedVersion: 1,
+    position,
+    transactionId: 1n,
+    ...overrides,
+  };
+}
+
+/** Feeds events through keyOf/apply as the runtime does, keeping rows in a map by key. */
+function project<Row>(definition: ReadModelDefinition<Row>, events: readonly EventEnvelope[]): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  for (const event of events) {
+    if (!definition.eventTypes.includes(event.type)) continue;
+    const key = definition.keyOf(event);
+    if (key === undefined) continue;
+    const change: ProjectionChange<Row> = definition.apply(rows.get(key), event);
+    if (change.kind === 'upsert') rows.set(key, change.row);
+    else if (change.kind === 'delete') rows.delete(key);
+  }
+  return rows;
+}
+
+// Checked by the compiler (`npm run typecheck` covers test/); at run time these are no-ops.
+describe('generated types', () => {
+  it('name the current payload version and type each upcast step from one version to the next', () => {
+    expectTypeOf<OrderCreated>().toEqualTypeOf<OrderCreatedV2>();
+    expectTypeOf(upcastOrderCreatedV1ToV2).parameter(0).toEqualTypeOf<OrderCreatedV1>();
+    expectTypeOf(upcastOrderCreatedV1ToV2).returns.toEqualTypeOf<OrderCreatedV2>();
+    expectTypeOf<OrderCreatedV1>().not.toMatchTypeOf<OrderCreatedV2>(); // v1 lacks `currency`
+  });
+
+  it('discriminate the event union by type and narrow with guards', () => {
+    expectTypeOf<OrderEvent['type']>().toEqualTypeOf<'OrderCreated' | 'OrderPaid' | 'OrderShipped' | 'OrderDelivered'>();
+    expectTypeOf(orderCreated).parameter(0).toEqualTypeOf<OrderCreated>();
+    const event = orderCreated({ userId: 'u', items: [], totalAmount: 0, currency: 'EUR' }) as OrderEvent;
+    if (isOrderPaid(event)) expectTypeOf(event.data.paidAmount).toEqualTypeOf<number>();
+    expect(isOrderPaid(event)).toBe(false);
+  });
+
+  it('type state and rows from the spec: enums as literal unions, datetimes as ISO strings, everything readonly', () => {
+    expectTypeOf<OrderState['status']>().toEqualTypeOf<OrderStatus>();
+    expectTypeOf<OrderStatus>().toEqualTypeOf<'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled'>();
+    expectTypeOf<OrderState['trackingNumber']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<OrderListRow['createdAt']>().toEqualTypeOf<string>();
+    expectTypeOf<OrderState>().toEqualTypeOf<Readonly<OrderState>>();
+  });
+});
+
+describe('generated aggregate base classes', () => {
+  it('applies declarative rules and on<Event> handlers when events are raised', () => {
+    const cart = new Cart('cart-1');
+    expect(cart.state).toEqual({ status: 'open', lines: [], itemCount: 0, attributes: {} });
+    cart.open(customerId, 'web', '2024-03-01');
+    cart.addItem('sku-1', 2, { amount: 5, currency: 'EUR' });
+    cart.addItem('sku-2', 1, { amount: 7.5, currency: 'EUR' });
+    cart.removeItem('sku-1');
+    expect(cart.state).toMatchObject({ customerId, status: 'open', openedOn: '2024-03-01', itemCount: 1, lines: [{ sku: 'sku-2', quantity: 1 }] });
+    expect(cart.state.lastChangedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    cart.checkOut('2024-03-01T12:00:00Z');
+    expect(cart.state.status).toBe('checkedOut');
+    expect(cart.state.lastChangedAt).toBe('2024-03-01T12:00:00Z');
+    expect(cart.version).toBe(5);
+    expect(cart.uncommittedEvents().map((pending) => pending.event.type)).toEqual(['CartOpened', 'ItemAdded', 'ItemAdded', 'ItemRemoved', 'CartCheckedOut']);
+  });
+
+  it('rebuilds the same state by replaying the raised events, and from a snapshot', () => {
+    const original = new Cart('cart-2');
+    original.open(customerId, 'mobile', '2024-03-02');
+    original.addItem('sku-9', 3, { amount: 2, currency: 'EUR' });
+    const replayed = new Cart('cart-2');
+    original.uncommittedEvents().forEach((pending, index) =>
+      replayed.replay(pending.event, { eventId: `e${index}`, aggregateType: 'Cart', aggregateId: 'cart-2', version: index + 1, occurredAt: pending.occurredAt, correlationId: null, causationId: null, metadata: {} }),
+    );
+    expect(replayed.state).toEqual(original.state);
+    expect(replayed.persistedVersion).toBe(2);
+
+    const snapshot = JSON.parse(JSON.stringify(original.snapshotState())) as unknown;
+    const restored = new Cart('cart-2');
+    restored.restoreSnapshot(snapshot, 2);
+    expect(restored.state).toEqual(original.state);
+    expect(restored.version).toBe(2);
+  });
+
+  it('publishes a state fingerprint that changes with the state shape only', () => {
+    expect(CartBase.stateFingerprint).toBe(cartStateFingerprint);
+    expect(cartStateFingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(shopRegistry.aggregates.Cart?.stateFingerprint).toBe(cartStateFingerprint);
+    expect(shopRegistry.aggregates.Customer?.stateFingerprint).not.toBe(cartStateFingerprint);
+  });
+
+  it('runs the business methods of the examples on the generated base', () => {
+    const order = new Order('order-1');
+    order.place({ userId: 'u-1', items: [{ sku: 'a', quantity: 2, unitPrice: 10 }], currency: 'EUR' });
+    expect(order.state).toMatchObject({ userId: 'u-1', totalAmount: 20, status: 'pending' });
+    order.pay('pay-1', 20);
+    order.ship('TRACK-1');
+    expect(order.state).toMatchObject({ status: 'shipped', trackingNumber: 'TRACK-1' });
+    order.deliver(); // OrderDelivered has no apply rules: Order.onOrderDelivered sets the status
+    expect(order.state.status).toBe('delivered');
+
+    const account = new BankAccount('acc-1');
+    account.open({ holder: { name: 'Ada' }, address: { street: 'Main 1', city: 'Bern', country: 'CH' }, currency: 'CHF', overdraftLimit: 100 });
+    account.deposit(50, 'web');
+    account.withdraw(120);
+    expect(account.state).toMatchObject({ balance: -70, overdraftLimit: 100, status: 'open' });
+    expect(() => account.withdraw(100)).toThrow(/exceeds the available 30/);
+  });
+
+  it('creates instances through the registry', () => {
+    const customer = shopRegistry.aggregates.Customer?.create('cus-1');
+    expect(customer).toBeInstanceOf(Customer);
+    expect(customer?.aggregateType).toBe('Customer');
+    expect(ordersRegistry.aggregates.Order?.snapshotEvery).toBe(100);
+    expect(ordersRegistry.aggregates.Order?.eventTypes).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped', 'OrderDelivered']);
+  });
+});
+
+describe('generated upcasters', () => {
+  it('takes a stored v1 CartOpened through rename, remove, add and a custom step to v3', () => {
+    const cartOpened = shopRegistry.events.CartOpened!;
+    const v1 = { customer: customerId, source: ' App ', openedOn: '2024-01-31', legacyFlag: true };
+    expect(cartOpened.validate(1, v1)).toEqual({ ok: true });
+    const current = cartOpened.upcast(1, v1);
+    expect(current).toEqual({ customerId, channel: 'mobile', openedOn: '2024-01-31', attributes: {} });
+    expect(cartOpened.validate(3, current)).toEqual({ ok: true });
+    expect(cartOpened.upcast(2, { customerId, channel: 'SHOP', openedOn: '2024-01-31', attributes: { a: 'b' } })).toEqual({
+      customerId,
+      channel: 'store',
+      openedOn: '2024-01-31',
+      attributes: { a: 'b' },
+    });
+    const v3 = { customerId, channel: 'web', openedOn: '2024-01-31', attributes: {} };
+    expect(cartOpened.upcast(3, v3)).toBe(v3);
+    expect(() => cartOpened.upcast(4, v3)).toThrow(/CartOpened has no payload version 4 \(known: 1\.\.3\)/);
+  });
+
+  it('upcasts the stored v1 payloads of the examples with the values the specs give', () => {
+    expect(ordersRegistry.events.OrderCreated!.upcast(1, { userId: 'u-1', items: [], totalAmount: 5 })).toEqual({ userId: 'u-1', items: [], totalAmount: 5, currency: 'USD' });
+    expect(bankRegistry.events.MoneyDeposited!.upcast(1, { amount: 10, branchCode: 'B-7', reference: 'r' })).toEqual({ amount: 10, reference: 'r', channel: 'branch' });
+    // An absent optional field stays absent (no `reference: undefined`).
+    expect(Object.keys(bankRegistry.events.MoneyDeposited!.upcast(1, { amount: 10, branchCode: 'B-7' }) as object)).toEqual(['amount', 'channel']);
+    expect(bankRegistry.events.AccountOpened!.upcast(1, { holderName: 'Ada', currency: 'CHF' })).toEqual({
+      holder: { name: 'Ada' },
+      address: { street: '', city: '', country: '' },
+      currency: 'CHF',
+      initialOverdraftLimit: 0,
+    });
+    expect(hotelRegistry.events.BookingRequested!.upcast(1, { room: '101', guest: { name: 'G', email: 'g@x' }, stay: { checkIn: '2024-05-01', checkOut: '2024-05-03' }, nights: 2, priceQuoted: 200, promoCode: 'X' })).toEqual({
+      roomId: '101',
+      guest: { name: 'G', email: 'g@x' },
+      stay: { checkIn: '2024-05-01', checkOut: '2024-05-03' },
+      nights: 2,
+      priceQuoted: 200,
+    });
+  });
+});
+
+describe('generated validators', () => {
+  const itemAdded = { sku: 'sku-1', quantity: 2, price: { amount: 5, currency: 'EUR' }, tags: ['a'] };
+  const cartOpened = { customerId, channel: 'web', openedOn: '2024-02-29', attributes: { source: 'ad' } };
+  const cases: [string, { event: string; version: number; data: unknown; path: string; message: RegExp }][] = [
+    ['a missing required field', { event: 'CartOpened', version: 3, data: { ...cartOpened, customerId: undefined }, path: '/customerId', message: /is required by CartOpened v3/ }],
+    ['a property the spec does not declare', { event: 'CartOpened', version: 3, data: { ...cartOpened, coupon: 'X' }, path: '/coupon', message: /is not a field of CartOpened v3/ }],
+    ['a malformed uuid', { event: 'CartOpened', version: 3, data: { ...cartOpened, customerId: 'not-a-uuid' }, path: '/customerId', message: /must be a UUID/ }],
+    ['an impossible date', { event: 'CartOpened', version: 3, data: { ...cartOpened, openedOn: '2023-02-29' }, path: '/openedOn', message: /must be a date/ }],
+    ['a value outside the enum', { event: 'CartOpened', version: 3, data: { ...cartOpened, channel: 'fax' }, path: '/channel', message: /one of SalesChannel: web, mobile, store/ }],
+    ['a map value of the wrong type', { event: 'CartOpened', version: 3, data: { ...cartOpened, attributes: { 'a/b': 1 } }, path: '/attributes/a~1b', message: /must be a string/ }],
+    ['a fractional integer', { event: 'ItemAdded', version: 1, data: { ...itemAdded, quantity: 1.5 }, path: '/quantity', message: /must be an integer/ }],
+    ['a nested value type field', { event: 'ItemAdded', version: 1, data: { ...itemAdded, price: { amount: '5', currency: 'EUR' } }, path: '/price/amount', message: /must be a finite number/ }],
+    ['an array element', { event: 'ItemAdded', version: 1, data: { ...itemAdded, tags: ['a', 2] }, path: '/tags/1', message: /must be a string/ }],
+    ['a datetime without offset', { event: 'CartCheckedOut', version: 1, data: { total: { amount: 1, currency: 'EUR' }, checkedOutAt: '2024-03-01T10:00:00' }, path: '/checkedOutAt', message: /ISO 8601 date-time with offset/ }],
+    ['a payload that is not an object', { event: 'ItemRemoved', version: 1, data: null, path: '', message: /must be an object \(ItemRemoved v1\), got null/ }],
+    ['an unknown payload version', { event: 'ItemRemoved', version: 2, data: { sku: 'x' }, path: '', message: /ItemRemoved has no payload version 2 \(known: 1\.\.1\)/ }],
+    ['an old version missing its own field', { event: 'CartOpened', version: 1, data: { customer: customerId, source: 'web', openedOn: '2024-01-01' }, path: '/legacyFlag', message: /is required by CartOpened v1/ }],
+  ];
+  for (const [name, { event, version, data, path, message }] of cases) {
+    it(`rejects ${name} and names the field`, () => {
+      const result = shopRegistry.events[event]!.validate(version, data);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]!.path).toBe(path);
+      expect(result.errors[0]!.message).toMatch(message);
+    });
+  }
+
+  it('accepts valid payloads, optional fields absent or present', () => {
+    expect(shopRegistry.events.CartOpened!.validate(3, cartOpened)).toEqual({ ok: true });
+    expect(shopRegistry.events.CartOpened!.validate(3, { ...cartOpened, email: 'a@b.c' })).toEqual({ ok: true });
+    expect(shopRegistry.events.ItemAdded!.validate(1, { sku: 's', quantity: 1, price: { amount: 0, currency: 'EUR' } })).toEqual({ ok: true });
+    expect(shopRegistry.events.CartCheckedOut!.validate(1, { total: { amount: 1, currency: 'EUR' }, checkedOutAt: '2024-03-01T10:00:00.123+02:00' })).toEqual({ ok: true });
+  });
+
+  it('reports every problem of a payload at once', () => {
+    const result = shopRegistry.events.ItemAdded!.validate(1, { quantity: -0.5, price: {}, extra: 1 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((issue) => issue.path)).toEqual(['/sku', '/quantity', '/price/amount', '/price/currency', '/extra']);
+  });
+
+  it('lists the pii fields of the current version', () => {
+    expect(shopRegistry.events.CartOpened!.piiFields).toEqual(['email']);
+    expect(shopRegistry.events.CustomerRegistered!.piiFields).toEqual(['email']);
+    expect(shopRegistry.events.ItemAdded!.piiFields).toEqual([]);
+  });
+});
+
+describe('generated read-model mappers', () => {
+  const opened = (id: string, channel: string, at: string) =>
+    envelope('CartOpened', { customerId, channel, openedOn: at.slice(0, 10), attributes: {} }, { aggregateId: id, version: 1, occurredAt: new Date(at) });
+  const added = (id: string, version: number, sku: string, quantity: number) =>
+    envelope('ItemAdded', { sku, quantity, price: { amount: 3, currency: 'EUR' } }, { aggregateId: id, version });
+  const checkedOut = (id: string, version: number, amount: number, at: string, occurredAt = at) =>
+    envelope('CartCheckedOut', { total: { amount, currency: 'EUR' }, checkedOutAt: at }, { aggregateId: id, version, occurredAt: new Date(occurredAt) });
+
+  it('copies (from), sets constants, adds, increments, appends and reads envelope fields (CartSummary)', () => {
+    const rows = project(shopRegistry.readModels.CartSummary!, [
+      opened('cart-1', 'web', '2024-03-01T09:00:00.000Z'),
+      added('cart-1', 2, 'sku-1', 2),
+      added('cart-1', 3, 'sku-2', 5),
+      envelope('ItemRemoved', { sku: 'sku-1' }, { aggregateId: 'cart-1', version: 4 }),
+    ]);
+    expect(rows.get('cart-1')).toEqual({
+      customerId,
+      channel: 'web',
+      status: 'open',
+      openedAt: '2024-03-01T09:00:00.000Z',
+      itemCount: 6, // 2 + 5 added, increment of -1 on removal
+      skus: ['sku-1', 'sku-2'],
+      lastVersion: 4,
+    });
+  });
+
+  it('calls the custom mapper after the declarative rules, and deletes on deleteOn events', () => {
+    const definition = shopRegistry.readModels.CartSummary!;
+    const rows = project(definition, [opened('cart-1', 'web', '2024-03-01T09:00:00.000Z'), checkedOut('cart-1', 2, 12, '2024-03-01T10:00:00Z')]);
+    expect(rows.get('cart-1')).toMatchObject({ status: 'checkedOut', total: 12 });
+    // The user's mapper ignores a zero checkout of an existing row.
+    expect(definition.apply(rows.get('cart-1'), checkedOut('cart-1', 3, 0, '2024-03-01T11:00:00Z'))).toEqual({ kind: 'unchanged' });
+    const afterAbandon = project(definition, [opened('cart-2', 'web', '2024-03-01T09:00:00.000Z'), envelope('CartAbandoned', {}, { aggregateId: 'cart-2', version: 2 })]);
+    expect(afterAbandon.has('cart-2')).toBe(false);
+  });
+
+  it('buckets rows by UTC day of an event datetime and keeps min/max (DailySales)', () => {
+    const rows = project(shopRegistry.readModels.DailySales!, [
+      checkedOut('a', 5, 30, '2024-03-01T23:30:00-02:00', '2024-03-02T01:30:00Z'), // 01:30 UTC on the 2nd
+      checkedOut('b', 4, 10, '2024-03-02T08:00:00Z'),
+      checkedOut('c', 7, 50, '2024-03-02T20:00:00Z'),
+      checkedOut('d', 2, 99, '2024-03-01T12:00:00Z'),
+    ]);
+    expect([...rows.keys()].sort()).toEqual(['2024-03-01', '2024-03-02']);
+    expect(rows.get('2024-03-02')).toEqual({
+      revenue: 90,
+      carts: 3,
+      biggestSale: 50,
+      smallestSale: 10,
+      firstSaleAt: '2024-03-02T01:30:00.000Z',
+      lastSaleAt: '2024-03-02T20:00:00.000Z',
+    });
+    expect(rows.get('2024-03-01')).toEqual({ revenue: 99, carts: 1, biggestSale: 99, smallestSale: 99, firstSaleAt: '2024-03-01T12:00:00.000Z', lastSaleAt: '2024-03-01T12:00:00.000Z' });
+  });
+
+  it('keys rows by an event field and ignores events outside the key (ChannelStats)', () => {
+    const definition = shopRegistry.readModels.ChannelStats!;
+    const rows = project(definition, [opened('a', 'web', '2024-03-01T09:00:00Z'), opened('b', 'store', '2024-03-01T09:00:00Z'), opened('c', 'web', '2024-03-01T09:00:00Z')]);
+    expect(Object.fromEntries(rows)).toEqual({ web: { opened: 2 }, store: { opened: 1 } });
+    expect(definition.keyOf(added('a', 2, 'x', 1))).toBeUndefined();
+    expect(definition.apply(undefined, added('a', 2, 'x', 1))).toEqual({ kind: 'unchanged' });
+  });
+
+  it('buckets by month of a nested date field and copies $aggregateId (hotel-booking)', () => {
+    const requested = (id: string, roomId: string, checkIn: string, priceQuoted: number) =>
+      envelope('BookingRequested', { roomId, guest: { name: 'G', email: 'g@x' }, stay: { checkIn, checkOut: '2024-12-31' }, nights: 2, priceQuoted }, { aggregateId: id, aggregateType: 'Booking' });
+    const events = [requested('b-1', '101', '2024-05-30', 200), requested('b-2', '101', '2024-06-02', 300), requested('b-3', '102', '2024-05-01', 100)];
+    expect(Object.fromEntries(project(hotelRegistry.readModels.CheckInsByMonth!, events))).toEqual({ '2024-05': { count: 2, revenue: 300 }, '2024-06': { count: 1, revenue: 300 } });
+    expect(project(hotelRegistry.readModels.RoomDemand!, events).get('101')).toEqual({ bookings: 2, nightsBooked: 4, latestCheckIn: '2024-06-02', lastBookingId: 'b-2' });
+  });
+
+  it('reads metadata and envelope ids into rows and subtracts in the custom mapper (bank-account)', () => {
+    const account = (type: string, data: unknown, version: number, extra: Partial<EventEnvelope> = {}) => envelope(type, data, { aggregateId: 'acc-1', aggregateType: 'BankAccount', version, ...extra });
+    const deposit = account('MoneyDeposited', { amount: 100, channel: 'web' }, 2);
+    const rows = project(bankRegistry.readModels.AccountSummary!, [
+      account('AccountOpened', { holder: { name: 'Ada' }, address: { street: 's', city: 'Bern', country: 'CH' }, currency: 'CHF', initialOverdraftLimit: 0 }, 1, { metadata: { userId: 'clerk-7' } }),
+      deposit,
+      account('MoneyWithdrawn', { amount: 30 }, 3),
+      account('MoneyWithdrawn', { amount: 20 }, 4),
+    ]);
+    expect(rows.get('acc-1')).toMatchObject({ holderName: 'Ada', city: 'Bern', openedBy: 'clerk-7', balance: 50, depositCount: 1, largestDeposit: 100, smallestWithdrawal: 20, depositIds: [deposit.eventId] });
+  });
+
+  it('exposes the index list and a fingerprint of the mapping rules', () => {
+    expect(shopRegistry.readModels.CartSummary!.indexes).toEqual([
+      { field: 'customerId', type: 'text', unique: false },
+      { field: 'openedAt', type: 'timestamptz', unique: false },
+    ]);
+    expect(shopRegistry.readModels.CustomerDirectory!.indexes).toContainEqual({ field: 'email', type: 'text', unique: true });
+    const fingerprints = Object.values(shopRegistry.readModels).map((definition) => definition.fingerprint);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
+    expect(shopRegistry.readModels.CartSummary!.mode).toBe('inline');
+  });
+});

@@ -20,10 +20,10 @@ describe('createInlineProjector', () => {
     account.deposit(25);
     await repository.save(account);
     const balances = readModel(db.client, inlineBalance, { schema: db.schema });
-    expect(await balances.get('inline-1')).toEqual({ owner: 'ada', balance: 25, applied: 2 });
+    expect(await balances.get('inline-1')).toEqual({ id: 'inline-1', owner: 'ada', balance: 25, applied: 2 });
     account.deposit(5);
     await repository.save(account);
-    expect(await balances.get('inline-1')).toEqual({ owner: 'ada', balance: 30, applied: 3 });
+    expect(await balances.get('inline-1')).toEqual({ id: 'inline-1', owner: 'ada', balance: 30, applied: 3 });
   });
 
   it('rolls the append back when a mapper throws, with ProjectionMapperFailed', async () => {
@@ -34,7 +34,7 @@ describe('createInlineProjector', () => {
     expect(isEsgenError(failure)).toBe(true);
     expect(failure).toMatchObject({ code: 'ESG220', projection: 'inline_balance', eventType: 'MoneyDeposited' });
     expect(await store.streamVersion('Account', 'inline-1')).toBe(before);
-    expect(await readModel(db.client, inlineBalance, { schema: db.schema }).get('inline-1')).toEqual({ owner: 'ada', balance: 30, applied: 3 });
+    expect(await readModel(db.client, inlineBalance, { schema: db.schema }).get('inline-1')).toEqual({ id: 'inline-1', owner: 'ada', balance: 30, applied: 3 });
   });
 
   it('deletes the row when the mapper says delete', async () => {

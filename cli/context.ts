@@ -9,6 +9,7 @@
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Diagnostic } from '../generator/diagnostics/types.js';
 
 export interface ProjectFlags {
   readonly cwd?: string;
@@ -59,4 +60,16 @@ export function displayPath(context: CliContext, fileInProject: string): string 
   if (isAbsolute(fileInProject)) return fileInProject;
   const shown = relative(context.cwd, resolve(context.projectRoot, fileInProject)).split('\\').join('/');
   return shown === '' ? '.' : shown;
+}
+
+/** Diagnostics and the sources of their code frames, with paths shown relative to the cwd. */
+export function diagnosticsForDisplay(
+  context: CliContext,
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
+  return {
+    diagnostics: diagnostics.map((d) => ({ ...d, file: displayPath(context, d.file) })),
+    sources: new Map([...sources].map(([file, text]) => [displayPath(context, file), text])),
+  };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addProjectOptions, resolveCliContext, type ProjectFlags } from '../context.js';
+import { databaseUrlProblem, describeDatabaseUrl } from '../database-url.js';
 
 interface DbFlags extends ProjectFlags {
   readonly databaseUrl?: string;
@@ -78,10 +79,13 @@ async function run(flags: DbFlags, work: (client: SqlClient, target: DatabaseTar
     }
     client = await runtime.connect({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
     await work(client, target, runtime);
-  } catch (error) {
-    // Expected failures (bad schema name, edited migration, unreachable server) are one line.
+  } catch (caught) {
+    // Expected failures (bad schema name, edited migration, unreachable server, a PGlite folder in use) are one line.
+    const { explainPgliteOpenFailure } = await import('../../runtime/event-sourcing.js');
+    const error = target.dataDir === undefined ? caught : explainPgliteOpenFailure(caught, target.dataDir);
     const message = error instanceof Error ? error.message : String(error);
     if (runtime.isEsgenError(error)) console.error(`esgen: ${error.code} ${message}`);
+    else if (error !== caught) console.error(`esgen: ${message}`);
     else console.error(`esgen: database error on ${target.description}: ${message}`);
     process.exitCode = 1;
   } finally {
@@ -107,17 +111,15 @@ async function resolveTarget(flags: DbFlags): Promise<DatabaseTarget | undefined
   const { resolve } = await import('node:path');
   const databaseUrl = flags.databaseUrl ?? config.url ?? context.env.DATABASE_URL;
   const schema = flags.schema ?? config.schema;
-  if (databaseUrl) return { databaseUrl, schema, description: describeUrl(databaseUrl) };
+  if (databaseUrl) {
+    const problem = databaseUrlProblem(databaseUrl, flags.databaseUrl ? '--database-url' : config.url ? 'database.url in the config' : 'DATABASE_URL');
+    if (problem !== undefined) {
+      console.error(`esgen: ${problem}`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    return { databaseUrl, schema, description: describeDatabaseUrl(databaseUrl) };
+  }
   const dataDir = flags.dataDir ? resolve(context.cwd, flags.dataDir) : (config.dataDir ?? resolve(context.cwd, '.esgen/pgdata'));
   return { dataDir, schema, description: `PGlite ${dataDir}` };
-}
-
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the given database URL';
-  }
 }

@@ -19,6 +19,7 @@ export function register(program: Command): void {
         return;
       }
       for (const file of result.written) console.log(`created ${file}`);
-      console.log(`\nNext: ${dir === '.' ? '' : `cd ${dir} && `}npx esgen validate`);
+      const cd = dir === '.' ? '' : `cd ${dir} && `;
+      console.log(`\nNext: ${cd}npx esgen build   (checks the specs, then generates the TypeScript and your class to edit)`);
     });
 }

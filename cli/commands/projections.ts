@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addProjectOptions, resolveCliContext, type ProjectFlags } from '../context.js';
+import { databaseUrlProblem, describeDatabaseUrl } from '../database-url.js';
 
 /**
  * `esgen projections status|run|rebuild|retry|skip`: operate the read models of a project.
@@ -52,6 +53,11 @@ export function register(program: Command): void {
   withOptions(projections.command('status').description('position, head, lag, owner and last error of every read model and subscription'))
     .option('--format <format>', 'table or json', 'table')
     .action(async (flags: ProjectionFlags & { format: string }) => {
+      if (flags.format !== 'table' && flags.format !== 'json') {
+        console.error(`esgen: unknown format \`${flags.format}\`; use table or json`);
+        process.exitCode = 1;
+        return;
+      }
       await withSession(flags, async (session) => {
         const statuses = await session.runtime.projectionStatus(session.client, session.registry, optionalSchema(session));
         if (flags.format === 'json') {
@@ -190,11 +196,17 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
     process.exitCode = 1;
     return;
   }
-  const runtime = await import('../../runtime/index.js');
   const databaseUrl = flags.databaseUrl ?? database.url ?? context.env.DATABASE_URL;
+  const urlProblem = databaseUrl ? databaseUrlProblem(databaseUrl, flags.databaseUrl ? '--database-url' : database.url ? 'database.url in the config' : 'DATABASE_URL') : undefined;
+  if (urlProblem !== undefined) {
+    console.error(`esgen: ${urlProblem}`);
+    process.exitCode = 1;
+    return;
+  }
+  const runtime = await import('../../runtime/index.js');
   const dataDir = databaseUrl ? undefined : flags.dataDir ? resolve(context.cwd, flags.dataDir) : (database.dataDir ?? resolve(context.cwd, '.esgen/pgdata'));
   const schema = flags.schema ?? database.schema;
-  const description = databaseUrl ? describeUrl(databaseUrl) : `PGlite ${dataDir}`;
+  const description = databaseUrl ? describeDatabaseUrl(databaseUrl) : `PGlite ${dataDir}`;
   let client: SqlClient | undefined;
   try {
     if (schema !== undefined) runtime.resolveSchema(schema);
@@ -202,9 +214,12 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
     if (dataDir !== undefined) await (await import('node:fs/promises')).mkdir(dataDir, { recursive: true });
     client = await runtime.connect({ databaseUrl, dataDir });
     await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env });
-  } catch (error) {
+  } catch (caught) {
+    const { explainPgliteOpenFailure } = await import('../../runtime/event-sourcing.js');
+    const error = dataDir === undefined ? caught : explainPgliteOpenFailure(caught, dataDir);
     const message = error instanceof Error ? error.message : String(error);
-    if ((error as { code?: unknown }).code === '42P01') {
+    if (error !== caught) console.error(`esgen: ${message}`);
+    else if ((error as { code?: unknown }).code === '42P01') {
       // undefined_table: the schema was never migrated.
       console.error(`esgen: the esgen tables are missing on ${description}${schema ? ` (schema ${schema})` : ''}: run \`esgen db migrate\` first (${message})`);
     } else if (runtime.isEsgenError(error)) console.error(`esgen: ${error.code} ${message}`);
@@ -240,16 +255,6 @@ async function loadRegistry(path: string): Promise<Registry> {
     throw new CliInputError(`${path} does not export a \`registry\` (the generated registry module does)`);
   }
   return registry;
-}
-
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the given database URL';
-  }
 }
 
 type ProjectionStatus = Awaited<ReturnType<Runtime['projectionStatus']>>[number];

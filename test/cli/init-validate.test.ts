@@ -133,6 +133,8 @@ describe('esgen init', () => {
     const dir = tempDir();
     const init = esgen(['init'], dir);
     expect(init.status).toBe(0);
+    // The next step a newcomer needs is the build (validate alone generates nothing).
+    expect(init.stdout).toMatch(/\nNext: npx esgen build {3}\(checks the specs, then generates the TypeScript and your class to edit\)\n$/);
     expect(readdirSync(dir).sort()).toEqual(['domain', 'esgen.config.yaml']);
     const spec = readFileSync(join(dir, 'domain/task.esgen.yaml'), 'utf8');
     expect(spec.split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/esgen/schemas/esgen.schema.json');
@@ -143,7 +145,9 @@ describe('esgen init', () => {
 
   it('scaffolds into a new folder given as argument', () => {
     const dir = tempDir();
-    expect(esgen(['init', 'my-domain'], dir).status).toBe(0);
+    const init = esgen(['init', 'my-domain'], dir);
+    expect(init.status).toBe(0);
+    expect(init.stdout).toContain('Next: cd my-domain && npx esgen build');
     expect(existsSync(join(dir, 'my-domain/esgen.config.yaml'))).toBe(true);
     expect(esgen(['validate', '--cwd', join(dir, 'my-domain')]).status).toBe(0);
   });

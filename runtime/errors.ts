@@ -13,6 +13,7 @@ export type EsgenErrorCode =
   | 'ESG206' // InvalidArgument
   | 'ESG207' // MigrationChecksumMismatch
   | 'ESG208' // UnknownAggregateType
+  | 'ESG209' // DatabaseInUse
   | ProjectionErrorCode;
 
 /** The read-model runtime's range (runtime/projections/projection-errors.ts). */
@@ -140,5 +141,20 @@ export class MigrationChecksumMismatch extends EsgenError {
 export class UnknownAggregateType extends EsgenError {
   constructor(readonly aggregateType: string) {
     super('ESG208', `Aggregate type ${aggregateType} is not in the registry; regenerate the code with \`esgen build\` or check the spelling.`);
+  }
+}
+
+/** An embedded PGlite data folder is open in another process (or another client of this one). */
+export class DatabaseInUse extends EsgenError {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      'ESG209',
+      `The PGlite data folder ${dataDir} is open in process ${pid}${pid === process.pid ? ' (this one)' : ''}: an embedded ` +
+        'PGlite folder serves one process at a time. Stop that process (your application, `esgen projections run`), ' +
+        'or share a PostgreSQL server instead (DATABASE_URL).',
+    );
   }
 }

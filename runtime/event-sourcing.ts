@@ -1,5 +1,4 @@
 import type { AggregateDefinition, AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { connect } from './connect.js';
 import { migrate } from './migrations/migrate.js';
@@ -99,9 +98,7 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
 async function open(options: EventSourcingOptions): Promise<SqlClient> {
   if (options.databaseUrl) return connect({ databaseUrl: options.databaseUrl });
   if (!options.dataDir) return connect();
-  // PGlite creates its data folder but not the folder's parents (`.esgen/` of `.esgen/pgdata`).
   const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
   try {
     return await connect({ dataDir });
   } catch (error) {

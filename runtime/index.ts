@@ -10,6 +10,7 @@ export { connect, type ConnectOptions } from './connect.js';
 export {
   AggregateNotFound,
   ConcurrencyError,
+  DatabaseInUse,
   EsgenError,
   InvalidArgument,
   InvalidEvent,

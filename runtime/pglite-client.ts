@@ -1,8 +1,13 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { resolve } from 'node:path';
+import { lockDataFolder } from './pglite-folder-lock.js';
 import type { QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
 export interface PgliteClientOptions {
-  /** On-disk data directory; omit for an in-memory database (tests). */
+  /**
+   * On-disk data directory, created with its parents when missing; omit for an in-memory database
+   * (tests). One process at a time: a folder open elsewhere is refused with DatabaseInUse.
+   */
   readonly dataDir?: string;
   /** An instance the application already has; esgen will not close it. */
   readonly db?: PGlite;
@@ -14,7 +19,15 @@ export interface PgliteClientOptions {
  */
 export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<SqlClient> {
   const ownsDb = options.db === undefined;
-  const db: PGlite = options.db ?? (await (await import('@electric-sql/pglite')).PGlite.create(options.dataDir));
+  const dataDir = ownsDb && options.dataDir !== undefined ? resolve(options.dataDir) : undefined;
+  const unlock = dataDir === undefined ? undefined : await lockDataFolder(dataDir);
+  let db: PGlite;
+  try {
+    db = options.db ?? (await (await import('@electric-sql/pglite')).PGlite.create(dataDir));
+  } catch (error) {
+    await unlock?.();
+    throw error;
+  }
 
   const run = async <TRow>(executor: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>> => {
     const result = await executor.query<TRow>(sql, params as unknown[] | undefined);
@@ -35,7 +48,12 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
       return () => unsubscribe();
     },
     async close() {
-      if (ownsDb) await db.close();
+      if (!ownsDb) return;
+      try {
+        await db.close();
+      } finally {
+        await unlock?.();
+      }
     },
   };
 }

@@ -1,13 +1,41 @@
-import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+
+/**
+ * The slice of a node-postgres Pool that esgen uses, declared here rather than imported from
+ * `pg`, so esgen's published types compile without @types/pg (a `pg.Pool` fits it).
+ */
+export interface PgPoolLike {
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<PgResult>;
+  connect(): Promise<PgConnectionLike>;
+  end(): Promise<void>;
+}
+
+export interface PgConnectionLike {
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<PgResult>;
+  /** With an error, pg destroys the connection instead of returning it to the pool. */
+  release(error?: Error | boolean): void;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  off(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+}
+
+interface PgQueryConfig {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
+interface PgResult {
+  rows: unknown[];
+  rowCount: number | null;
+}
 
 export interface PgClientOptions {
   /** A connection string (DATABASE_URL). */
   readonly connectionString?: string;
-  /** A pool the application already has; esgen will not end it on close(). */
-  readonly pool?: Pool;
-  /** Extra pool settings when esgen creates the pool. */
-  readonly poolConfig?: PoolConfig;
+  /** A pool the application already has (`new pg.Pool(…)`); esgen will not end it on close(). */
+  readonly pool?: PgPoolLike;
+  /** Extra pg.Pool settings (max, ssl, timeouts…) when esgen creates the pool. */
+  readonly poolConfig?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -16,13 +44,13 @@ export interface PgClientOptions {
  */
 export async function createPgClient(options: PgClientOptions): Promise<SqlClient> {
   const ownsPool = options.pool === undefined;
-  const pool: Pool =
+  const pool: PgPoolLike =
     options.pool ??
-    new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...options.poolConfig });
-  const listeners: PoolClient[] = [];
+    (new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...options.poolConfig }) as unknown as PgPoolLike);
+  const listeners: PgConnectionLike[] = [];
 
   const run = async <TRow>(
-    executor: Pool | PoolClient,
+    executor: PgPoolLike | PgConnectionLike,
     sql: string,
     params?: readonly unknown[],
     options?: QueryOptions,
@@ -39,16 +67,20 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
     async transaction(work) {
       const connection = await pool.connect();
       const tx: SqlExecutor = { query: (sql, params, options) => run(connection, sql, params, options) };
+      // A connection whose ROLLBACK failed is in an unknown state: destroy it, never reuse it.
+      let broken: Error | undefined;
       try {
         await connection.query('BEGIN');
         const result = await work(tx);
         await connection.query('COMMIT');
         return result;
       } catch (error) {
-        await connection.query('ROLLBACK').catch(() => undefined);
+        await connection.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
         throw error;
       } finally {
-        connection.release();
+        connection.release(broken);
       }
     },
     async exec(sql) {

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createPgClient } from '../../runtime/pg-client.js';
+import { serverUrl } from '../support/database.js';
+
+describe('createPgClient', () => {
+  it.skipIf(!serverUrl)("runs on an application's own pg.Pool and leaves it open on close", async () => {
+    const pool = new pg.Pool({ connectionString: serverUrl, max: 2 });
+    try {
+      const client = await createPgClient({ pool });
+      expect((await client.query<{ answer: number }>('SELECT 42 AS answer')).rows).toEqual([{ answer: 42 }]);
+      await expect(client.transaction(async (tx) => tx.query('SELECT * FROM no_such_table'))).rejects.toThrow(/no_such_table/);
+      await client.close();
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('publishes types that need no @types/pg', () => {
+    // Built by test/global-setup.ts: an application with skipLibCheck off must not need pg's types.
+    const declarations = readFileSync(new URL('../../dist/runtime/pg-client.d.ts', import.meta.url), 'utf8');
+    expect(declarations).toContain('export interface PgPoolLike');
+    expect(declarations).not.toMatch(/from ['"]pg['"]/);
+  });
+});

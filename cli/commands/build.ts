@@ -21,7 +21,7 @@ export function register(program: Command): void {
       process.stderr.write(formatDiagnostics(shown.diagnostics, { color: context.color.stderr, sources: shown.sources }));
     }
     if (!result.ok) {
-      process.stderr.write('esgen build: nothing was written because the specs are invalid.\n');
+      process.stderr.write('esgen build: nothing was written; fix the problems above and build again.\n');
       process.exitCode = 1;
       return;
     }

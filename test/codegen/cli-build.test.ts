@@ -66,7 +66,7 @@ describe('esgen build', () => {
     const result = runEsgen(['build'], dir);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/domain\/order\.esgen\.yaml:\d+:\d+ error ESG\d+ .*statut/);
-    expect(result.stderr).toContain('nothing was written because the specs are invalid');
+    expect(result.stderr).toContain('nothing was written; fix the problems above');
     expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
     expect(mtimes(join(dir, 'src'))).toEqual(before);
   });

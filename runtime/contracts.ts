@@ -70,6 +70,8 @@ export interface AggregateDefinition<TAggregate extends AggregateRootLike = Aggr
   readonly type: string;
   /** A fresh instance with default state and version 0. */
   readonly create: (id: string) => TAggregate;
+  /** The spec's `id` type: with 'uuid' the store refuses other ids. Absent = any non-empty string. */
+  readonly idType?: 'string' | 'uuid';
   /** Take a snapshot every N events; undefined = never. */
   readonly snapshotEvery: number | undefined;
   /** Changes whenever the state's shape changes; snapshots with another fingerprint are ignored. */

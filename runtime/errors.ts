@@ -14,6 +14,7 @@ export type EsgenErrorCode =
   | 'ESG207' // MigrationChecksumMismatch
   | 'ESG208' // UnknownAggregateType
   | 'ESG209' // DatabaseInUse
+  | 'ESG210' // InvalidAggregateId
   | ProjectionErrorCode;
 
 /** The read-model runtime's range (runtime/projections/projection-errors.ts). */
@@ -155,6 +156,20 @@ export class DatabaseInUse extends EsgenError {
       `The PGlite data folder ${dataDir} is open in process ${pid}${pid === process.pid ? ' (this one)' : ''}: an embedded ` +
         'PGlite folder serves one process at a time. Stop that process (your application, `esgen projections run`), ' +
         'or share a PostgreSQL server instead (DATABASE_URL).',
+    );
+  }
+}
+
+/** An aggregate id that does not fit the spec's `id` type (or is empty). Nothing was written. */
+export class InvalidAggregateId extends EsgenError {
+  constructor(
+    readonly aggregateType: string,
+    readonly aggregateId: string,
+    readonly expected: 'string' | 'uuid',
+  ) {
+    super(
+      'ESG210',
+      `${JSON.stringify(aggregateId)} is not a valid ${aggregateType} id: ${expected === 'uuid' ? 'the spec says `id: uuid`, so use a UUID such as crypto.randomUUID()' : 'ids are non-empty strings'}. Nothing was written.`,
     );
   }
 }

@@ -11,6 +11,7 @@ export {
   AggregateNotFound,
   ConcurrencyError,
   DatabaseInUse,
+  InvalidAggregateId,
   EsgenError,
   InvalidArgument,
   InvalidEvent,

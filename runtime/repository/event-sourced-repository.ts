@@ -1,4 +1,5 @@
 import type { AggregateDefinition, AggregateRootLike, EventMetadata } from '../contracts.js';
+import { assertAggregateId } from '../aggregate-id.js';
 import { AggregateNotFound, InvalidArgument, isEsgenError, type ConcurrencyError, type ExpectedVersion } from '../errors.js';
 import type { AppendEvent, AppendResult, PostgresEventStore } from '../store/event-store.js';
 import type { ReplayEvent } from '../store/stored-event.js';
@@ -57,6 +58,7 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
 
   /** A new, empty aggregate (version 0) to raise the first events on. */
   create(id: string): TAggregate {
+    assertAggregateId(this.aggregateType, this.definition, id);
     return this.definition.create(id);
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AggregateDefinition, AggregateRootLike, EventEnvelope, EventMetadata, Registry } from '../contracts.js';
+import { assertAggregateId } from '../aggregate-id.js';
 import { ConcurrencyError, InvalidArgument, InvalidEvent, UnknownAggregateType, UnknownEventType, type ExpectedVersion } from '../errors.js';
 import { resolveSchema } from '../identifiers.js';
 import { migrate, type MigrateResult } from '../migrations/migrate.js';
@@ -309,6 +310,7 @@ export class PostgresEventStore {
   }
 
   #prepare(aggregateType: string, aggregateId: string, events: readonly AppendEvent[], options: AppendOptions): PreparedAppend {
+    assertAggregateId(aggregateType, this.registry.aggregates[aggregateType], aggregateId);
     const expected = options.expectedVersion;
     const [lowest, highest] = acceptedRange(expected);
     const correlationId = optionalUuid('correlationId', options.correlationId);

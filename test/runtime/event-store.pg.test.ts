@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createEventStore, type PostgresEventStore } from '../../runtime/store/event-store.js';
 import { migrate } from '../../runtime/migrations/migrate.js';
-import { ConcurrencyError, InvalidEvent, isEsgenError } from '../../runtime/errors.js';
+import { ConcurrencyError, InvalidAggregateId, InvalidEvent, isEsgenError } from '../../runtime/errors.js';
 import { eventsChannel } from '../../runtime/store/notify-channel.js';
 import { onServer, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { registry } from './fixtures/bank-account.js';
@@ -190,6 +190,30 @@ describe('PostgresEventStore', () => {
       await other.appendToStream('Other', id, [{ type: 'Renamed', data: { amount: 1 } }], { expectedVersion: 0 });
       expect(await other.streamVersion('BankAccount', id)).toBe(1);
       expect(await other.streamVersion('Other', id)).toBe(1);
+    });
+  });
+
+  describe('aggregate ids', () => {
+    const uuidRegistry = { ...registry, aggregates: { BankAccount: { ...registry.aggregates.BankAccount!, idType: 'uuid' as const } } };
+
+    it.each([
+      ['an empty id', registry, ''],
+      ['a non-UUID id when the spec says `id: uuid`', uuidRegistry, 'not-a-uuid'],
+    ])('refuses %s with InvalidAggregateId and writes nothing', async (_name, withRegistry, id) => {
+      const strict = createEventStore({ client: db.client, registry: withRegistry, schema: db.schema });
+      const before = await countRows();
+      const error = await strict.appendToStream('BankAccount', id, [opened()], { expectedVersion: 'no_stream' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidAggregateId);
+      expect(error).toMatchObject({ code: 'ESG210', aggregateId: id });
+      expect(() => strict.repository('BankAccount').create(id)).toThrow(InvalidAggregateId);
+      expect(await countRows()).toBe(before);
+    });
+
+    it('accepts a UUID when the spec says `id: uuid`', async () => {
+      const strict = createEventStore({ client: db.client, registry: uuidRegistry, schema: db.schema });
+      const id = randomUUID();
+      await strict.appendToStream('BankAccount', id, [opened()], { expectedVersion: 'no_stream' });
+      expect(await countRows(id)).toBe(1);
     });
   });
 

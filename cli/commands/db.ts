@@ -1,37 +1,12 @@
 import type { Command } from 'commander';
-import { addProjectOptions, resolveCliContext, type ProjectFlags } from '../context.js';
-import { databaseUrlProblem, describeDatabaseUrl } from '../database-url.js';
+import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags, type DatabaseTarget } from '../database-target.js';
 
-interface DbFlags extends ProjectFlags {
-  readonly databaseUrl?: string;
-  readonly dataDir?: string;
-  readonly schema?: string;
-}
-
-/** Where `esgen db …` connects, resolved once from flags, the config file and the environment. */
-interface DatabaseTarget {
-  readonly databaseUrl?: string;
-  readonly dataDir?: string;
-  readonly schema?: string;
-  /** For messages: the server without its password, or the PGlite folder. */
-  readonly description: string;
-}
-
-/**
- * `esgen db migrate` and `esgen db status`. Precedence: --database-url, then the config's
- * `database.url`, then DATABASE_URL; without any URL, embedded PGlite in --data-dir or the
- * config's `database.dataDir` (default .esgen/pgdata). --schema overrides `database.schema`.
- */
+/** `esgen db migrate` and `esgen db status`, on the database of cli/database-target.ts. */
 export function register(program: Command): void {
   const db = program.command('db').description('manage the database esgen stores events in');
-  const withDatabaseOptions = (command: Command) =>
-    addProjectOptions(command)
-      .option('--database-url <url>', 'PostgreSQL server to use (default: config database.url, then DATABASE_URL)')
-      .option('--data-dir <dir>', 'PGlite data folder when no URL is given (default: config database.dataDir)')
-      .option('--schema <name>', 'schema holding esgen tables (default: config database.schema, then public)');
 
-  withDatabaseOptions(db.command('migrate').description('create or update the event store tables (safe to run from several processes at once)')).action(
-    async (flags: DbFlags) => {
+  addDatabaseOptions(db.command('migrate').description('create or update the event store tables (safe to run from several processes at once)')).action(
+    async (flags: DatabaseFlags) => {
       await run(flags, async (client, target, runtime) => {
         const result = await runtime.migrate(client, target.schema === undefined ? {} : { schema: target.schema });
         if (result.applied.length === 0) {
@@ -45,7 +20,7 @@ export function register(program: Command): void {
     },
   );
 
-  withDatabaseOptions(db.command('status').description('list applied and pending migrations')).action(async (flags: DbFlags) => {
+  addDatabaseOptions(db.command('status').description('list applied and pending migrations')).action(async (flags: DatabaseFlags) => {
     await run(flags, async (client, target, runtime) => {
       const status = await runtime.migrationStatus(client, target.schema === undefined ? {} : { schema: target.schema });
       console.log(`schema ${target.schema ?? 'public'} on ${target.description}`);
@@ -65,61 +40,18 @@ export function register(program: Command): void {
 type Runtime = typeof import('../../runtime/index.js');
 type SqlClient = import('../../runtime/index.js').SqlClient;
 
-async function run(flags: DbFlags, work: (client: SqlClient, target: DatabaseTarget, runtime: Runtime) => Promise<void>): Promise<void> {
-  const target = await resolveTarget(flags);
+async function run(flags: DatabaseFlags, work: (client: SqlClient, target: DatabaseTarget, runtime: Runtime) => Promise<void>): Promise<void> {
+  const target = await resolveDatabaseTarget(flags);
   if (target === undefined) return;
   const runtime = await import('../../runtime/index.js');
   let client: SqlClient | undefined;
   try {
-    runtime.resolveSchema(target.schema); // a bad name fails before anything is created
-    if (target.dataDir !== undefined) {
-      // PGlite creates the data folder itself but not its parents (.esgen/).
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(target.dataDir, { recursive: true });
-    }
-    client = await runtime.connect({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
+    client = await openDatabase(runtime, target);
     await work(client, target, runtime);
   } catch (caught) {
-    // Expected failures (bad schema name, edited migration, unreachable server, a PGlite folder in use) are one line.
-    const { explainPgliteOpenFailure } = await import('../../runtime/event-sourcing.js');
-    const error = target.dataDir === undefined ? caught : explainPgliteOpenFailure(caught, target.dataDir);
-    const message = error instanceof Error ? error.message : String(error);
-    if (runtime.isEsgenError(error)) console.error(`esgen: ${error.code} ${message}`);
-    else if (error !== caught) console.error(`esgen: ${message}`);
-    else console.error(`esgen: database error on ${target.description}: ${message}`);
+    console.error(`esgen: ${await describeDatabaseFailure(runtime, target, caught)}`);
     process.exitCode = 1;
   } finally {
     await client?.close().catch(() => undefined);
   }
-}
-
-async function resolveTarget(flags: DbFlags): Promise<DatabaseTarget | undefined> {
-  const context = resolveCliContext(flags);
-  // The config loader and the formatter alone: the rest of the generator (ts-morph, prettier) is not needed.
-  const { loadConfig } = await import('../../generator/config/load-config.js');
-  const { formatDiagnostics } = await import('../../generator/diagnostics/format-diagnostics.js');
-  const loaded = await loadConfig({ cwd: context.cwd, configPath: context.configPath, env: context.env });
-  let config: { url?: string; dataDir?: string; schema?: string } = {};
-  if (loaded.ok) config = loaded.config.database;
-  else if (!(loaded.diagnostics.length === 1 && loaded.diagnostics[0]?.code === 'ESG001' && flags.config === undefined)) {
-    // A missing default config is fine (flags and DATABASE_URL suffice); a broken one is not.
-    const sources = new Map(loaded.text === undefined ? [] : [[loaded.displayPath, loaded.text]]);
-    process.stderr.write(formatDiagnostics(loaded.diagnostics, { color: context.color.stderr, sources }));
-    process.exitCode = 1;
-    return undefined;
-  }
-  const { resolve } = await import('node:path');
-  const databaseUrl = flags.databaseUrl ?? config.url ?? context.env.DATABASE_URL;
-  const schema = flags.schema ?? config.schema;
-  if (databaseUrl) {
-    const problem = databaseUrlProblem(databaseUrl, flags.databaseUrl ? '--database-url' : config.url ? 'database.url in the config' : 'DATABASE_URL');
-    if (problem !== undefined) {
-      console.error(`esgen: ${problem}`);
-      process.exitCode = 1;
-      return undefined;
-    }
-    return { databaseUrl, schema, description: describeDatabaseUrl(databaseUrl) };
-  }
-  const dataDir = flags.dataDir ? resolve(context.cwd, flags.dataDir) : (config.dataDir ?? resolve(context.cwd, '.esgen/pgdata'));
-  return { dataDir, schema, description: `PGlite ${dataDir}` };
 }

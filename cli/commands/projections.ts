@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
-import { addProjectOptions, resolveCliContext, type ProjectFlags } from '../context.js';
-import { databaseUrlProblem, describeDatabaseUrl } from '../database-url.js';
+import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags } from '../database-target.js';
 
 /**
  * `esgen projections status|run|rebuild|retry|skip`: operate the read models of a project.
  *
  * They need the project's registry (generated `registry.ts`): `--registry <module>`, default
  * `<config output>/registry.ts`. A `.js`/`.mjs` module (compiled code) is imported as is; a `.ts`
- * module is loaded through tsx's loader API when tsx is installed in the project. The database:
- * --database-url, then the config's `database.url`, then DATABASE_URL, else embedded PGlite in
- * the config's `database.dataDir` (as `esgen db`).
+ * module is loaded through tsx's loader API when tsx is installed in the project. The database is
+ * resolved as for `esgen db` (cli/database-target.ts).
  */
-interface ProjectionFlags extends ProjectFlags {
-  readonly databaseUrl?: string;
-  readonly dataDir?: string;
-  readonly schema?: string;
+interface ProjectionFlags extends DatabaseFlags {
   readonly registry?: string;
 }
 
@@ -44,11 +39,7 @@ interface Session {
 export function register(program: Command): void {
   const projections = program.command('projections').description('run, inspect and rebuild read models');
   const withOptions = (command: Command) =>
-    addProjectOptions(command)
-      .option('--registry <module>', 'generated registry module (default: <config output>/registry.ts)')
-      .option('--database-url <url>', 'PostgreSQL server to use (default: config database.url, then DATABASE_URL)')
-      .option('--data-dir <dir>', 'PGlite data folder when no URL is given (default: config database.dataDir)')
-      .option('--schema <name>', 'schema holding esgen tables (default: config database.schema, then public)');
+    addDatabaseOptions(command).option('--registry <module>', 'generated registry module (default: <config output>/registry.ts)');
 
   withOptions(projections.command('status').description('position, head, lag, owner and last error of every read model and subscription'))
     .option('--format <format>', 'table or json', 'table')
@@ -180,51 +171,19 @@ function bigintFlag(flag: string, value: string): bigint {
 class CliInputError extends Error {}
 
 async function withSession(flags: ProjectionFlags, work: (session: Session) => Promise<void>): Promise<void> {
-  const context = resolveCliContext(flags);
-  const { loadConfig } = await import('../../generator/config/load-config.js');
-  const loaded = await loadConfig({ cwd: context.cwd, configPath: context.configPath, env: context.env });
+  const target = await resolveDatabaseTarget(flags);
+  if (target === undefined) return;
   const { resolve } = await import('node:path');
-  let database: { url?: string; dataDir?: string; schema?: string } = {};
-  let output = resolve(context.cwd, 'src/generated');
-  if (loaded.ok) {
-    database = loaded.config.database;
-    output = loaded.config.output;
-  } else if (!(loaded.diagnostics.length === 1 && loaded.diagnostics[0]?.code === 'ESG001' && flags.config === undefined)) {
-    const { formatDiagnostics } = await import('../../generator/diagnostics/format-diagnostics.js');
-    const sources = new Map(loaded.text === undefined ? [] : [[loaded.displayPath, loaded.text]]);
-    process.stderr.write(formatDiagnostics(loaded.diagnostics, { color: context.color.stderr, sources }));
-    process.exitCode = 1;
-    return;
-  }
-  const databaseUrl = flags.databaseUrl ?? database.url ?? context.env.DATABASE_URL;
-  const urlProblem = databaseUrl ? databaseUrlProblem(databaseUrl, flags.databaseUrl ? '--database-url' : database.url ? 'database.url in the config' : 'DATABASE_URL') : undefined;
-  if (urlProblem !== undefined) {
-    console.error(`esgen: ${urlProblem}`);
-    process.exitCode = 1;
-    return;
-  }
   const runtime = await import('../../runtime/index.js');
-  const dataDir = databaseUrl ? undefined : flags.dataDir ? resolve(context.cwd, flags.dataDir) : (database.dataDir ?? resolve(context.cwd, '.esgen/pgdata'));
-  const schema = flags.schema ?? database.schema;
-  const description = databaseUrl ? describeDatabaseUrl(databaseUrl) : `PGlite ${dataDir}`;
   let client: SqlClient | undefined;
   try {
-    if (schema !== undefined) runtime.resolveSchema(schema);
-    const registry = await loadRegistry(flags.registry ? resolve(context.cwd, flags.registry) : resolve(output, 'registry.ts'));
-    if (dataDir !== undefined) await (await import('node:fs/promises')).mkdir(dataDir, { recursive: true });
-    client = await runtime.connect({ databaseUrl, dataDir });
+    const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
+    client = await openDatabase(runtime, target);
+    const { schema, description, context } = target;
     await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env });
   } catch (caught) {
-    const { explainPgliteOpenFailure } = await import('../../runtime/event-sourcing.js');
-    const error = dataDir === undefined ? caught : explainPgliteOpenFailure(caught, dataDir);
-    const message = error instanceof Error ? error.message : String(error);
-    if (error !== caught) console.error(`esgen: ${message}`);
-    else if ((error as { code?: unknown }).code === '42P01') {
-      // undefined_table: the schema was never migrated.
-      console.error(`esgen: the esgen tables are missing on ${description}${schema ? ` (schema ${schema})` : ''}: run \`esgen db migrate\` first (${message})`);
-    } else if (runtime.isEsgenError(error)) console.error(`esgen: ${error.code} ${message}`);
-    else if (error instanceof CliInputError) console.error(`esgen: ${message}`);
-    else console.error(`esgen: ${message}${client === undefined ? '' : ` (database ${description})`}`);
+    const message = caught instanceof CliInputError ? caught.message : await describeDatabaseFailure(runtime, target, caught);
+    console.error(`esgen: ${message}`);
     process.exitCode = 1;
   } finally {
     await client?.close().catch(() => undefined);

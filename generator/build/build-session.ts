@@ -3,12 +3,16 @@
  * between runs (parsed specs, the ts-morph project, emitted aggregates, formatted text), so
  * `esgen watch` runs the very same code as `esgen build`, only warmer.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DomainIR } from '../ir/types.js';
 import { loadProject } from '../load/load-project.js';
 import { createSpecCache, type SpecCache } from '../load/spec-cache.js';
 import { compareOutput, type OutputDrift } from '../write/compare-output.js';
+import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
+import { manifestFileName } from '../write/manifest.js';
 import { type WriteMemory, type WriteSummary, writeOutput } from '../write/write-output.js';
 import { type CodegenSession, type CodegenTarget, createCodegenSession, type RenderStats } from './codegen-session.js';
 
@@ -56,25 +60,60 @@ export function targetOf(config: ResolvedConfig): CodegenTarget {
   return { root: config.root, outputDir: config.output, sourceDir: config.source, runtimeImport: config.runtimeImport, configFile: config.configFile };
 }
 
+/** Files generated per spec (types, events, validators, upcasters, base class, read models, registry, index). */
+const filesPerSpec = 8;
+
 export function createBuildSession(): BuildSession {
   const cache: SpecCache = createSpecCache();
+  const formatter: SourceFormatter = createSourceFormatter();
   let codegen: Promise<CodegenSession> | undefined;
+  // The same session once ts-morph has loaded (the loader calls back synchronously).
+  let codegenReady: CodegenSession | undefined;
   const written: WriteMemory = new Map();
+
+  function codegenSession(): Promise<CodegenSession> {
+    codegen ??= createCodegenSession({ formatter }).then((session) => (codegenReady = session));
+    return codegen;
+  }
 
   async function generate(options: BuildOptions) {
     const started = performance.now();
     // ts-morph and prettier load while the specs are read.
-    codegen ??= createCodegenSession();
-    const loaded = await loadProject({ cwd: options.cwd, ...(options.configPath ? { configPath: options.configPath } : {}), cache, ...(options.env ? { env: options.env } : {}) });
-    if (!loaded.ok) return { loaded, started };
+    const session = codegenSession();
+    let coldTarget: CodegenTarget | undefined;
+    let emittedAhead = false;
+    const loaded = await loadProject({
+      cwd: options.cwd,
+      ...(options.configPath ? { configPath: options.configPath } : {}),
+      cache,
+      ...(options.env ? { env: options.env } : {}),
+      // A first build (no manifest yet) formats every file it generates: start the formatting
+      // threads now, and emit each aggregate as soon as its spec is loaded, so formatting runs on
+      // the other core while this one reads the remaining specs.
+      onSpecFiles(config, files) {
+        if (existsSync(join(config.output, manifestFileName))) return;
+        coldTarget = targetOf(config);
+        formatter.expect(files.length * filesPerSpec);
+      },
+      onAggregate(aggregate) {
+        if (!coldTarget || !codegenReady) return;
+        codegenReady.emitAhead(aggregate, coldTarget);
+        emittedAhead = true;
+      },
+    });
+    if (!loaded.ok) {
+      // Invalid specs: the files formatted ahead are not needed, and must not hold up the exit.
+      if (emittedAhead) await formatter.cancel();
+      return { loaded, started };
+    }
     const target = targetOf(loaded.config);
-    const rendered = await (await codegen).render(loaded.ir, target);
+    const rendered = await (await session).render(loaded.ir, target);
     return { loaded, started, target, rendered };
   }
 
   return {
     async warmUp() {
-      await (await (codegen ??= createCodegenSession())).warmUp();
+      await (await codegenSession()).warmUp();
     },
     async build(options) {
       const { loaded, started, target, rendered } = await generate(options);

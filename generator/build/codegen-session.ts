@@ -4,7 +4,7 @@
  * threads), and the emitted files of every aggregate whose IR hash did not change.
  */
 import { posix, relative, sep } from 'node:path';
-import type { DomainIR } from '../ir/types.js';
+import type { AggregateDef, DomainIR } from '../ir/types.js';
 import type { EmitContext, EmittedFile, EmitOptions, ScaffoldFile } from '../emit/emit-context.js';
 import { type AggregateEmitContext, aggregateHash, createScaffoldRenderer, type EmittedAggregate, emitAggregate, emitShared, type ScaffoldRenderer, sharedHash } from '../emit/emit-domain.js';
 import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
@@ -33,6 +33,12 @@ export interface CodegenSession {
   render(ir: DomainIR, target: CodegenTarget): Promise<RenderedOutput & { readonly stats: RenderStats }>;
   /** Warms up the formatter on this session's emitted files (see SourceFormatter.warmUp). */
   warmUp(files?: number): Promise<void>;
+  /**
+   * Emits one aggregate ahead of `render` and starts formatting its files, while the loader is
+   * still reading other specs (a cold build, where every file gets formatted). The next render
+   * takes the result if the aggregate is part of its IR; nothing is written from here.
+   */
+  emitAhead(aggregate: AggregateDef, target: CodegenTarget): void;
 }
 
 function toPosix(path: string): string {
@@ -54,22 +60,41 @@ export interface CodegenSessionOptions {
    * content (default true). Golden tests turn it off to format everything afresh.
    */
   readonly reuseOutput?: boolean;
+  /** The formatter to use (a build session creates it early, to start its threads sooner); default a new one. */
+  readonly formatter?: SourceFormatter;
 }
 
 export async function createCodegenSession(sessionOptions: CodegenSessionOptions = {}): Promise<CodegenSession> {
+  const formatter: SourceFormatter = sessionOptions.formatter ?? createSourceFormatter();
   const [tsm, handlebars] = await Promise.all([import('ts-morph'), import('handlebars')]);
-  const formatter: SourceFormatter = createSourceFormatter();
   const render: ScaffoldRenderer = createScaffoldRenderer(handlebars.default);
   let aggregateCache = new Map<string, EmittedAggregate>();
   let sharedCache: { key: string; files: EmittedFile[] } | undefined;
   const renderCache = createRenderCache();
   // Output folders whose files on disk were already offered for reuse in this session.
   const seenOutputs = new Set<string>();
+  // Aggregates emitted ahead of the next render, by the same key as aggregateCache.
+  let emittedAhead = new Map<string, EmittedAggregate>();
 
   return {
     async warmUp(files = 40) {
       const texts = [...aggregateCache.values()].flatMap((emitted) => emitted.files.map((file) => file.text));
       await formatter.warmUp(texts.slice(0, files));
+    },
+    emitAhead(aggregate, target) {
+      const options = emitOptionsFor(target);
+      const key = `${JSON.stringify(options)}\0${aggregateHash(aggregate)}`;
+      if (aggregateCache.has(key) || emittedAhead.has(key)) return;
+      let emitted: EmittedAggregate;
+      try {
+        emitted = emitAggregate(aggregate, { ...options, tsm, render });
+      } catch {
+        // Emitters rely on the semantic checks, which have not run yet (an unknown value type
+        // throws): leave this aggregate to render, which only runs on a valid domain.
+        return;
+      }
+      emittedAhead.set(key, emitted);
+      for (const file of [...emitted.files, ...emitted.scaffolds]) void formatter.format(file.text).catch(() => undefined);
     },
     async render(ir, target) {
       const options = emitOptionsFor(target);
@@ -91,7 +116,12 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
       for (const [index, aggregate] of ir.aggregates.entries()) {
         const key = keys[index]!;
         let emitted = aggregateCache.get(key);
-        if (!emitted) {
+        const ahead = emitted ? undefined : emittedAhead.get(key);
+        if (ahead) {
+          // Emitted while loading, and its formatting is under way already.
+          emitted = ahead;
+          emittedAggregates += 1;
+        } else if (!emitted) {
           emitted = emitAggregate(aggregate, context);
           emittedAggregates += 1;
           for (const file of emitted.files) {
@@ -107,6 +137,7 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
         scaffolds.push(...emitted.scaffolds);
       }
       aggregateCache = nextCache;
+      emittedAhead = new Map();
       const sharedKey = `${optionsKey}\0${sharedHash(ir)}`;
       if (sharedCache?.key !== sharedKey) {
         sharedCache = { key: sharedKey, files: emitShared(ir, context as EmitContext) };

@@ -58,8 +58,17 @@ export function emitShared(domain: DomainIR, context: EmitContext): EmittedFile[
  * aggregate's own file changed, and skipping them would cost a full copy of the IR per build.
  */
 export function aggregateHash(aggregate: AggregateDef): string {
-  return createHash('sha256').update(JSON.stringify(aggregate)).digest('hex');
+  // IR nodes are frozen and the loader's cache hands out the same aggregate while its file is
+  // unchanged, so the hash is computed once per aggregate, not once per build.
+  let hash = aggregateHashes.get(aggregate);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(JSON.stringify(aggregate)).digest('hex');
+    if (Object.isFrozen(aggregate)) aggregateHashes.set(aggregate, hash);
+  }
+  return hash;
 }
+
+const aggregateHashes = new WeakMap<AggregateDef, string>();
 
 /** Hash of what the shared files depend on: aggregate names, files and event names. */
 export function sharedHash(domain: DomainIR): string {

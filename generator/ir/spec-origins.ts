@@ -13,6 +13,11 @@ export class SpecOrigins {
     this.#locators.set(file, locator);
   }
 
+  /** Forgets a file's locator (the file is gone, or its current text did not parse). */
+  removeFile(file: string): void {
+    this.#locators.delete(file);
+  }
+
   record(node: object, file: string, path: DocPath): void {
     this.#origins.set(node, { file, path });
   }

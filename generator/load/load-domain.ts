@@ -20,36 +20,59 @@ export type DomainResult =
  *   const result = loadDomainFromSources(new Map([['order.esgen.yaml', 'aggregate: Order\n']]));
  *   if (result.ok) console.log(result.ir.aggregates[0]?.name); // "Order"
  */
-export function loadDomainFromSources(files: ReadonlyMap<string, string>, options: { cache?: SpecCache; extraDiagnostics?: readonly Diagnostic[] } = {}): DomainResult {
+export interface LoadDomainOptions {
+  /** Reuse per-file results of unchanged files (esgen watch). */
+  readonly cache?: SpecCache;
+  /** Diagnostics found before loading (unreadable files), reported first. */
+  readonly extraDiagnostics?: readonly Diagnostic[];
+  /**
+   * Called with each aggregate as soon as its file's IR is built, before the semantic checks over
+   * all files: lets a cold build start emitting and formatting while later files still load. The
+   * domain may still turn out invalid; nothing may be written from here.
+   */
+  readonly onAggregate?: (aggregate: AggregateDef) => void;
+}
+
+export function loadDomainFromSources(files: ReadonlyMap<string, string>, options: LoadDomainOptions = {}): DomainResult {
   const diagnostics: Diagnostic[] = [...(options.extraDiagnostics ?? [])];
-  const origins = new SpecOrigins();
+  const { cache } = options;
+  const origins = cache?.origins ?? new SpecOrigins();
   const aggregates: AggregateDef[] = [];
   const paths = [...files.keys()].sort();
-  options.cache?.retainOnly(new Set(paths));
+  cache?.retainOnly(new Set(paths));
 
   for (const file of paths) {
     const text = files.get(file)!;
-    const checked = options.cache?.get(file, text) ?? checkFile(file, text);
-    options.cache?.set(file, text, checked);
+    let checked = cache?.get(file, text);
+    if (!checked) {
+      checked = checkFile(file, text, origins);
+      cache?.set(file, text, checked);
+    }
     diagnostics.push(...checked.diagnostics);
-    const { value, locator } = checked.parsed;
     // Files with structural problems are left out of the semantic checks: their content is not
     // trustworthy, and the other files still get checked.
-    if (checked.diagnostics.length > 0 || !value || !locator) continue;
-    origins.addFile(file, locator);
-    const built = buildAggregate(file, value, origins);
-    diagnostics.push(...built.diagnostics);
-    aggregates.push(built.aggregate);
+    if (!checked.built) continue;
+    diagnostics.push(...checked.built.diagnostics);
+    aggregates.push(checked.built.aggregate);
+    if (checked.built.diagnostics.length === 0) options.onAggregate?.(checked.built.aggregate);
   }
   diagnostics.push(...checkDomain(aggregates, origins));
 
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
+  // The aggregates are frozen already, so this freezes only the domain object and its list.
   return { ok: true, ir: deepFreeze<DomainIR>({ kind: 'domain', aggregates }), diagnostics };
 }
 
-function checkFile(file: string, text: string): CheckedFile {
+/** Everything that depends on one file's text alone: YAML, schema, and the aggregate's IR (frozen). */
+function checkFile(file: string, text: string, origins: SpecOrigins): CheckedFile {
   const parsed = parseSpecText(file, text);
   const diagnostics = [...parsed.diagnostics];
   if (parsed.value && parsed.locator) diagnostics.push(...checkAgainstSchema('esgen.schema.json', parsed.value, file, parsed.locator));
-  return { parsed, diagnostics };
+  if (diagnostics.length > 0 || !parsed.value || !parsed.locator) {
+    origins.removeFile(file);
+    return { parsed, diagnostics };
+  }
+  origins.addFile(file, parsed.locator);
+  const built = buildAggregate(file, parsed.value, origins);
+  return { parsed, diagnostics, built: { aggregate: deepFreeze(built.aggregate), diagnostics: built.diagnostics } };
 }

@@ -4,7 +4,7 @@ import { glob } from 'tinyglobby';
 import { loadConfig } from '../config/load-config.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { DomainIR } from '../ir/types.js';
+import type { AggregateDef, DomainIR } from '../ir/types.js';
 import { loadDomainFromSources, type DomainResult } from './load-domain.js';
 import { decodeSpecBytes, maxSpecBytes, tooLarge } from './parse-spec-text.js';
 import type { SpecCache } from './spec-cache.js';
@@ -22,6 +22,13 @@ export interface LoadProjectOptions {
   readonly cache?: SpecCache;
   /** Supplies DATABASE_URL; process.env is never read here. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Called once the config is resolved and the spec files are found, before they are read: lets
+   * a build get ready for what it will generate (esgen build starts its formatting threads).
+   */
+  readonly onSpecFiles?: (config: ResolvedConfig, files: readonly string[]) => void;
+  /** See LoadDomainOptions.onAggregate. */
+  readonly onAggregate?: (aggregate: AggregateDef) => void;
 }
 
 /**
@@ -56,7 +63,8 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadResu
     };
   }
 
-  const domain = await loadSpecFiles(config.root, files, options.cache);
+  options.onSpecFiles?.(config, files);
+  const domain = await loadSpecFiles(config.root, files, options.cache, options.onAggregate);
   for (const [file, text] of domain.sources) sources.set(file, text);
   return domain.ok ? { ok: true, config, ir: domain.ir, diagnostics: domain.diagnostics, sources } : { ok: false, config, diagnostics: domain.diagnostics, sources };
 }
@@ -65,15 +73,22 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadResu
  * Reads the given spec files (relative to `root`) with the size and UTF-8 checks and builds the
  * domain from them: loadProject without the config and the glob.
  */
-export async function loadSpecFiles(root: string, files: readonly string[], cache?: SpecCache): Promise<DomainResult & { readonly sources: ReadonlyMap<string, string> }> {
+export async function loadSpecFiles(
+  root: string,
+  files: readonly string[],
+  cache?: SpecCache,
+  onAggregate?: (aggregate: AggregateDef) => void,
+): Promise<DomainResult & { readonly sources: ReadonlyMap<string, string> }> {
   const texts = new Map<string, string>();
   const ioDiagnostics: Diagnostic[] = [];
-  for (const file of files) {
-    const read = await readSpecFile(join(root, file), file);
+  // Read concurrently (a watch rebuild reads every spec to see what changed), report in file order.
+  const reads = await Promise.all(files.map((file) => readSpecFile(join(root, file), file)));
+  files.forEach((file, index) => {
+    const read = reads[index]!;
     if ('diagnostic' in read) ioDiagnostics.push(read.diagnostic);
     else texts.set(file, read.text);
-  }
-  const domain = loadDomainFromSources(texts, { ...(cache ? { cache } : {}), extraDiagnostics: ioDiagnostics });
+  });
+  const domain = loadDomainFromSources(texts, { ...(cache ? { cache } : {}), ...(onAggregate ? { onAggregate } : {}), extraDiagnostics: ioDiagnostics });
   return { ...domain, sources: texts };
 }
 

@@ -53,6 +53,19 @@ describe('build session', () => {
     expect(readFileSync(join(dir, 'src/generated/registry.ts'), 'utf8')).toBe(registryBefore);
   });
 
+  it('reports an invalid spec of a first build as diagnostics and writes nothing, although it emits while loading', async () => {
+    const dir = copy(shopProject);
+    // No manifest: a first build, which emits each aggregate as soon as its spec is loaded; the
+    // emitters would throw on this unknown type if the loader did not leave it to the checks.
+    rmSync(join(dir, 'src/generated'), { recursive: true, force: true });
+    const spec = join(dir, 'domain/cart.esgen.yaml');
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('lines: LineItem[]', 'lines: Nonexistent[]'));
+    const result = await createBuildSession().build({ cwd: dir });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.file}:${diagnostic.line}`)).toEqual(['ESG135 domain/cart.esgen.yaml:17']);
+    expect(existsSync(join(dir, 'src/generated'))).toBe(false);
+  });
+
   it('reports missing generated and user-owned files as drift', async () => {
     const dir = copy(ordersExample);
     rmSync(join(dir, 'src/generated/order/upcasters.ts'));

@@ -144,4 +144,34 @@ events:
     expect(cache.get('b.esgen.yaml', 'aggregate: B\n')).toBeUndefined();
     expect(cache.size).toBe(2);
   });
+
+  it('rebuilds the IR of the edited file only, and hands out the same frozen aggregate for the others', async () => {
+    const { createSpecCache } = await import('../../generator/load/spec-cache.js');
+    const cache = createSpecCache();
+    const spec = (name: string, field: string) => `aggregate: ${name}\nevents:\n  ${name}Opened:\n    fields: { ${field}: string }\n`;
+    const first = loadDomainFromSources(new Map([['a.esgen.yaml', spec('A', 'x')], ['b.esgen.yaml', spec('B', 'y')]]), { cache });
+    const second = loadDomainFromSources(new Map([['a.esgen.yaml', spec('A', 'x')], ['b.esgen.yaml', spec('B', 'z')]]), { cache });
+    if (!first.ok || !second.ok) throw new Error('specs do not load');
+    expect(second.ir.aggregates[0]).toBe(first.ir.aggregates[0]);
+    expect(second.ir.aggregates[1]).not.toBe(first.ir.aggregates[1]);
+    expect(second.ir.aggregates[1]!.events[0]!.versions[0]!.fields[0]!.name).toBe('z');
+    expect(Object.isFrozen(second.ir.aggregates[0]!.events[0]!.versions[0]!.fields[0])).toBe(true);
+  });
+
+  it('reports the same diagnostics, at the same places, with a warm cache as without one', async () => {
+    const { createSpecCache } = await import('../../generator/load/spec-cache.js');
+    const cache = createSpecCache();
+    // Errors within a file (unknown type) and across files (an event name used by two aggregates).
+    const files = (note: string) =>
+      new Map([
+        ['a.esgen.yaml', `aggregate: A\nstate:\n  total: Missing\nevents:\n  Opened:\n    fields: { n: number }\n`],
+        ['b.esgen.yaml', `aggregate: B\n# ${note}\nevents:\n  Opened:\n    fields: { n: number }\n`],
+      ]);
+    loadDomainFromSources(files('first'), { cache });
+    const warm = loadDomainFromSources(files('edited'), { cache });
+    const cold = loadDomainFromSources(files('edited'));
+    expect(warm.ok).toBe(false);
+    expect(warm.diagnostics.length).toBeGreaterThanOrEqual(2);
+    expect(warm.diagnostics).toEqual(cold.diagnostics);
+  });
 });

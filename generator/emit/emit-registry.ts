@@ -37,6 +37,7 @@ export function emitAggregateRegistry(aggregate: AggregateDef, context: EmitCont
 export const ${exported.aggregate}: AggregateDefinition<${aggregate.name}> = {
   type: ${stringLiteral(aggregate.name)},
   create: (id) => new ${aggregate.name}(id),
+  idType: ${stringLiteral(aggregate.idType.kind === 'primitive' && aggregate.idType.name === 'uuid' ? 'uuid' : 'string')},
   snapshotEvery: ${aggregate.snapshotEvery ?? 'undefined'},
   stateFingerprint: ${names.stateFingerprint},
   eventTypes: ${names.camel}EventTypes,

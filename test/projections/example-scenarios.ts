@@ -30,7 +30,7 @@ export const exampleScenarios: readonly ExampleScenario[] = [
     async run(store) {
       const cities = ['Lisbon', 'Porto', 'Faro'];
       for (let n = 0; n < 9; n++) {
-        const id = `acc-${n}`;
+        const id = `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`; // the spec says `id: uuid`
         await change<BankAccount>(store, 'BankAccount', id, (account) =>
           account.open({ holder: { name: `Holder ${n}` }, address: { street: `${n} Main St`, city: cities[n % 3]!, country: 'PT' }, currency: 'EUR', overdraftLimit: 50 }),
         `teller-${n % 2}`);
@@ -61,7 +61,7 @@ export const exampleScenarios: readonly ExampleScenario[] = [
     registry: bookingRegistry,
     async run(store) {
       for (let n = 0; n < 10; n++) {
-        const id = `booking-${n}`;
+        const id = `00000000-0000-4000-9000-${String(n).padStart(12, "0")}`; // the spec says `id: uuid`
         const stay = { checkIn: `2026-07-${String(1 + n).padStart(2, '0')}`, checkOut: `2026-07-${String(3 + n).padStart(2, '0')}` };
         await change<Booking>(store, 'Booking', id, (booking) =>
           booking.request({ roomId: `room-${n % 3}`, guest: { name: `Guest ${n}`, email: `g${n}@example.com` }, stay, pricePerNight: 80 + n }),

@@ -43,6 +43,7 @@ import { accountSummaryReadModel, dailyMovementsReadModel, frozenAccountsReadMod
 export const bankAccountAggregate: AggregateDefinition<BankAccount> = {
   type: 'BankAccount',
   create: (id) => new BankAccount(id),
+  idType: 'uuid',
   snapshotEvery: 50,
   stateFingerprint: bankAccountStateFingerprint,
   eventTypes: bankAccountEventTypes,

@@ -39,6 +39,7 @@ import { bookingDetailsReadModel, roomDemandReadModel, checkInsByMonthReadModel 
 export const bookingAggregate: AggregateDefinition<Booking> = {
   type: 'Booking',
   create: (id) => new Booking(id),
+  idType: 'uuid',
   snapshotEvery: undefined,
   stateFingerprint: bookingStateFingerprint,
   eventTypes: bookingEventTypes,

@@ -21,6 +21,7 @@ import { orderListReadModel, orderStatsReadModel } from './read-models.js';
 export const orderAggregate: AggregateDefinition<Order> = {
   type: 'Order',
   create: (id) => new Order(id),
+  idType: 'string',
   snapshotEvery: 100,
   stateFingerprint: orderStateFingerprint,
   eventTypes: orderEventTypes,

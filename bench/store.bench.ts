@@ -85,6 +85,7 @@ async function serverBench(options: BenchOptions): Promise<void> {
   try {
     const client = await createPgClient({ connectionString: database.url, poolConfig: { max: 8 } });
     const pool = new pg.Pool({ connectionString: database.url, max: 8 });
+    pool.on('error', () => undefined); // DROP DATABASE … WITH (FORCE) at the end closes what is still open
     try {
       const raw: RawQuery = (sql, params, name) => (name === undefined ? pool.query(sql, params) : pool.query({ name, text: sql, values: params }));
       const rows = await runWorkloads('server', client, raw, SERVER_SIZES, options.only);

@@ -36,6 +36,8 @@ export interface PgClientOptions {
   readonly pool?: PgPoolLike;
   /** Extra pg.Pool settings (max, ssl, timeouts…) when esgen creates the pool. */
   readonly poolConfig?: Readonly<Record<string, unknown>>;
+  /** Told when the server closes an idle pooled connection (esgen's own pool only); the pool recovers by itself. */
+  readonly onIdleConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -44,9 +46,7 @@ export interface PgClientOptions {
  */
 export async function createPgClient(options: PgClientOptions): Promise<SqlClient> {
   const ownsPool = options.pool === undefined;
-  const pool: PgPoolLike =
-    options.pool ??
-    (new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...options.poolConfig }) as unknown as PgPoolLike);
+  const pool: PgPoolLike = options.pool ?? (await createPool(options));
   const listeners: PgConnectionLike[] = [];
 
   const run = async <TRow>(
@@ -109,6 +109,15 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
       if (ownsPool) await pool.end();
     },
   };
+}
+
+async function createPool(options: PgClientOptions): Promise<PgPoolLike> {
+  const pool = new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...options.poolConfig });
+  // An idle connection that the server closes (restart, failover, pg_terminate_backend) makes the
+  // pool emit 'error'; unhandled, that would crash the application. The pool has already dropped
+  // the connection and opens a new one on the next query, so there is nothing else to do.
+  pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  return pool as unknown as PgPoolLike;
 }
 
 function quoteIdentifier(name: string): string {

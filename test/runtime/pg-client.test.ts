@@ -18,6 +18,26 @@ describe('createPgClient', () => {
     }
   });
 
+  it.skipIf(!serverUrl)('survives the server closing an idle connection, and reports it', async () => {
+    const name = `esgen_idle_${process.pid}`;
+    const idleErrors: Error[] = [];
+    const client = await createPgClient({
+      connectionString: serverUrl,
+      poolConfig: { max: 1, application_name: name },
+      onIdleConnectionError: (error) => idleErrors.push(error),
+    });
+    const admin = await createPgClient({ connectionString: serverUrl });
+    try {
+      await client.query('SELECT 1');
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+      await expect.poll(() => idleErrors.length, { timeout: 5_000 }).toBe(1);
+      expect((await client.query<{ two: number }>('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    } finally {
+      await client.close();
+      await admin.close();
+    }
+  });
+
   it('publishes types that need no @types/pg', () => {
     // Built by test/global-setup.ts: an application with skipLibCheck off must not need pg's types.
     const declarations = readFileSync(new URL('../../dist/runtime/pg-client.d.ts', import.meta.url), 'utf8');

@@ -78,12 +78,10 @@ export async function openDatabase(runtime: Runtime, target: DatabaseTarget): Pr
 }
 
 /** One line for an expected failure (bad name, edited migration, unreachable server, PGlite folder in use, missing tables). */
-export async function describeDatabaseFailure(runtime: Runtime, target: DatabaseTarget, caught: unknown): Promise<string> {
-  const { explainPgliteOpenFailure } = await import('../runtime/event-sourcing.js');
-  const error = target.dataDir === undefined ? caught : explainPgliteOpenFailure(caught, target.dataDir);
+export function describeDatabaseFailure(runtime: Runtime, target: DatabaseTarget, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (error !== caught) return message;
   if (runtime.isEsgenError(error)) return `${error.code} ${message}`;
+  if (error instanceof runtime.PgliteOpenFailed) return message;
   if ((error as { code?: unknown }).code === '42P01') {
     // undefined_table: the schema was never migrated.
     return `the esgen tables are missing on ${target.description}${target.schema ? ` (schema ${target.schema})` : ''}: run \`esgen db migrate\` first (${message})`;

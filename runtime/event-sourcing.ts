@@ -1,5 +1,4 @@
 import type { AggregateDefinition, AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
-import { resolve } from 'node:path';
 import { connect } from './connect.js';
 import { migrate } from './migrations/migrate.js';
 import { createInlineProjector } from './projections/inline-projector.js';
@@ -53,7 +52,12 @@ export interface EventSourcing {
  */
 export async function createEventSourcing(options: EventSourcingOptions): Promise<EventSourcing> {
   const ownsClient = options.client === undefined;
-  const client = options.client ?? (await open(options));
+  const client =
+    options.client ??
+    (await connect({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
   const { registry } = options;
   const schema = options.schema;
   const scope = schema === undefined ? {} : { schema };
@@ -64,7 +68,7 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     }
   } catch (error) {
     if (ownsClient) await client.close().catch(() => undefined);
-    throw ownsClient && !options.databaseUrl && options.dataDir ? explainPgliteOpenFailure(error, resolve(options.dataDir)) : error;
+    throw error;
   }
 
   const hasInline = Object.values(registry.readModels).some((definition) => definition.mode === 'inline');
@@ -93,30 +97,4 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
       if (ownsClient) await client.close();
     },
   };
-}
-
-async function open(options: EventSourcingOptions): Promise<SqlClient> {
-  if (options.databaseUrl) return connect({ databaseUrl: options.databaseUrl });
-  if (!options.dataDir) return connect();
-  const dataDir = resolve(options.dataDir);
-  try {
-    return await connect({ dataDir });
-  } catch (error) {
-    throw explainPgliteOpenFailure(error, dataDir);
-  }
-}
-
-/**
- * PGlite fails with a bare WebAssembly abort ("Aborted(). Build with -sASSERTIONS…") when its data
- * folder is open in another process or damaged: say so, instead of leaving the user with that.
- */
-export function explainPgliteOpenFailure(error: unknown, dataDir: string): unknown {
-  if (!(error instanceof Error) || !/^Aborted\(/.test(error.message)) return error;
-  return new Error(
-    `Could not open the PGlite data folder ${dataDir} (PGlite aborted). Most often another process has it open ` +
-      '(your application, `esgen projections run`, another `esgen` command): an embedded PGlite folder can be used by one ' +
-      'process at a time, so stop the other process, or share a PostgreSQL server instead (DATABASE_URL). ' +
-      'If no other process uses it, the folder is damaged: restore it from a backup or remove it.',
-    { cause: error },
-  );
 }

@@ -3,7 +3,7 @@ export * from './contracts.js';
 export { AggregateRoot } from './aggregate-root.js';
 export type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions, type PgConnectionLike, type PgPoolLike } from './pg-client.js';
-export { createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
+export { createPgliteClient, PgliteOpenFailed, type PgliteClientOptions } from './pglite-client.js';
 export { connect, type ConnectOptions } from './connect.js';
 
 // Event store, repository and schema (issue 4).

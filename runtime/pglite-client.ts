@@ -26,7 +26,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     db = options.db ?? (await (await import('@electric-sql/pglite')).PGlite.create(dataDir));
   } catch (error) {
     await unlock?.();
-    throw error;
+    throw dataDir === undefined ? error : explainOpenFailure(error, dataDir);
   }
 
   const run = async <TRow>(executor: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>> => {
@@ -56,4 +56,28 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
       }
     },
   };
+}
+
+/**
+ * PGlite fails with a bare WebAssembly abort ("Aborted(). Build with -sASSERTIONS…") when its data
+ * folder is damaged, or open in a process that does not take esgen's lock: this error says so.
+ */
+export class PgliteOpenFailed extends Error {
+  constructor(
+    readonly dataDir: string,
+    cause: Error,
+  ) {
+    super(
+      `Could not open the PGlite data folder ${dataDir} (PGlite aborted). Most often another process has it open ` +
+        '(your application, `esgen projections run`, another `esgen` command): an embedded PGlite folder can be used by one ' +
+        'process at a time, so stop the other process, or share a PostgreSQL server instead (DATABASE_URL). ' +
+        'If no other process uses it, the folder is damaged: restore it from a backup or remove it.',
+      { cause },
+    );
+    this.name = 'PgliteOpenFailed';
+  }
+}
+
+function explainOpenFailure(error: unknown, dataDir: string): unknown {
+  return error instanceof Error && /^Aborted\(/.test(error.message) ? new PgliteOpenFailed(dataDir, error) : error;
 }

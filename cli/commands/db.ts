@@ -49,7 +49,7 @@ async function run(flags: DatabaseFlags, work: (client: SqlClient, target: Datab
     client = await openDatabase(runtime, target);
     await work(client, target, runtime);
   } catch (caught) {
-    console.error(`esgen: ${await describeDatabaseFailure(runtime, target, caught)}`);
+    console.error(`esgen: ${describeDatabaseFailure(runtime, target, caught)}`);
     process.exitCode = 1;
   } finally {
     await client?.close().catch(() => undefined);

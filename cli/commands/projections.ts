@@ -182,7 +182,7 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
     const { schema, description, context } = target;
     await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env });
   } catch (caught) {
-    const message = caught instanceof CliInputError ? caught.message : await describeDatabaseFailure(runtime, target, caught);
+    const message = caught instanceof CliInputError ? caught.message : describeDatabaseFailure(runtime, target, caught);
     console.error(`esgen: ${message}`);
     process.exitCode = 1;
   } finally {

@@ -107,7 +107,7 @@ export function createBuildSession(): BuildSession {
       return { loaded, started };
     }
     const target = targetOf(loaded.config);
-    const rendered = await (await session).render(loaded.ir, target);
+    const rendered = await (await session).startRender(loaded.ir, target);
     return { loaded, started, target, rendered };
   }
 
@@ -124,7 +124,7 @@ export function createBuildSession(): BuildSession {
     async check(options) {
       const { loaded, started, target, rendered } = await generate(options);
       if (!loaded.ok || !rendered || !target) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
-      const drift = await compareOutput(rendered, { outputDir: target.outputDir, sourceDir: target.sourceDir });
+      const drift = await compareOutput(await rendered.done, { outputDir: target.outputDir, sourceDir: target.sourceDir });
       return { ...loaded, stats: rendered.stats, drift, durationMs: performance.now() - started };
     },
   };

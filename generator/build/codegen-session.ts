@@ -3,12 +3,13 @@
  * `esgen watch`): the loaded ts-morph and prettier modules, the formatting cache (and its worker
  * threads), and the emitted files of every aggregate whose IR hash did not change.
  */
-import { posix, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
 import type { AggregateDef, DomainIR } from '../ir/types.js';
 import type { EmitContext, EmittedFile, EmitOptions, ScaffoldFile } from '../emit/emit-context.js';
 import { type AggregateEmitContext, aggregateHash, createScaffoldRenderer, type EmittedAggregate, emitAggregate, emitShared, type ScaffoldRenderer, sharedHash } from '../emit/emit-domain.js';
 import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
-import { createRenderCache, inputHash, type RenderedOutput, renderOutput } from '../write/render-output.js';
+import { createRenderCache, inputHash, type OutputInProgress, type RenderedOutput, startRender } from '../write/render-output.js';
 import { readReusableOutput, type ReusableOutput } from '../write/reuse-output.js';
 
 export interface CodegenTarget {
@@ -31,6 +32,8 @@ export interface RenderStats {
 
 export interface CodegenSession {
   render(ir: DomainIR, target: CodegenTarget): Promise<RenderedOutput & { readonly stats: RenderStats }>;
+  /** Like render, but returns as soon as everything is emitted, with the formatting still under way. */
+  startRender(ir: DomainIR, target: CodegenTarget): Promise<OutputInProgress & { readonly stats: RenderStats }>;
   /** Warms up the formatter on this session's emitted files (see SourceFormatter.warmUp). */
   warmUp(files?: number): Promise<void>;
   /**
@@ -39,6 +42,11 @@ export interface CodegenSession {
    * takes the result if the aggregate is part of its IR; nothing is written from here.
    */
   emitAhead(aggregate: AggregateDef, target: CodegenTarget): void;
+}
+
+/** User-owned files of an aggregate that do not exist yet: only they are formatted ahead (and written). */
+function missingScaffolds(emitted: EmittedAggregate, target: CodegenTarget): ScaffoldFile[] {
+  return emitted.scaffolds.filter((scaffold) => !existsSync(join(target.sourceDir, scaffold.path)));
 }
 
 function toPosix(path: string): string {
@@ -76,7 +84,11 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
   // Aggregates emitted ahead of the next render, by the same key as aggregateCache.
   let emittedAhead = new Map<string, EmittedAggregate>();
 
-  return {
+  const session: CodegenSession = {
+    async render(ir, target) {
+      const { done, stats } = await session.startRender(ir, target);
+      return { ...(await done), stats };
+    },
     async warmUp(files = 40) {
       const texts = [...aggregateCache.values()].flatMap((emitted) => emitted.files.map((file) => file.text));
       await formatter.warmUp(texts.slice(0, files));
@@ -94,9 +106,9 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
         return;
       }
       emittedAhead.set(key, emitted);
-      for (const file of [...emitted.files, ...emitted.scaffolds]) void formatter.format(file.text).catch(() => undefined);
+      for (const file of [...emitted.files, ...missingScaffolds(emitted, target)]) void formatter.format(file.text).catch(() => undefined);
     },
-    async render(ir, target) {
+    async startRender(ir, target) {
       const options = emitOptionsFor(target);
       const optionsKey = JSON.stringify(options);
       const context: AggregateEmitContext = { ...options, tsm, render };
@@ -130,7 +142,7 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
             // Start formatting now: worker threads format while the next aggregate is emitted.
             else void formatter.format(file.text).catch(() => undefined);
           }
-          for (const scaffold of emitted.scaffolds) void formatter.format(scaffold.text).catch(() => undefined);
+          for (const scaffold of missingScaffolds(emitted, target)) void formatter.format(scaffold.text).catch(() => undefined);
         }
         nextCache.set(key, emitted);
         files.push(...emitted.files);
@@ -147,8 +159,9 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
         }
       }
       files.push(...sharedCache.files);
-      const rendered = await renderOutput(files, scaffolds, formatter, renderCache);
-      return { ...rendered, stats: { emittedAggregates, totalAggregates: ir.aggregates.length } };
+      const rendering = startRender(files, scaffolds, formatter, renderCache);
+      return { ...rendering, stats: { emittedAggregates, totalAggregates: ir.aggregates.length } };
     },
   };
+  return session;
 }

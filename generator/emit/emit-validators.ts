@@ -23,8 +23,9 @@ const supportNames = [
   'checkRecord',
   'checkString',
   'checkUuid',
+  'optional',
+  'payloadValidator',
   'unknownVersion',
-  'validateWith',
 ] as const;
 
 export function emitValidators(aggregate: AggregateDef, context: EmitContext): EmittedFile {
@@ -35,22 +36,23 @@ export function emitValidators(aggregate: AggregateDef, context: EmitContext): E
 
   // Only value types some event payload uses: an unused check would trip noUnusedLocals.
   const used = reachableTypes(aggregate.events.flatMap((event) => event.versions.flatMap((version) => version.fields.map((field) => field.type))), scope);
+  // Checks declared so far: a reference to one of them is direct, any other goes through a closure.
+  const declared = new Set<string>();
   for (const type of aggregate.types.filter((candidate) => used.has(candidate.name))) {
     const name = checkName(type.name);
     if (type.kind === 'enum') {
       body.push(`const ${name}: Check = checkEnum(${stringLiteral(type.name)}, ${enumValuesName(type.name)});`);
     } else {
-      body.push(`const ${name}: Check = ${recordCheck(type.name, type.fields, scope)};`);
+      body.push(`const ${name}: Check = ${recordCheck(type.name, type.fields, scope, declared)};`);
     }
+    declared.add(type.name);
   }
 
   for (const event of aggregate.events) {
     const eventName = eventNames(event.name);
     for (const version of event.versions) {
-      const check = `check${event.name}V${version.version}`;
       body.push(
-        `const ${check}: Check = ${recordCheck(`${event.name} v${version.version}`, version.fields, scope)};`,
-        `export function ${eventName.validatorOfVersion(version.version)}(data: unknown): ValidationResult {\n  return validateWith(${check}, data);\n}`,
+        `export const ${eventName.validatorOfVersion(version.version)}: PayloadValidator = ${recordCheck(`${event.name} v${version.version}`, version.fields, scope, declared, 'payloadValidator')};`,
       );
     }
     const cases = event.versions.map((version) => `case ${version.version}:\n return ${eventName.validatorOfVersion(version.version)}(data);`);
@@ -67,7 +69,7 @@ export function emitValidators(aggregate: AggregateDef, context: EmitContext): E
   const enums = aggregate.types.filter((type) => type.kind === 'enum' && used.has(type.name)).map((type) => enumValuesName(type.name));
   const statements = [
     `import type { ValidationResult } from ${stringLiteral(context.runtimeImport)};`,
-    `import { type Check, ${usedSupport.join(', ')} } from ${stringLiteral(relativeImport(path, supportPath))};`,
+    `import { type Check, type PayloadValidator, ${usedSupport.join(', ')} } from ${stringLiteral(relativeImport(path, supportPath))};`,
     ...(enums.length > 0 ? [`import { ${enums.join(', ')} } from './types.js';`] : []),
     text,
   ];
@@ -78,12 +80,15 @@ function checkName(typeName: string): string {
   return `check${typeName}`;
 }
 
-function recordCheck(label: string, fields: readonly FieldDef[], scope: TypeScope): string {
-  const entries = fields.map((field) => `${propertyKey(field.name)}: [${checkOf(field.type, scope)}, ${field.optional}]`);
-  return `checkRecord(${stringLiteral(label)}, { ${entries.join(', ')} })`;
+function recordCheck(label: string, fields: readonly FieldDef[], scope: TypeScope, declared: ReadonlySet<string>, combinator = 'checkRecord'): string {
+  const entries = fields.map((field) => {
+    const check = checkOf(field.type, scope, declared);
+    return `${propertyKey(field.name)}: ${field.optional ? `optional(${check})` : check}`;
+  });
+  return `${combinator}(${stringLiteral(label)}, { ${entries.join(', ')} })`;
 }
 
-function checkOf(type: TypeRef, scope: TypeScope): string {
+function checkOf(type: TypeRef, scope: TypeScope, declared: ReadonlySet<string>): string {
   switch (type.kind) {
     case 'primitive':
       return {
@@ -98,15 +103,15 @@ function checkOf(type: TypeRef, scope: TypeScope): string {
       }[type.name];
     case 'named':
       scope.named(type.name);
-      // Deferred through a closure so value types may refer to each other (or themselves) in any order.
-      return `(value, path, issues) => ${checkName(type.name)}(value, path, issues)`;
+      // A value type declared further down (types may refer to each other, or themselves, in any
+      // order) is reached through a closure: its check does not exist yet when this one is built.
+      return declared.has(type.name) ? checkName(type.name) : `(value, path, issues) => ${checkName(type.name)}(value, path, issues)`;
     case 'array':
-      return `checkArray(${checkOf(type.element, scope)})`;
+      return `checkArray(${checkOf(type.element, scope, declared)})`;
     case 'map':
-      return `checkMap(${checkOf(type.value, scope)})`;
+      return `checkMap(${checkOf(type.value, scope, declared)})`;
   }
 }
-
 
 function reachableTypes(roots: readonly TypeRef[], scope: TypeScope): Set<string> {
   const seen = new Set<string>();

@@ -12,8 +12,18 @@ import { formatterIdentity } from './prettier-format.js';
 export interface RenderedOutput {
   /** Output-relative path → content, manifest included, sorted by path. */
   readonly generated: ReadonlyMap<string, string>;
-  /** User-owned files to create when missing (source-relative paths), formatted. */
-  readonly scaffolds: readonly ScaffoldFile[];
+  /** User-owned files to create when missing (source-relative paths). */
+  readonly scaffolds: readonly RenderedScaffold[];
+}
+
+/**
+ * A user-owned file to create when missing. Its formatted text is made on demand: most builds
+ * find the file there already, and formatting it would be wasted.
+ */
+export interface RenderedScaffold {
+  readonly path: string;
+  readonly requiredExports: readonly string[];
+  formattedText(): Promise<string>;
 }
 
 /**
@@ -40,44 +50,94 @@ export function inputHash(file: EmittedFile, cache: RenderCache): string {
   return hash;
 }
 
-export async function renderOutput(
+/**
+ * Generated files whose formatting is still under way: the paths are known at once, each text
+ * when it is formatted. A build writes each file as soon as its text is ready (the disk work of a
+ * cold build then overlaps with formatting); the manifest comes last, with `done`.
+ */
+export interface OutputInProgress {
+  /** Output-relative paths of every generated file, manifest included, sorted. */
+  readonly paths: readonly string[];
+  /** The final text of a generated file (the manifest's only once every other text is done). */
+  text(path: string): Promise<string>;
+  /** The final text when it is ready already, for comparisons that need no waiting. */
+  settledText(path: string): string | undefined;
+  readonly scaffolds: readonly RenderedScaffold[];
+  readonly done: Promise<RenderedOutput>;
+}
+
+export function startRender(
+  files: readonly EmittedFile[],
+  scaffolds: readonly ScaffoldFile[],
+  formatter: SourceFormatter,
+  cache: RenderCache = createRenderCache(),
+): OutputInProgress {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  if (byPath.size !== files.length) throw new Error('esgen internal error: two emitters produced the same file');
+  const texts = new Map<string, Promise<string>>();
+  for (const file of files) {
+    const ready = cache.finalText.get(file);
+    texts.set(
+      file.path,
+      ready !== undefined
+        ? Promise.resolve(ready)
+        : formatter.format(file.text).then((formatted) => {
+            const text = `${bannerFor(file.spec)}${formatted}`;
+            cache.finalText.set(file, text);
+            return text;
+          }),
+    );
+  }
+  const renderedScaffolds = scaffolds.map(
+    (scaffold): RenderedScaffold => ({
+      path: scaffold.path,
+      requiredExports: scaffold.requiredExports,
+      async formattedText() {
+        let text = cache.finalText.get(scaffold);
+        if (text === undefined) {
+          text = await formatter.format(scaffold.text);
+          cache.finalText.set(scaffold, text);
+        }
+        return text;
+      },
+    }),
+  );
+  const done = Promise.all(texts.values()).then(() => {
+    const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const generated = new Map(sorted.map((file) => [file.path, cache.finalText.get(file)!]));
+    const entries = new Map(
+      sorted.map((file) => {
+        let entry = cache.entries.get(file);
+        if (entry === undefined) {
+          entry = { sha256: contentHash(generated.get(file.path)!), input: inputHash(file, cache) };
+          cache.entries.set(file, entry);
+        }
+        return [file.path, entry];
+      }),
+    );
+    generated.set(manifestFileName, manifestText(entries));
+    return { generated, scaffolds: renderedScaffolds };
+  });
+  // Nobody may be waiting on `done` yet: a failed format is reported by whoever awaits it.
+  done.catch(() => undefined);
+  return {
+    paths: [...byPath.keys(), manifestFileName].sort(),
+    text: (path) => (path === manifestFileName ? done.then((output) => output.generated.get(manifestFileName)!) : texts.get(path)!),
+    settledText(path) {
+      const file = byPath.get(path);
+      return file ? cache.finalText.get(file) : undefined;
+    },
+    scaffolds: renderedScaffolds,
+    done,
+  };
+}
+
+/** Formats every file and returns the final output. */
+export function renderOutput(
   files: readonly EmittedFile[],
   scaffolds: readonly ScaffoldFile[],
   formatter: SourceFormatter,
   cache: RenderCache = createRenderCache(),
 ): Promise<RenderedOutput> {
-  const finalText = async (file: EmittedFile): Promise<string> => {
-    let text = cache.finalText.get(file);
-    if (text === undefined) {
-      text = `${bannerFor(file.spec)}${await formatter.format(file.text)}`;
-      cache.finalText.set(file, text);
-    }
-    return text;
-  };
-  const rendered = await Promise.all(files.map(async (file) => ({ file, text: await finalText(file) })));
-  rendered.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
-  const generated = new Map(rendered.map(({ file, text }) => [file.path, text]));
-  if (generated.size !== files.length) throw new Error('esgen internal error: two emitters produced the same file');
-  const entries = new Map(
-    rendered.map(({ file, text }) => {
-      let entry = cache.entries.get(file);
-      if (entry === undefined) {
-        entry = { sha256: contentHash(text), input: inputHash(file, cache) };
-        cache.entries.set(file, entry);
-      }
-      return [file.path, entry];
-    }),
-  );
-  generated.set(manifestFileName, manifestText(entries));
-  const formattedScaffolds = await Promise.all(
-    scaffolds.map(async (scaffold) => {
-      let text = cache.finalText.get(scaffold);
-      if (text === undefined) {
-        text = await formatter.format(scaffold.text);
-        cache.finalText.set(scaffold, text);
-      }
-      return { ...scaffold, text };
-    }),
-  );
-  return { generated, scaffolds: formattedScaffolds };
+  return startRender(files, scaffolds, formatter, cache).done;
 }

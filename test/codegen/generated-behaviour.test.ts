@@ -228,6 +228,13 @@ describe('generated validators', () => {
     expect(shopRegistry.events.CartCheckedOut!.validate(1, { total: { amount: 1, currency: 'EUR' }, checkedOutAt: '2024-03-01T10:00:00.123+02:00' })).toEqual({ ok: true });
   });
 
+  it('checks value types that refer to a type declared later, and to themselves', () => {
+    const contact = { address: { street: 'Main St 1', city: 'Ghent' }, referredBy: { address: { street: 'Side St 2', city: 'Bruges' } } };
+    expect(shopRegistry.events.ContactChanged!.validate(1, { contact })).toEqual({ ok: true });
+    const result = shopRegistry.events.ContactChanged!.validate(1, { contact: { ...contact, referredBy: { address: { street: 'Side St 2' } } } });
+    expect(result).toEqual({ ok: false, errors: [{ path: '/contact/referredBy/address/city', message: 'is required by Address' }] });
+  });
+
   it('reports every problem of a payload at once', () => {
     const result = shopRegistry.events.ItemAdded!.validate(1, { quantity: -0.5, price: {}, extra: 1 });
     expect(result.ok).toBe(false);

@@ -4,8 +4,17 @@ import type { ValidationIssue, ValidationResult } from 'esgen/runtime';
 /** Checks one value, appending an issue per problem; `path` is the JSON pointer of the value. */
 export type Check = (value: unknown, path: string, issues: ValidationIssue[]) => void;
 
-/** A record field: its check and whether it may be absent. */
-export type FieldCheck = readonly [check: Check, optional: boolean];
+/** A record field that may be absent (`name: T?` in the spec); other fields are their bare Check. */
+export interface OptionalField {
+  readonly optional: Check;
+}
+
+export function optional(check: Check): OptionalField {
+  return { optional: check };
+}
+
+/** Validates a whole event payload. */
+export type PayloadValidator = (data: unknown) => ValidationResult;
 
 /** JSON pointer of a child (RFC 6901 escaping of ~ and /). */
 export function pointer(path: string, key: string | number): string {
@@ -107,13 +116,18 @@ export function checkMap(entry: Check): Check {
 }
 
 /** A record: required fields present, each field valid, no property the spec does not declare. */
-export function checkRecord(name: string, fields: Readonly<Record<string, FieldCheck>>): Check {
+export function checkRecord(name: string, fields: Readonly<Record<string, Check | OptionalField>>): Check {
+  const rules = Object.entries(fields).map(([field, rule]) =>
+    typeof rule === 'function'
+      ? { field, check: rule, required: true }
+      : { field, check: rule.optional, required: false },
+  );
   return (value, path, issues) => {
     if (!isPlainObject(value)) return expect(false, `an object (${name})`)(value, path, issues);
-    for (const [field, [check, optional]] of Object.entries(fields)) {
+    for (const { field, check, required } of rules) {
       const item = value[field];
       if (item === undefined) {
-        if (!optional) issues.push({ path: pointer(path, field), message: `is required by ${name}` });
+        if (required) issues.push({ path: pointer(path, field), message: `is required by ${name}` });
       } else check(item, pointer(path, field), issues);
     }
     for (const key of Object.keys(value)) {
@@ -127,6 +141,15 @@ export function validateWith(check: Check, data: unknown): ValidationResult {
   const issues: ValidationIssue[] = [];
   check(data, '', issues);
   return issues.length === 0 ? { ok: true } : { ok: false, errors: issues };
+}
+
+/** The validator of one payload version: the payload is a record with these fields. */
+export function payloadValidator(
+  name: string,
+  fields: Readonly<Record<string, Check | OptionalField>>,
+): PayloadValidator {
+  const check = checkRecord(name, fields);
+  return (data) => validateWith(check, data);
 }
 
 /** The upcaster of an event that only ever had version 1. */

@@ -2,53 +2,43 @@
 import type { ValidationResult } from 'esgen/runtime';
 import {
   type Check,
+  type PayloadValidator,
   checkJson,
   checkNumber,
   checkRecord,
   checkString,
+  optional,
+  payloadValidator,
   unknownVersion,
-  validateWith,
 } from '../support.js';
 
-const checkHolder: Check = checkRecord('Holder', { name: [checkString, false], email: [checkString, true] });
+const checkHolder: Check = checkRecord('Holder', { name: checkString, email: optional(checkString) });
 
 const checkAddress: Check = checkRecord('Address', {
-  street: [checkString, false],
-  city: [checkString, false],
-  postcode: [checkString, true],
-  country: [checkString, false],
+  street: checkString,
+  city: checkString,
+  postcode: optional(checkString),
+  country: checkString,
 });
 
-const checkAccountOpenedV1: Check = checkRecord('AccountOpened v1', {
-  holderName: [checkString, false],
-  currency: [checkString, false],
+export const validateAccountOpenedV1: PayloadValidator = payloadValidator('AccountOpened v1', {
+  holderName: checkString,
+  currency: checkString,
 });
 
-export function validateAccountOpenedV1(data: unknown): ValidationResult {
-  return validateWith(checkAccountOpenedV1, data);
-}
-
-const checkAccountOpenedV2: Check = checkRecord('AccountOpened v2', {
-  holder: [(value, path, issues) => checkHolder(value, path, issues), false],
-  address: [(value, path, issues) => checkAddress(value, path, issues), false],
-  currency: [checkString, false],
-  overdraft: [checkNumber, false],
+export const validateAccountOpenedV2: PayloadValidator = payloadValidator('AccountOpened v2', {
+  holder: checkHolder,
+  address: checkAddress,
+  currency: checkString,
+  overdraft: checkNumber,
 });
 
-export function validateAccountOpenedV2(data: unknown): ValidationResult {
-  return validateWith(checkAccountOpenedV2, data);
-}
-
-const checkAccountOpenedV3: Check = checkRecord('AccountOpened v3', {
-  holder: [(value, path, issues) => checkHolder(value, path, issues), false],
-  address: [(value, path, issues) => checkAddress(value, path, issues), false],
-  currency: [checkString, false],
-  initialOverdraftLimit: [checkNumber, false],
+export const validateAccountOpenedV3: PayloadValidator = payloadValidator('AccountOpened v3', {
+  holder: checkHolder,
+  address: checkAddress,
+  currency: checkString,
+  initialOverdraftLimit: checkNumber,
 });
-
-export function validateAccountOpenedV3(data: unknown): ValidationResult {
-  return validateWith(checkAccountOpenedV3, data);
-}
 
 /** Validates a payload of AccountOpened stored at any version. */
 export function validateAccountOpened(version: number, data: unknown): ValidationResult {
@@ -64,25 +54,17 @@ export function validateAccountOpened(version: number, data: unknown): Validatio
   }
 }
 
-const checkMoneyDepositedV1: Check = checkRecord('MoneyDeposited v1', {
-  amount: [checkNumber, false],
-  reference: [checkString, true],
-  branchCode: [checkString, false],
+export const validateMoneyDepositedV1: PayloadValidator = payloadValidator('MoneyDeposited v1', {
+  amount: checkNumber,
+  reference: optional(checkString),
+  branchCode: checkString,
 });
 
-export function validateMoneyDepositedV1(data: unknown): ValidationResult {
-  return validateWith(checkMoneyDepositedV1, data);
-}
-
-const checkMoneyDepositedV2: Check = checkRecord('MoneyDeposited v2', {
-  amount: [checkNumber, false],
-  reference: [checkString, true],
-  channel: [checkString, false],
+export const validateMoneyDepositedV2: PayloadValidator = payloadValidator('MoneyDeposited v2', {
+  amount: checkNumber,
+  reference: optional(checkString),
+  channel: checkString,
 });
-
-export function validateMoneyDepositedV2(data: unknown): ValidationResult {
-  return validateWith(checkMoneyDepositedV2, data);
-}
 
 /** Validates a payload of MoneyDeposited stored at any version. */
 export function validateMoneyDeposited(version: number, data: unknown): ValidationResult {
@@ -96,60 +78,40 @@ export function validateMoneyDeposited(version: number, data: unknown): Validati
   }
 }
 
-const checkMoneyWithdrawnV1: Check = checkRecord('MoneyWithdrawn v1', {
-  amount: [checkNumber, false],
-  reference: [checkString, true],
+export const validateMoneyWithdrawnV1: PayloadValidator = payloadValidator('MoneyWithdrawn v1', {
+  amount: checkNumber,
+  reference: optional(checkString),
 });
-
-export function validateMoneyWithdrawnV1(data: unknown): ValidationResult {
-  return validateWith(checkMoneyWithdrawnV1, data);
-}
 
 export function validateMoneyWithdrawn(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateMoneyWithdrawnV1(data) : unknownVersion('MoneyWithdrawn', version, 1);
 }
 
-const checkOverdraftLimitChangedV1: Check = checkRecord('OverdraftLimitChanged v1', {
-  limit: [checkNumber, false],
-  approvedBy: [checkString, false],
+export const validateOverdraftLimitChangedV1: PayloadValidator = payloadValidator('OverdraftLimitChanged v1', {
+  limit: checkNumber,
+  approvedBy: checkString,
 });
-
-export function validateOverdraftLimitChangedV1(data: unknown): ValidationResult {
-  return validateWith(checkOverdraftLimitChangedV1, data);
-}
 
 export function validateOverdraftLimitChanged(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateOverdraftLimitChangedV1(data) : unknownVersion('OverdraftLimitChanged', version, 1);
 }
 
-const checkAccountTaggedV1: Check = checkRecord('AccountTagged v1', {
-  key: [checkString, false],
-  value: [checkJson, false],
+export const validateAccountTaggedV1: PayloadValidator = payloadValidator('AccountTagged v1', {
+  key: checkString,
+  value: checkJson,
 });
-
-export function validateAccountTaggedV1(data: unknown): ValidationResult {
-  return validateWith(checkAccountTaggedV1, data);
-}
 
 export function validateAccountTagged(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateAccountTaggedV1(data) : unknownVersion('AccountTagged', version, 1);
 }
 
-const checkAccountFrozenV1: Check = checkRecord('AccountFrozen v1', { reason: [checkString, false] });
-
-export function validateAccountFrozenV1(data: unknown): ValidationResult {
-  return validateWith(checkAccountFrozenV1, data);
-}
+export const validateAccountFrozenV1: PayloadValidator = payloadValidator('AccountFrozen v1', { reason: checkString });
 
 export function validateAccountFrozen(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateAccountFrozenV1(data) : unknownVersion('AccountFrozen', version, 1);
 }
 
-const checkAccountClosedV1: Check = checkRecord('AccountClosed v1', {});
-
-export function validateAccountClosedV1(data: unknown): ValidationResult {
-  return validateWith(checkAccountClosedV1, data);
-}
+export const validateAccountClosedV1: PayloadValidator = payloadValidator('AccountClosed v1', {});
 
 export function validateAccountClosed(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateAccountClosedV1(data) : unknownVersion('AccountClosed', version, 1);

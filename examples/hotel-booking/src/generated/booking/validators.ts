@@ -2,47 +2,37 @@
 import type { ValidationResult } from 'esgen/runtime';
 import {
   type Check,
+  type PayloadValidator,
   checkDate,
   checkInteger,
   checkNumber,
   checkRecord,
   checkString,
+  optional,
+  payloadValidator,
   unknownVersion,
-  validateWith,
 } from '../support.js';
 
-const checkGuest: Check = checkRecord('Guest', {
-  name: [checkString, false],
-  email: [checkString, false],
-  phone: [checkString, true],
+const checkGuest: Check = checkRecord('Guest', { name: checkString, email: checkString, phone: optional(checkString) });
+
+const checkStay: Check = checkRecord('Stay', { checkIn: checkDate, checkOut: checkDate });
+
+export const validateBookingRequestedV1: PayloadValidator = payloadValidator('BookingRequested v1', {
+  room: checkString,
+  guest: checkGuest,
+  stay: checkStay,
+  nights: checkInteger,
+  priceQuoted: checkNumber,
+  promoCode: optional(checkString),
 });
 
-const checkStay: Check = checkRecord('Stay', { checkIn: [checkDate, false], checkOut: [checkDate, false] });
-
-const checkBookingRequestedV1: Check = checkRecord('BookingRequested v1', {
-  room: [checkString, false],
-  guest: [(value, path, issues) => checkGuest(value, path, issues), false],
-  stay: [(value, path, issues) => checkStay(value, path, issues), false],
-  nights: [checkInteger, false],
-  priceQuoted: [checkNumber, false],
-  promoCode: [checkString, true],
+export const validateBookingRequestedV2: PayloadValidator = payloadValidator('BookingRequested v2', {
+  roomId: checkString,
+  guest: checkGuest,
+  stay: checkStay,
+  nights: checkInteger,
+  priceQuoted: checkNumber,
 });
-
-export function validateBookingRequestedV1(data: unknown): ValidationResult {
-  return validateWith(checkBookingRequestedV1, data);
-}
-
-const checkBookingRequestedV2: Check = checkRecord('BookingRequested v2', {
-  roomId: [checkString, false],
-  guest: [(value, path, issues) => checkGuest(value, path, issues), false],
-  stay: [(value, path, issues) => checkStay(value, path, issues), false],
-  nights: [checkInteger, false],
-  priceQuoted: [checkNumber, false],
-});
-
-export function validateBookingRequestedV2(data: unknown): ValidationResult {
-  return validateWith(checkBookingRequestedV2, data);
-}
 
 /** Validates a payload of BookingRequested stored at any version. */
 export function validateBookingRequested(version: number, data: unknown): ValidationResult {
@@ -56,51 +46,37 @@ export function validateBookingRequested(version: number, data: unknown): Valida
   }
 }
 
-const checkBookingConfirmedV1: Check = checkRecord('BookingConfirmed v1', { confirmationCode: [checkString, false] });
-
-export function validateBookingConfirmedV1(data: unknown): ValidationResult {
-  return validateWith(checkBookingConfirmedV1, data);
-}
+export const validateBookingConfirmedV1: PayloadValidator = payloadValidator('BookingConfirmed v1', {
+  confirmationCode: checkString,
+});
 
 export function validateBookingConfirmed(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateBookingConfirmedV1(data) : unknownVersion('BookingConfirmed', version, 1);
 }
 
-const checkGuestCheckedInV1: Check = checkRecord('GuestCheckedIn v1', {});
-
-export function validateGuestCheckedInV1(data: unknown): ValidationResult {
-  return validateWith(checkGuestCheckedInV1, data);
-}
+export const validateGuestCheckedInV1: PayloadValidator = payloadValidator('GuestCheckedIn v1', {});
 
 export function validateGuestCheckedIn(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateGuestCheckedInV1(data) : unknownVersion('GuestCheckedIn', version, 1);
 }
 
-const checkGuestCheckedOutV1: Check = checkRecord('GuestCheckedOut v1', { minibarTotal: [checkNumber, false] });
-
-export function validateGuestCheckedOutV1(data: unknown): ValidationResult {
-  return validateWith(checkGuestCheckedOutV1, data);
-}
+export const validateGuestCheckedOutV1: PayloadValidator = payloadValidator('GuestCheckedOut v1', {
+  minibarTotal: checkNumber,
+});
 
 export function validateGuestCheckedOut(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateGuestCheckedOutV1(data) : unknownVersion('GuestCheckedOut', version, 1);
 }
 
-const checkBookingCancelledV1: Check = checkRecord('BookingCancelled v1', { reason: [checkString, true] });
-
-export function validateBookingCancelledV1(data: unknown): ValidationResult {
-  return validateWith(checkBookingCancelledV1, data);
-}
+export const validateBookingCancelledV1: PayloadValidator = payloadValidator('BookingCancelled v1', {
+  reason: optional(checkString),
+});
 
 export function validateBookingCancelled(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateBookingCancelledV1(data) : unknownVersion('BookingCancelled', version, 1);
 }
 
-const checkNoteAddedV1: Check = checkRecord('NoteAdded v1', { text: [checkString, false] });
-
-export function validateNoteAddedV1(data: unknown): ValidationResult {
-  return validateWith(checkNoteAddedV1, data);
-}
+export const validateNoteAddedV1: PayloadValidator = payloadValidator('NoteAdded v1', { text: checkString });
 
 export function validateNoteAdded(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateNoteAddedV1(data) : unknownVersion('NoteAdded', version, 1);

@@ -2,41 +2,34 @@
 import type { ValidationResult } from 'esgen/runtime';
 import {
   type Check,
+  type PayloadValidator,
   checkArray,
   checkInteger,
   checkNumber,
   checkRecord,
   checkString,
+  payloadValidator,
   unknownVersion,
-  validateWith,
 } from '../support.js';
 
 const checkOrderItem: Check = checkRecord('OrderItem', {
-  sku: [checkString, false],
-  quantity: [checkInteger, false],
-  unitPrice: [checkNumber, false],
+  sku: checkString,
+  quantity: checkInteger,
+  unitPrice: checkNumber,
 });
 
-const checkOrderCreatedV1: Check = checkRecord('OrderCreated v1', {
-  userId: [checkString, false],
-  items: [checkArray((value, path, issues) => checkOrderItem(value, path, issues)), false],
-  totalAmount: [checkNumber, false],
+export const validateOrderCreatedV1: PayloadValidator = payloadValidator('OrderCreated v1', {
+  userId: checkString,
+  items: checkArray(checkOrderItem),
+  totalAmount: checkNumber,
 });
 
-export function validateOrderCreatedV1(data: unknown): ValidationResult {
-  return validateWith(checkOrderCreatedV1, data);
-}
-
-const checkOrderCreatedV2: Check = checkRecord('OrderCreated v2', {
-  userId: [checkString, false],
-  items: [checkArray((value, path, issues) => checkOrderItem(value, path, issues)), false],
-  totalAmount: [checkNumber, false],
-  currency: [checkString, false],
+export const validateOrderCreatedV2: PayloadValidator = payloadValidator('OrderCreated v2', {
+  userId: checkString,
+  items: checkArray(checkOrderItem),
+  totalAmount: checkNumber,
+  currency: checkString,
 });
-
-export function validateOrderCreatedV2(data: unknown): ValidationResult {
-  return validateWith(checkOrderCreatedV2, data);
-}
 
 /** Validates a payload of OrderCreated stored at any version. */
 export function validateOrderCreated(version: number, data: unknown): ValidationResult {
@@ -50,34 +43,24 @@ export function validateOrderCreated(version: number, data: unknown): Validation
   }
 }
 
-const checkOrderPaidV1: Check = checkRecord('OrderPaid v1', {
-  paymentId: [checkString, false],
-  paidAmount: [checkNumber, false],
+export const validateOrderPaidV1: PayloadValidator = payloadValidator('OrderPaid v1', {
+  paymentId: checkString,
+  paidAmount: checkNumber,
 });
-
-export function validateOrderPaidV1(data: unknown): ValidationResult {
-  return validateWith(checkOrderPaidV1, data);
-}
 
 export function validateOrderPaid(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateOrderPaidV1(data) : unknownVersion('OrderPaid', version, 1);
 }
 
-const checkOrderShippedV1: Check = checkRecord('OrderShipped v1', { trackingNumber: [checkString, false] });
-
-export function validateOrderShippedV1(data: unknown): ValidationResult {
-  return validateWith(checkOrderShippedV1, data);
-}
+export const validateOrderShippedV1: PayloadValidator = payloadValidator('OrderShipped v1', {
+  trackingNumber: checkString,
+});
 
 export function validateOrderShipped(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateOrderShippedV1(data) : unknownVersion('OrderShipped', version, 1);
 }
 
-const checkOrderDeliveredV1: Check = checkRecord('OrderDelivered v1', {});
-
-export function validateOrderDeliveredV1(data: unknown): ValidationResult {
-  return validateWith(checkOrderDeliveredV1, data);
-}
+export const validateOrderDeliveredV1: PayloadValidator = payloadValidator('OrderDelivered v1', {});
 
 export function validateOrderDelivered(version: number, data: unknown): ValidationResult {
   return version === 1 ? validateOrderDeliveredV1(data) : unknownVersion('OrderDelivered', version, 1);

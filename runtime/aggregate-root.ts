@@ -1,5 +1,11 @@
 import type { AggregateRootLike, DomainEvent, EventContext, PendingEvent } from './contracts.js';
 
+/** Options of raising an event. */
+export interface RaiseOptions {
+  /** When the event happened (default: now), for events recorded after the fact. */
+  readonly occurredAt?: Date;
+}
+
 /**
  * Base of every event-sourced aggregate. The generated `<Aggregate>Base` class extends it with
  * typed state, one typed `raise` per event and the apply dispatcher; the user's class extends that.
@@ -49,7 +55,7 @@ export abstract class AggregateRoot<TEvent extends DomainEvent = DomainEvent> im
   }
 
   /** Applies a new event to the state and queues it for the next save. */
-  protected raiseEvent(event: TEvent, options: { occurredAt?: Date } = {}): void {
+  protected raiseEvent(event: TEvent, options: RaiseOptions = {}): void {
     const occurredAt = options.occurredAt ?? new Date();
     const context: EventContext = {
       eventId: '',

@@ -102,7 +102,10 @@ export interface ReadModelDefinition<TRow = Record<string, unknown>> {
   readonly mode: 'inline' | 'async';
   /** Event types this read model reacts to; the runtime filters on them. */
   readonly eventTypes: readonly string[];
-  /** Row id for an event, or undefined when the event does not touch this read model. */
+  /**
+   * Row id for an event, or undefined when the event does not touch this read model. Called only
+   * for events of `eventTypes`.
+   */
   readonly keyOf: (event: EventEnvelope) => string | undefined;
   /** Pure: current row (undefined when none) and an event → the change to make. */
   readonly apply: (current: TRow | undefined, event: EventEnvelope) => ProjectionChange<TRow>;

@@ -1,6 +1,6 @@
 // Public entry of `esgen/runtime`: what generated code and applications import.
 export * from './contracts.js';
-export { AggregateRoot } from './aggregate-root.js';
+export { AggregateRoot, type RaiseOptions } from './aggregate-root.js';
 export type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions, type PgConnectionLike, type PgPoolLike } from './pg-client.js';
 export { createPgliteClient, PgliteOpenFailed, type PgliteClientOptions } from './pglite-client.js';

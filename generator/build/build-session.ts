@@ -78,8 +78,7 @@ export function createBuildSession(): BuildSession {
 
   async function generate(options: BuildOptions) {
     const started = performance.now();
-    // ts-morph and prettier load while the specs are read.
-    const session = codegenSession();
+    let session: Promise<CodegenSession> | undefined;
     let coldTarget: CodegenTarget | undefined;
     let emittedAhead = false;
     const loaded = await loadProject({
@@ -91,9 +90,18 @@ export function createBuildSession(): BuildSession {
       // threads now, and emit each aggregate as soon as its spec is loaded, so formatting runs on
       // the other core while this one reads the remaining specs.
       onSpecFiles(config, files) {
-        if (existsSync(join(config.output, manifestFileName))) return;
-        coldTarget = targetOf(config);
-        formatter.expect(files.length * filesPerSpec);
+        // ts-morph loads after the formatting threads have started: its loading holds this thread
+        // for a quarter second, which they spend loading prettier.
+        if (!existsSync(join(config.output, manifestFileName))) {
+          coldTarget = targetOf(config);
+          formatter.expect(files.length * filesPerSpec);
+          session = codegenSession();
+          // The specs are read once ts-morph is there, so that each aggregate is emitted (and
+          // handed to the formatting threads) as soon as its spec is loaded.
+          return session.catch(() => undefined);
+        }
+        session = codegenSession();
+        return undefined;
       },
       onAggregate(aggregate) {
         if (!coldTarget || !codegenReady) return;
@@ -107,7 +115,7 @@ export function createBuildSession(): BuildSession {
       return { loaded, started };
     }
     const target = targetOf(loaded.config);
-    const rendered = await (await session).startRender(loaded.ir, target);
+    const rendered = await (await (session ?? codegenSession())).startRender(loaded.ir, target);
     return { loaded, started, target, rendered };
   }
 

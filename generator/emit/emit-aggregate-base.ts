@@ -38,7 +38,7 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
   const payloads = aggregate.events.map((event) => eventNames(event.name).payload);
   const typeConstants = aggregate.events.map((event) => eventNames(event.name).typeConstant);
   const imports = [
-    `import { AggregateRoot, type EventContext } from ${stringLiteral(context.runtimeImport)};`,
+    `import { AggregateRoot, type EventContext, type RaiseOptions } from ${stringLiteral(context.runtimeImport)};`,
     `import { type ${names.eventUnion}${payloads.map((payload) => `, type ${payload}`).join('')}${typeConstants.map((constant) => `, ${constant}`).join('')} } from './events.js';`,
   ];
   if (valueTypes.length > 0) imports.push(`import type { ${valueTypes.join(', ')} } from './types.js';`);
@@ -53,7 +53,7 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
   for (const event of aggregate.events) {
     const eventName = eventNames(event.name);
     members.push(
-      `protected ${eventName.raise}(data: ${eventName.payload}, options?: { occurredAt?: Date }): void {\n  this.raiseEvent({ type: ${eventName.typeConstant}, data }, options);\n}`,
+      `protected ${eventName.raise}(data: ${eventName.payload}, options?: RaiseOptions): void {\n  this.raiseEvent({ type: ${eventName.typeConstant}, data }, options);\n}`,
     );
   }
   for (const event of userHandled) {

@@ -5,7 +5,7 @@
  * `<source>/<aggregate>.mappers.ts` after the declarative rules.
  */
 import type { IndexDefinition } from '../../runtime/contracts.js';
-import type { AggregateDef, EventDef, KeyBucket, MappingOp, ReadModelDef, ReadModelFieldDef, TypeRef, ValueExpr } from '../ir/types.js';
+import type { AggregateDef, EventDef, KeyBucket, MappingOp, ReadModelDef, ReadModelFieldDef, ReadModelKey, TypeRef, ValueExpr } from '../ir/types.js';
 import { type EmitContext, type EmittedFile, printSourceFile, relativeImport, sourcePath } from './emit-context.js';
 import { namedTypesIn } from './emit-types.js';
 import { fingerprintOf, semanticContent } from './fingerprint.js';
@@ -78,7 +78,12 @@ function readModelStatements(aggregate: AggregateDef, readModel: ReadModelDef, s
   const row = `${docComment(`Row of ${readModel.name} (projection \`${readModel.projection}\`), stored as JSON: datetime fields are ISO strings.${readModel.description ? ` ${readModel.description}` : ''}`)}export interface ${names.row} {\n${fieldsBody(readModel.fields)}\n}`;
   const initialRow = `/** The row an event starts from when the read model has none for its key yet. */\nexport const ${names.initialRow}: ${names.row} = ${scope.initialObject(readModel.fields)};`;
 
-  const keyCases = keyOfCases(readModel, eventTypes, eventOf, scope);
+  // Every event of a read model keyed by aggregate goes to its aggregate's row (the runtime calls
+  // keyOf only for the read model's eventTypes); computed keys differ by event.
+  const keyOf =
+    readModel.key.kind === 'aggregateId'
+      ? 'keyOf: (event) => event.aggregateId'
+      : `keyOf(event) {\n    switch (event.type) {\n${keyOfCases(readModel.key, eventOf, scope)}\n      default:\n        return undefined;\n    }\n  }`;
   const applyCases = eventTypes.map((eventName) => applyCase(readModel, eventOf(eventName), scope));
   const indexes = readModel.fields.filter((field) => field.index || field.unique).map((field) => indexDefinition(field));
 
@@ -88,13 +93,7 @@ function readModelStatements(aggregate: AggregateDef, readModel: ReadModelDef, s
   aggregateType: ${stringLiteral(aggregate.name)},
   mode: ${stringLiteral(readModel.mode)},
   eventTypes: [${eventTypes.map(stringLiteral).join(', ')}],
-  keyOf(event) {
-    switch (event.type) {
-${keyCases}
-      default:
-        return undefined;
-    }
-  },
+  ${keyOf},
   apply(current, event) {
     const row = current ?? ${names.initialRow};
     switch (event.type) {
@@ -109,11 +108,8 @@ ${applyCases.join('\n')}
   return [row, initialRow, definition].join('\n\n');
 }
 
-function keyOfCases(readModel: ReadModelDef, eventTypes: readonly string[], eventOf: (name: string) => EventDef, scope: TypeScope): string {
-  if (readModel.key.kind === 'aggregateId') {
-    return eventTypes.length === 0 ? '' : `${eventTypes.map((event) => `case ${stringLiteral(event)}:`).join('\n')}\n return event.aggregateId;`;
-  }
-  return readModel.key.sources
+function keyOfCases(key: Extract<ReadModelKey, { kind: 'computed' }>, eventOf: (name: string) => EventDef, scope: TypeScope): string {
+  return key.sources
     .map((source) => {
       const event = eventOf(source.event);
       const access = valueAccess(source.value, { data: 'data', context: 'event', event, scope, target: { kind: 'primitive', name: 'string' }, targetOptional: true });

@@ -24,9 +24,10 @@ export interface LoadProjectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Called once the config is resolved and the spec files are found, before they are read: lets
-   * a build get ready for what it will generate (esgen build starts its formatting threads).
+   * a build get ready for what it will generate (esgen build starts its formatting threads). The
+   * files are read once a returned promise settles.
    */
-  readonly onSpecFiles?: (config: ResolvedConfig, files: readonly string[]) => void;
+  readonly onSpecFiles?: (config: ResolvedConfig, files: readonly string[]) => void | Promise<unknown>;
   /** See LoadDomainOptions.onAggregate. */
   readonly onAggregate?: (aggregate: AggregateDef) => void;
 }
@@ -63,7 +64,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadResu
     };
   }
 
-  options.onSpecFiles?.(config, files);
+  await options.onSpecFiles?.(config, files);
   const domain = await loadSpecFiles(config.root, files, options.cache, options.onAggregate);
   for (const [file, text] of domain.sources) sources.set(file, text);
   return domain.ok ? { ok: true, config, ir: domain.ir, diagnostics: domain.diagnostics, sources } : { ok: false, config, diagnostics: domain.diagnostics, sources };

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { formatTypeScript } from './prettier-format.js';
 
 export { prettierOptions } from './prettier-format.js';
@@ -97,31 +97,29 @@ function createFormatPool(): FormatPool | undefined {
   const size = Math.max(1, Math.min(availableParallelism() - 1, 8));
   const pending = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
   let nextId = 0;
-  let workers: { worker: Worker; load: number }[] | undefined;
-  const load = import('node:worker_threads').then(({ Worker }) => {
-    workers = Array.from({ length: size }, () => {
-      // A larger young generation: prettier allocates many short-lived objects.
-      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-      const entry = { worker, load: 0 };
-      worker.on('message', (reply: { id: number; text?: string; error?: string }) => {
-        entry.load -= 1;
-        if (entry.load === 0) worker.unref();
-        const waiting = pending.get(reply.id);
-        pending.delete(reply.id);
-        if (reply.text !== undefined) waiting?.resolve(reply.text);
-        else waiting?.reject(new Error(`prettier failed on generated code: ${reply.error}`));
-      });
-      worker.on('error', (error) => {
-        for (const waiting of pending.values()) waiting.reject(error);
-        pending.clear();
-      });
-      // Idle workers never keep the process alive; busy ones do (the main thread awaits their replies).
-      worker.unref();
-      return entry;
+  // Started at once: each thread boots and loads prettier while this one goes on loading specs.
+  const workers = Array.from({ length: size }, () => {
+    // A larger young generation: prettier allocates many short-lived objects.
+    const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    const entry = { worker, load: 0 };
+    worker.on('message', (reply: { id: number; text?: string; error?: string }) => {
+      entry.load -= 1;
+      if (entry.load === 0) worker.unref();
+      const waiting = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.text !== undefined) waiting?.resolve(reply.text);
+      else waiting?.reject(new Error(`prettier failed on generated code: ${reply.error}`));
     });
+    worker.on('error', (error) => {
+      for (const waiting of pending.values()) waiting.reject(error);
+      pending.clear();
+    });
+    // Idle workers never keep the process alive; busy ones do (the main thread awaits their replies).
+    worker.unref();
+    return entry;
   });
   const post = (text: string): Promise<string> => {
-    const entry = workers!.reduce((least, candidate) => (candidate.load < least.load ? candidate : least));
+    const entry = workers.reduce((least, candidate) => (candidate.load < least.load ? candidate : least));
     if (entry.load === 0) entry.worker.ref();
     entry.load += 1;
     const id = nextId++;
@@ -132,15 +130,14 @@ function createFormatPool(): FormatPool | undefined {
   };
   return {
     async terminate() {
-      await load;
       for (const waiting of pending.values()) waiting.reject(new Error('formatting was cancelled'));
       pending.clear();
-      await Promise.all(workers!.map(({ worker }) => worker.terminate()));
+      await Promise.all(workers.map(({ worker }) => worker.terminate()));
     },
     format(text) {
-      // Posted at once when the workers exist: the loader emits ahead from a synchronous loop, and
-      // a message left behind an `await` would wait for that loop to end.
-      return workers ? post(text) : load.then(() => post(text));
+      // Posted at once: the loader emits ahead from a synchronous loop, and a message left behind
+      // an `await` would wait for that loop to end.
+      return post(text);
     },
   };
 }

@@ -36,18 +36,7 @@ export const accountSummaryReadModel: ReadModelDefinition<AccountSummaryRow> = {
   aggregateType: 'BankAccount',
   mode: 'inline',
   eventTypes: ['AccountOpened', 'MoneyDeposited', 'AccountFrozen', 'AccountClosed', 'MoneyWithdrawn'],
-  keyOf(event) {
-    switch (event.type) {
-      case 'AccountOpened':
-      case 'MoneyDeposited':
-      case 'AccountFrozen':
-      case 'AccountClosed':
-      case 'MoneyWithdrawn':
-        return event.aggregateId;
-      default:
-        return undefined;
-    }
-  },
+  keyOf: (event) => event.aggregateId,
   apply(current, event) {
     const row = current ?? accountSummaryInitialRow;
     switch (event.type) {
@@ -201,15 +190,7 @@ export const frozenAccountsReadModel: ReadModelDefinition<FrozenAccountsRow> = {
   aggregateType: 'BankAccount',
   mode: 'async',
   eventTypes: ['AccountFrozen', 'AccountClosed'],
-  keyOf(event) {
-    switch (event.type) {
-      case 'AccountFrozen':
-      case 'AccountClosed':
-        return event.aggregateId;
-      default:
-        return undefined;
-    }
-  },
+  keyOf: (event) => event.aggregateId,
   apply(current, event) {
     const row = current ?? frozenAccountsInitialRow;
     switch (event.type) {

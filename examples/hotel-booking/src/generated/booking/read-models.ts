@@ -39,19 +39,7 @@ export const bookingDetailsReadModel: ReadModelDefinition<BookingDetailsRow> = {
     'BookingCancelled',
     'NoteAdded',
   ],
-  keyOf(event) {
-    switch (event.type) {
-      case 'BookingRequested':
-      case 'BookingConfirmed':
-      case 'GuestCheckedIn':
-      case 'GuestCheckedOut':
-      case 'BookingCancelled':
-      case 'NoteAdded':
-        return event.aggregateId;
-      default:
-        return undefined;
-    }
-  },
+  keyOf: (event) => event.aggregateId,
   apply(current, event) {
     const row = current ?? bookingDetailsInitialRow;
     switch (event.type) {

@@ -20,17 +20,7 @@ export const orderListReadModel: ReadModelDefinition<OrderListRow> = {
   aggregateType: 'Order',
   mode: 'async',
   eventTypes: ['OrderCreated', 'OrderPaid', 'OrderShipped', 'OrderDelivered'],
-  keyOf(event) {
-    switch (event.type) {
-      case 'OrderCreated':
-      case 'OrderPaid':
-      case 'OrderShipped':
-      case 'OrderDelivered':
-        return event.aggregateId;
-      default:
-        return undefined;
-    }
-  },
+  keyOf: (event) => event.aggregateId,
   apply(current, event) {
     const row = current ?? orderListInitialRow;
     switch (event.type) {

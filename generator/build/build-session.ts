@@ -91,7 +91,7 @@ export function createBuildSession(): BuildSession {
       // the other core while this one reads the remaining specs.
       onSpecFiles(config, files) {
         // ts-morph loads after the formatting threads have started: its loading holds this thread
-        // for a quarter second, which they spend loading prettier.
+        // for a while, which they spend loading prettier.
         if (!existsSync(join(config.output, manifestFileName))) {
           coldTarget = targetOf(config);
           formatter.expect(files.length * filesPerSpec);

@@ -131,13 +131,3 @@ export function startRender(
     done,
   };
 }
-
-/** Formats every file and returns the final output. */
-export function renderOutput(
-  files: readonly EmittedFile[],
-  scaffolds: readonly ScaffoldFile[],
-  formatter: SourceFormatter,
-  cache: RenderCache = createRenderCache(),
-): Promise<RenderedOutput> {
-  return startRender(files, scaffolds, formatter, cache).done;
-}

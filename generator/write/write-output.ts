@@ -8,7 +8,7 @@ import { mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node
 import { dirname, join, relative, sep } from 'node:path';
 import { isGeneratedText } from './banner.js';
 import { isSafeRelativePath, manifestFileName, readManifest } from './manifest.js';
-import type { OutputInProgress, RenderedOutput } from './render-output.js';
+import type { OutputInProgress } from './render-output.js';
 
 export interface OutputFolders {
   /** Absolute output folder (generated, owned by esgen). */
@@ -73,27 +73,13 @@ export async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-/**
- * Runs `task` over every item with at most `limit` at a time and returns the results in item
- * order. File I/O is latency-bound: 800 files one after another cost a second of waiting on a
- * cold build, a few dozen in flight cost a tenth of that.
- */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
-}
-
 const ioConcurrency = 32;
 
-/** Runs tasks with at most `limit` at a time, in the order they ask. */
+/**
+ * Runs tasks with at most `limit` in flight, in the order they ask. File I/O is latency-bound:
+ * 800 files one after another cost a second of waiting on a cold build, a few dozen in flight
+ * cost a tenth of that.
+ */
 function limiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -108,6 +94,12 @@ function limiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
       else running -= 1;
     }
   };
+}
+
+/** `task` over every item, at most `limit` at a time; results in item order. */
+function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const slot = limiter(limit);
+  return Promise.all(items.map((item) => slot(() => task(item))));
 }
 
 /** mkdir -p once per folder, however many files go into it. */
@@ -131,19 +123,11 @@ async function writeAtomically(path: string, text: string, makeFolder: (folder: 
   await rename(temporary, path);
 }
 
-/** A finished output seen as one in progress (every text ready), so one write path serves both. */
-function inProgress(output: RenderedOutput | OutputInProgress): OutputInProgress {
-  if ('paths' in output) return output;
-  const text = (path: string) => output.generated.get(path)!;
-  return { paths: [...output.generated.keys()], text: async (path) => text(path), settledText: text, scaffolds: output.scaffolds, done: Promise.resolve(output) };
-}
-
 /**
  * Writes generated files as their texts become ready (a cold build writes while it still
  * formats), but decides every refusal first, from what is on disk: a refused build writes nothing.
  */
-export async function writeOutput(rendering: RenderedOutput | OutputInProgress, folders: OutputFolders, memory?: WriteMemory): Promise<WriteSummary> {
-  const output = inProgress(rendering);
+export async function writeOutput(output: OutputInProgress, folders: OutputFolders, memory?: WriteMemory): Promise<WriteSummary> {
   const previous = await readManifest(folders.outputDir);
   const userOwned = new Set(output.scaffolds.map((scaffold) => join(folders.sourceDir, scaffold.path)));
   const written: string[] = [];

@@ -1,0 +1,71 @@
+/**
+ * PGlite runs no autovacuum: the client analyzes changed tables itself, or the planner reads the
+ * events table in global order by sorting every remaining row for each page.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../runtime/migrations/migrate.js';
+import { createAutoAnalyze } from '../../runtime/pglite-auto-analyze.js';
+import { createPgliteClient } from '../../runtime/pglite-client.js';
+import type { SqlClient } from '../../runtime/sql-client.js';
+import { createEventStore } from '../../runtime/store/event-store.js';
+import { readStatements } from '../../runtime/store/read-statements.js';
+import { registry } from './fixtures/bank-account.js';
+
+const lastAnalyzed = async (db: Pick<PGlite, 'query'>, table: string) =>
+  (await db.query<{ at: Date | null }>('SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1', [table])).rows[0]?.at ?? null;
+
+describe('PGlite auto-analyze', () => {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const resource of open.splice(0)) await resource.close();
+  });
+
+  it('analyzes a table changed by more than 50 rows + 10%, and leaves one changed by fewer alone', async () => {
+    const db = await PGlite.create();
+    open.push(db);
+    await db.exec('CREATE TABLE busy (id int); CREATE TABLE quiet (id int)');
+    await db.exec('INSERT INTO busy SELECT generate_series(1, 200); INSERT INTO quiet SELECT generate_series(1, 10)');
+    const analyze = createAutoAnalyze(db, 0);
+    analyze.afterWork();
+    await analyze.settled();
+    expect(await lastAnalyzed(db, 'busy')).toBeInstanceOf(Date);
+    expect(await lastAnalyzed(db, 'quiet')).toBeNull();
+  });
+
+  it('checks at most once per interval', async () => {
+    const db = await PGlite.create();
+    open.push(db);
+    const analyze = createAutoAnalyze(db, 60_000);
+    analyze.afterWork();
+    await analyze.settled();
+    await db.exec('CREATE TABLE later (id int); INSERT INTO later SELECT generate_series(1, 200)');
+    analyze.afterWork();
+    await analyze.settled();
+    expect(await lastAnalyzed(db, 'later')).toBeNull();
+  });
+
+  it('keeps paging through the events table an index range scan once events are appended', async () => {
+    const client: SqlClient = await createPgliteClient();
+    open.push(client);
+    await migrate(client, { schema: 'public' });
+    const store = createEventStore({ client, registry });
+    for (let account = 0; account < 30; account++) {
+      const deposits = Array.from({ length: 99 }, (_, i) => ({ type: 'MoneyDeposited', data: { amount: i + 1 } }));
+      await store.appendToStream('BankAccount', `acc-${account}`, [{ type: 'AccountOpened', data: { owner: 'Ada', currency: 'EUR' } }, ...deposits], { expectedVersion: 'no_stream' });
+    }
+    // The client checks at most once a second, after work.
+    const deadline = Date.now() + 10_000;
+    let analyzedAt: Date | null = null;
+    while (analyzedAt === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { rows } = await client.query<{ at: Date | null }>("SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'events'");
+      analyzedAt = rows[0]?.at ?? null;
+    }
+    expect(analyzedAt).toBeInstanceOf(Date);
+    const page = readStatements('public').allAfter.replace('$1', "'0'").replace('$2', '0').replace('$3', '100');
+    const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${page}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(plan).toContain('Index Scan using idx_events_global_order');
+    expect(plan).not.toContain('Sort');
+  });
+});

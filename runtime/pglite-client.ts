@@ -13,8 +13,8 @@ export interface PgliteClientOptions {
   /** An instance the application already has; esgen will not close it. */
   readonly db?: PGlite;
   /**
-   * Gather planner statistics as PostgreSQL's autovacuum would (PGlite runs none): tables changed
-   * by more than 50 rows + 10% are analyzed after work, at most once a second. Default true.
+   * Keep the events table's planner statistics current as PostgreSQL's autovacuum would (PGlite
+   * runs none): see pglite-auto-analyze.ts. Default true.
    */
   readonly autoAnalyze?: boolean;
 }

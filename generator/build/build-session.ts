@@ -90,18 +90,17 @@ export function createBuildSession(): BuildSession {
       // threads now, and emit each aggregate as soon as its spec is loaded, so formatting runs on
       // the other core while this one reads the remaining specs.
       onSpecFiles(config, files) {
-        // ts-morph loads after the formatting threads have started: its loading holds this thread
-        // for a while, which they spend loading prettier.
-        if (!existsSync(join(config.output, manifestFileName))) {
+        const cold = !existsSync(join(config.output, manifestFileName));
+        if (cold) {
           coldTarget = targetOf(config);
           formatter.expect(files.length * filesPerSpec);
-          session = codegenSession();
-          // The specs are read once ts-morph is there, so that each aggregate is emitted (and
-          // handed to the formatting threads) as soon as its spec is loaded.
-          return session.catch(() => undefined);
         }
+        // ts-morph loads after the formatting threads have started: its loading holds this thread
+        // for a while, which they spend loading prettier. A cold build reads the specs once it is
+        // there, so that each aggregate is emitted (and handed to the formatting threads) as soon
+        // as its spec is loaded.
         session = codegenSession();
-        return undefined;
+        return cold ? session.catch(() => undefined) : undefined;
       },
       onAggregate(aggregate) {
         if (!coldTarget || !codegenReady) return;

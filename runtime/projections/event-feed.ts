@@ -1,6 +1,6 @@
 import type { EventEnvelope, Registry } from '../contracts.js';
 import type { SqlExecutor } from '../sql-client.js';
-import { ENVELOPE_COLUMNS } from '../store/read-statements.js';
+import { distinctTypes, feedSql } from '../store/feed-statements.js';
 import { toEnvelopes, type EnvelopeRow } from '../store/stored-event.js';
 import { checkpointFromText, type Checkpoint } from './checkpoint.js';
 import type { ProjectionTables } from './projection-tables.js';
@@ -29,30 +29,19 @@ export interface FeedStatements {
 }
 
 /**
- * The gap-safe read of the store (runtime/store/read-statements.ts: only transactions below
- * pg_snapshot_xmin(pg_current_snapshot()), in (transaction_id, global_position) order through
- * idx_events_global_order), plus the newest such event of any type in the SAME statement. One
- * statement sees one snapshot (READ COMMITTED takes it per statement), so "nothing of my types up
- * to the head" is a fact about one moment; two statements could let an event commit in between
- * and be jumped over.
+ * The gap-safe read of the store (runtime/store/feed-statements.ts: only transactions below
+ * pg_snapshot_xmin(pg_current_snapshot()), in (transaction_id, global_position) order, plans pinned
+ * to ordered range scans), plus the newest such event of any type in the SAME statement. One
+ * statement sees one snapshot (READ COMMITTED takes it per statement, and the STABLE feed functions
+ * use it), so "nothing of my types up to the head" is a fact about one moment; two statements
+ * could let an event commit in between and be jumped over.
  */
 export function feedStatements(tables: ProjectionTables): FeedStatements {
-  const horizon = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
-  // ORDER BY names the table's columns through the alias `e`: unqualified, `transaction_id` would
-  // mean the output column of ENVELOPE_COLUMNS (`transaction_id::text AS transaction_id`), a text
-  // sort ('100' < '99') that both breaks global order and keeps the index from being used.
-  const head = `(SELECT ${ENVELOPE_COLUMNS}, true AS is_head FROM ${tables.events} AS e
-  WHERE ${horizon} AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
-  ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`;
-  const page = (filter: string) => `(SELECT ${ENVELOPE_COLUMNS}, false AS is_head FROM ${tables.events} AS e
-  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND ${horizon}${filter}
-  ORDER BY e.transaction_id, e.global_position LIMIT $3)
+  const sql = feedSql(tables.quotedSchema);
+  const withHead = (page: string) => `(SELECT e.*, false AS is_head FROM (${page}) AS e)
 UNION ALL
-${head}`;
-  const visibleOfTypes = `SELECT ${ENVELOPE_COLUMNS}, false AS is_head FROM ${tables.events} AS e
-  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND event_type = ANY($4::text[])
-  ORDER BY e.transaction_id, e.global_position LIMIT $3`;
-  return { page: page(''), pageOfTypes: page(' AND event_type = ANY($4::text[])'), visibleOfTypes };
+(SELECT h.*, true AS is_head FROM (${sql.head}) AS h)`;
+  return { page: withHead(sql.page), pageOfTypes: withHead(sql.pageOfTypes), visibleOfTypes: `SELECT e.*, false AS is_head FROM (${sql.visibleOfTypes}) AS e` };
 }
 
 interface FeedRow extends EnvelopeRow {
@@ -71,7 +60,7 @@ export async function readFeedPage(
 ): Promise<FeedPage> {
   const params: unknown[] = [after.transactionId.toString(), after.position.toString(), limit];
   const sql = ignoreHorizon ? statements.visibleOfTypes : eventTypes === undefined ? statements.page : statements.pageOfTypes;
-  if (eventTypes !== undefined || ignoreHorizon) params.push(eventTypes ?? []);
+  if (eventTypes !== undefined || ignoreHorizon) params.push(distinctTypes(eventTypes ?? []));
   const result = await executor.query<FeedRow>(sql, params);
   const rows: EnvelopeRow[] = [];
   let head: FeedRow | undefined;

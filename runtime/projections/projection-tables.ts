@@ -3,6 +3,8 @@ import { resolveSchema } from '../identifiers.js';
 /** Fully qualified, quoted names of the tables the read-model runtime touches in one schema. */
 export interface ProjectionTables {
   readonly schema: string;
+  /** The quoted schema name, for esgen's functions in it. */
+  readonly quotedSchema: string;
   readonly events: string;
   readonly projections: string;
   readonly positions: string;
@@ -18,6 +20,7 @@ export function projectionTables(schema?: string): ProjectionTables {
   const { name, quoted } = resolveSchema(schema);
   return {
     schema: name,
+    quotedSchema: quoted,
     events: `${quoted}.events`,
     projections: `${quoted}.projections`,
     positions: `${quoted}.projection_positions`,

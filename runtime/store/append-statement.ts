@@ -14,9 +14,11 @@
  * ConcurrencyError. An expected version ahead of the stream matches no range and inserts nothing:
  * versions never have gaps.
  *
- * pg_notify is transactional: the notification is delivered at commit, never for a rolled-back
- * append. It sits in an uncorrelated scalar subquery (an InitPlan, evaluated once, and only when
- * the first row is returned), so a conflict notifies nobody and a batch notifies once.
+ * With a channel (PGlite, or wakeUp: 'in-transaction'), the statement also notifies the channel:
+ * pg_notify is transactional, delivered at commit, never for a rolled-back append. It sits in an
+ * uncorrelated scalar subquery (an InitPlan, evaluated once, and only when the first row is
+ * returned), so a conflict notifies nobody and a batch notifies once. On a server the store
+ * notifies after commit instead (wake-up.ts): notifying transactions commit one at a time.
  */
 export interface AppendStatements {
   readonly single: string;

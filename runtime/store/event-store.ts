@@ -6,7 +6,9 @@ import { resolveSchema } from '../identifiers.js';
 import { migrate, type MigrateResult } from '../migrations/migrate.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import { appendStatements, MAX_VERSION, type AppendedRow, type AppendStatements } from './append-statement.js';
+import { distinctTypes, feedSql, type FeedSql } from './feed-statements.js';
 import { eventsChannel } from './notify-channel.js';
+import { notifyAfterCommit, type WakeUp } from './wake-up.js';
 import { readStatements, type ReadStatements } from './read-statements.js';
 import { snapshotStatements, type SnapshotStatements } from './snapshot-statements.js';
 import { statements, type Statement } from './statement.js';
@@ -98,8 +100,15 @@ export interface EventStoreOptions {
   readonly registry: Registry;
   /** Schema holding esgen's tables (see migrate); default `public`. */
   readonly schema?: string;
-  /** Wake async projection workers on eventsChannel(schema) at commit. Default true. */
+  /** Wake async projection workers on eventsChannel(schema) when appends commit. Default true. */
   readonly notify?: boolean;
+  /**
+   * How appends wake the workers when `notify` is on. Default: on a server, a NOTIFY after commit,
+   * coalesced (see notifyAfterCommit in wake-up.ts); on PGlite, a NOTIFY inside the append (one
+   * connection: there are no concurrent commits to serialise). 'in-transaction' puts the NOTIFY
+   * inside every appending transaction on a server too, which serialises concurrent commits.
+   */
+  readonly wakeUp?: WakeUp | 'in-transaction';
   readonly onAppend?: OnAppend;
   /**
    * Run the store's statements as named prepared statements (`pg` only; default true): the server
@@ -157,8 +166,10 @@ export class PostgresEventStore {
   readonly schema: string;
   readonly notifyChannel: string;
   readonly #onAppend: OnAppend | undefined;
+  readonly #wakeUp: WakeUp | undefined;
   readonly #append: Record<keyof AppendStatements, Statement>;
   readonly #read: Record<keyof ReadStatements, Statement>;
+  readonly #feed: Record<keyof FeedSql, Statement>;
   readonly #snapshot: Record<keyof SnapshotStatements, Statement>;
 
   constructor(options: EventStoreOptions) {
@@ -169,8 +180,12 @@ export class PostgresEventStore {
     this.notifyChannel = eventsChannel(schema.name);
     this.#onAppend = options.onAppend;
     const prepared = options.preparedStatements !== false;
-    this.#append = statements(appendStatements(schema.quoted, options.notify === false ? undefined : this.notifyChannel), prepared);
+    const notify = options.notify !== false;
+    const inTransaction = notify && (options.wakeUp === 'in-transaction' || (options.wakeUp === undefined && this.client.dialect === 'pglite'));
+    this.#wakeUp = !notify || inTransaction ? undefined : typeof options.wakeUp === 'object' ? options.wakeUp : notifyAfterCommit(this.client, this.notifyChannel);
+    this.#append = statements(appendStatements(schema.quoted, inTransaction ? this.notifyChannel : undefined), prepared);
     this.#read = statements(readStatements(schema.quoted), prepared);
+    this.#feed = statements(feedSql(schema.quoted), prepared);
     this.#snapshot = statements(snapshotStatements(schema.quoted), prepared);
   }
 
@@ -195,8 +210,8 @@ export class PostgresEventStore {
     const prepared = this.#prepare(aggregateType, aggregateId, events, options);
     // Nothing to append: no expectation to enforce either (there is no write it could protect).
     if (events.length === 0) return { nextVersion: await this.streamVersion(aggregateType, aggregateId), envelopes: [] };
-    if (this.#onAppend === undefined) return this.#appendAlone(prepared);
-    const [result] = await this.#inTransaction([prepared], this.#onAppend);
+    const [result] = this.#onAppend === undefined ? [await this.#appendAlone(prepared)] : await this.#inTransaction([prepared], this.#onAppend);
+    this.#wakeUp?.appended();
     return result!;
   }
 
@@ -209,7 +224,9 @@ export class PostgresEventStore {
       .filter((stream) => stream.events.length > 0)
       .map((stream) => this.#prepare(stream.aggregateType, stream.aggregateId, stream.events, stream));
     if (prepared.length === 0) return [];
-    return this.#inTransaction(prepared, this.#onAppend);
+    const results = await this.#inTransaction(prepared, this.#onAppend);
+    this.#wakeUp?.appended();
+    return results;
   }
 
   /** The stream's current version (0 when it does not exist). */
@@ -258,11 +275,11 @@ export class PostgresEventStore {
     const limit = positiveLimit(options.limit, DEFAULT_PAGE);
     const transactionId = after === null ? '0' : after.transactionId.toString();
     const position = after === null ? '0' : after.position.toString();
-    const { allAfter, allAfterOfTypes } = this.#read;
+    const { page, pageOfTypes } = this.#feed;
     const result =
       options.eventTypes === undefined
-        ? await this.client.query<EnvelopeRow>(allAfter.sql, [transactionId, position, limit], allAfter.options)
-        : await this.client.query<EnvelopeRow>(allAfterOfTypes.sql, [transactionId, position, limit, [...options.eventTypes]], allAfterOfTypes.options);
+        ? await this.client.query<EnvelopeRow>(page.sql, [transactionId, position, limit], page.options)
+        : await this.client.query<EnvelopeRow>(pageOfTypes.sql, [transactionId, position, limit, distinctTypes(options.eventTypes)], pageOfTypes.options);
     const events = toEnvelopes(this.registry, result.rows);
     const lastEvent = events[events.length - 1];
     const last = lastEvent === undefined ? after : { transactionId: lastEvent.transactionId, position: lastEvent.position };

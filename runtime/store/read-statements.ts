@@ -19,10 +19,6 @@ export interface ReadStatements {
   readonly streamUntil: string;
   readonly replay: string;
   readonly replayUntil: string;
-  /** $1 transaction id, $2 position (exclusive), $3 limit. */
-  readonly allAfter: string;
-  /** As `allAfter`, $4 event types. */
-  readonly allAfterOfTypes: string;
   readonly head: string;
   /** $1 from, $2 to (both inclusive), $3 limit. */
   readonly timeRange: string;
@@ -39,23 +35,15 @@ export function readStatements(quotedSchema: string): ReadStatements {
   // that occurred later, so a state is never rebuilt from a non-contiguous set of events even when
   // business times (occurred_at, set by the caller) are out of order.
   const untilBound = `AND version < (SELECT coalesce(min(version), 2147483647) FROM ${events} WHERE aggregate_type = $1 AND aggregate_id = $2 AND occurred_at > $5::timestamptz)`;
-  // Gap safety: every transaction still running has an id >= pg_snapshot_xmin(pg_current_snapshot()),
-  // so rows below it can no longer be joined by a row that sorts before them. The row comparison on
-  // (transaction_id, global_position) is an index condition of idx_events_global_order: a page is
-  // one index range scan, never a scan and sort of the whole table.
-  const allAfter = `SELECT ${ENVELOPE_COLUMNS} FROM ${events}
-WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
-  // Qualified: unqualified ORDER BY names resolve to output columns first, and the output column
-  // transaction_id is the text cast (which would sort '1000' before '999' and defeat the index).
-  const order = 'ORDER BY events.transaction_id, events.global_position';
+  // Gap safety (the global feed itself is in feed-statements.ts): every transaction still running
+  // has an id >= pg_snapshot_xmin(pg_current_snapshot()), so rows below it can no longer be joined
+  // by a row that sorts before them. ORDER BY is qualified: unqualified names resolve to output
+  // columns first, and the output column transaction_id is the text cast.
   return {
     stream: `SELECT ${ENVELOPE_COLUMNS} FROM ${events} WHERE ${streamRange} ORDER BY version`,
     streamUntil: `SELECT ${ENVELOPE_COLUMNS} FROM ${events} WHERE ${streamRange} ${untilBound} ORDER BY version`,
     replay: `SELECT ${REPLAY_COLUMNS} FROM ${events} WHERE ${streamRange} ORDER BY version`,
     replayUntil: `SELECT ${REPLAY_COLUMNS} FROM ${events} WHERE ${streamRange} ${untilBound} ORDER BY version`,
-    allAfter: `${allAfter}\n${order}\nLIMIT $3`,
-    allAfterOfTypes: `${allAfter}\n  AND event_type = ANY($4::text[])\n${order}\nLIMIT $3`,
     head: `SELECT global_position::text AS position, transaction_id::text AS transaction_id FROM ${events}
 WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY events.transaction_id DESC, events.global_position DESC

@@ -2,7 +2,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { resolve } from 'node:path';
 import { createAutoAnalyze } from './pglite-auto-analyze.js';
 import { lockDataFolder } from './pglite-folder-lock.js';
-import type { QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+import { createPreparedStatements } from './pglite-prepared.js';
+import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
 export interface PgliteClientOptions {
   /**
@@ -35,7 +36,16 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     throw dataDir === undefined ? error : explainOpenFailure(error, dataDir);
   }
 
-  const run = async <TRow>(executor: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>> => {
+  const prepared = await createPreparedStatements(db);
+  // A named statement (QueryOptions.name) is parsed and planned once (pglite-prepared.ts).
+  const run = async <TRow>(
+    executor: Pick<PGlite, 'query'>,
+    sql: string,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions | undefined,
+    inTransaction: boolean,
+  ): Promise<QueryResult<TRow>> => {
+    if (options?.name !== undefined) return prepared.run<TRow>(options.name, sql, params ?? [], inTransaction);
     const result = await executor.query<TRow>(sql, params as unknown[] | undefined);
     return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
   };
@@ -45,12 +55,11 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     return result;
   };
 
-  // QueryOptions.name (prepared statements) is not used: PGlite runs in-process, so there is no
-  // round trip to save, and its query() manages statements itself.
   return {
     dialect: 'pglite',
-    query: <TRow>(sql: string, params?: readonly unknown[]) => run<TRow>(db, sql, params).then(afterWork),
-    transaction: (work) => db.transaction((tx) => work({ query: (sql, params) => run(tx, sql, params) } satisfies SqlExecutor)).then(afterWork),
+    query: <TRow>(sql: string, params?: readonly unknown[], options?: QueryOptions) => run<TRow>(db, sql, params, options, false).then(afterWork),
+    transaction: (work) =>
+      db.transaction((tx) => work({ query: (sql, params, options) => run(tx, sql, params, options, true) } satisfies SqlExecutor)).then(afterWork),
     async exec(sql) {
       afterWork(await db.exec(sql));
     },

@@ -14,9 +14,10 @@ export interface QueryResult<TRow> {
 
 export interface QueryOptions {
   /**
-   * Prepared-statement name: the driver may parse and plan the statement once per connection and
-   * reuse it (`pg` does; PGlite ignores it). Must be unique per SQL text, e.g. derived from a hash
-   * of it. Leave it out behind a pooler that does not support prepared statements.
+   * Prepared-statement name: the driver parses and plans the statement once per connection and
+   * reuses it (`pg` per pooled connection, PGlite in pglite-prepared.ts). Must be unique per SQL
+   * text, e.g. derived from a hash of it. Leave it out behind a pooler that does not support
+   * prepared statements.
    */
   readonly name?: string;
 }

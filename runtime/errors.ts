@@ -15,6 +15,7 @@ export type EsgenErrorCode =
   | 'ESG208' // UnknownAggregateType
   | 'ESG209' // DatabaseInUse
   | 'ESG210' // InvalidAggregateId
+  | 'ESG211' // InvalidImport
   | ProjectionErrorCode;
 
 /** The read-model runtime's range (runtime/projections/projection-errors.ts). */
@@ -171,5 +172,21 @@ export class InvalidAggregateId extends EsgenError {
       'ESG210',
       `${JSON.stringify(aggregateId)} is not a valid ${aggregateType} id: ${expected === 'uuid' ? 'the spec says `id: uuid`, so use a UUID such as crypto.randomUUID()' : 'ids are non-empty strings'}. Nothing was written.`,
     );
+  }
+}
+
+export interface ImportIssue {
+  /** Position of the event in the import (0-based; the CLI reports file lines). */
+  readonly index: number;
+  readonly eventType?: string;
+  readonly message: string;
+}
+
+/** A bulk import (appendBulk, `esgen events import`) was refused; nothing of it was written. */
+export class InvalidImport extends EsgenError {
+  constructor(readonly issues: readonly ImportIssue[]) {
+    const first = issues[0];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super('ESG211', `The import was refused, nothing was written: event ${first?.index ?? '?'}: ${first?.message ?? 'invalid'}${more}.`);
   }
 }

@@ -16,12 +16,14 @@ export {
   InvalidArgument,
   InvalidEvent,
   InvalidIdentifier,
+  InvalidImport,
   isEsgenError,
   MigrationChecksumMismatch,
   UnknownAggregateType,
   UnknownEventType,
   type EsgenErrorCode,
   type ExpectedVersion,
+  type ImportIssue,
   type InvalidEventIssue,
 } from './errors.js';
 export { assertIdentifier, quoteIdentifier, resolveSchema, DEFAULT_SCHEMA } from './identifiers.js';
@@ -53,6 +55,8 @@ export {
   type StreamReadOptions,
 } from './store/event-store.js';
 export type { ReplayEvent } from './store/stored-event.js';
+export { bulkEventFromJson, checkEvent as checkImportEvent, type BulkEvent, type BulkImportOptions, type BulkImportResult } from './store/bulk-import.js';
+export { notifyAfterCommit, type NotifyAfterCommitOptions, type WakeUp } from './store/wake-up.js';
 export {
   createRepository,
   EventSourcedRepository,

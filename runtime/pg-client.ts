@@ -66,7 +66,10 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
     query: (sql, params, options) => run(pool, sql, params, options),
     async transaction(work) {
       const connection = await pool.connect();
-      const tx: SqlExecutor = { query: (sql, params, options) => run(connection, sql, params, options) };
+      const tx: SqlExecutor = {
+        query: (sql, params, options) => run(connection, sql, params, options),
+        copyFrom: (target, text) => copyFrom(connection, target, text),
+      };
       // A connection whose ROLLBACK failed is in an unknown state: destroy it, never reuse it.
       let broken: Error | undefined;
       try {
@@ -118,6 +121,18 @@ async function createPool(options: PgClientOptions): Promise<PgPoolLike> {
   // the connection and opens a new one on the next query, so there is nothing else to do.
   pool.on('error', (error) => options.onIdleConnectionError?.(error));
   return pool as unknown as PgPoolLike;
+}
+
+/** COPY … FROM STDIN through pg-copy-streams (loaded on demand: only bulk imports need it). */
+async function copyFrom(connection: PgConnectionLike, target: string, text: string): Promise<number> {
+  const { from } = await import('pg-copy-streams');
+  const stream = (connection as unknown as { query(stream: ReturnType<typeof from>): ReturnType<typeof from> }).query(from(`COPY ${target} FROM STDIN`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(text);
+  });
+  return stream.rowCount;
 }
 
 function quoteIdentifier(name: string): string {

@@ -59,7 +59,15 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     dialect: 'pglite',
     query: <TRow>(sql: string, params?: readonly unknown[], options?: QueryOptions) => run<TRow>(db, sql, params, options, false).then(afterWork),
     transaction: (work) =>
-      db.transaction((tx) => work({ query: (sql, params, options) => run(tx, sql, params, options, true) } satisfies SqlExecutor)).then(afterWork),
+      db
+        .transaction((tx) =>
+          work({
+            query: (sql, params, options) => run(tx, sql, params, options, true),
+            // PGlite reads COPY … FROM '/dev/blob' from the blob attached to the query.
+            copyFrom: async (target, text) => (await tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([text]) })).affectedRows ?? 0,
+          } satisfies SqlExecutor),
+        )
+        .then(afterWork),
     async exec(sql) {
       afterWork(await db.exec(sql));
     },

@@ -24,6 +24,12 @@ export interface QueryOptions {
 
 export interface SqlExecutor {
   query<TRow = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<TRow>>;
+  /**
+   * COPY `target` (a table with its column list) FROM rows in PostgreSQL's text format (one line
+   * per row, tab-separated, `\N` for null; see copy-text.ts). Transaction executors of esgen's
+   * clients have it: bulk imports (bulk-import.ts) write through it.
+   */
+  copyFrom?(target: string, text: string): Promise<number>;
 }
 
 /** A client that can open transactions; `transaction` gives an executor bound to one connection. */

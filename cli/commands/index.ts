@@ -6,6 +6,7 @@ import { register as registerCheck } from './check.js';
 import { register as registerWatch } from './watch.js';
 import { register as registerDb } from './db.js';
 import { register as registerProjections } from './projections.js';
+import { register as registerEvents } from './events.js';
 
 /** Each command module registers itself; its implementation is imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
@@ -19,4 +20,5 @@ export const commands: readonly RegisterCommand[] = [
   registerWatch,
   registerDb,
   registerProjections,
+  registerEvents,
 ];

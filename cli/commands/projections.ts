@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags } from '../database-target.js';
+import { CliInputError, loadRegistry } from '../load-registry.js';
 
 /**
  * `esgen projections status|run|rebuild|retry|skip`: operate the read models of a project.
@@ -168,8 +169,6 @@ function bigintFlag(flag: string, value: string): bigint {
   return BigInt(value);
 }
 
-class CliInputError extends Error {}
-
 async function withSession(flags: ProjectionFlags, work: (session: Session) => Promise<void>): Promise<void> {
   const target = await resolveDatabaseTarget(flags);
   if (target === undefined) return;
@@ -188,32 +187,6 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
   } finally {
     await client?.close().catch(() => undefined);
   }
-}
-
-/** The `registry` export of the generated module (compiled JS, or TypeScript through tsx). */
-async function loadRegistry(path: string): Promise<Registry> {
-  const { existsSync } = await import('node:fs');
-  const { pathToFileURL } = await import('node:url');
-  if (!existsSync(path)) {
-    throw new CliInputError(`no registry module at ${path}: run \`esgen build\`, or pass --registry <path of the generated registry.ts or its compiled .js>`);
-  }
-  let module: Record<string, unknown>;
-  if (/\.[cm]?ts$/.test(path)) {
-    let tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
-    try {
-      ({ tsImport } = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport });
-    } catch {
-      throw new CliInputError(`${path} is TypeScript: install tsx in the project (npm i -D tsx), or pass --registry <compiled registry.js>`);
-    }
-    module = await tsImport(pathToFileURL(path).href, import.meta.url);
-  } else {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  }
-  const registry = (module.registry ?? (module.default as Record<string, unknown> | undefined)?.registry ?? module.default) as Registry | undefined;
-  if (registry === undefined || typeof registry !== 'object' || typeof registry.readModels !== 'object') {
-    throw new CliInputError(`${path} does not export a \`registry\` (the generated registry module does)`);
-  }
-  return registry;
 }
 
 type ProjectionStatus = Awaited<ReturnType<Runtime['projectionStatus']>>[number];

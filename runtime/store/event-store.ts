@@ -9,6 +9,7 @@ import { appendStatements, MAX_VERSION, type AppendedRow, type AppendStatements 
 import { distinctTypes, feedSql, type FeedSql } from './feed-statements.js';
 import { eventsChannel } from './notify-channel.js';
 import { notifyAfterCommit, type WakeUp } from './wake-up.js';
+import { importEvents, refreshAfterImport, type BulkEvent, type BulkImportOptions, type BulkImportResult } from './bulk-import.js';
 import { readStatements, type ReadStatements } from './read-statements.js';
 import { snapshotStatements, type SnapshotStatements } from './snapshot-statements.js';
 import { statements, type Statement } from './statement.js';
@@ -167,6 +168,8 @@ export class PostgresEventStore {
   readonly notifyChannel: string;
   readonly #onAppend: OnAppend | undefined;
   readonly #wakeUp: WakeUp | undefined;
+  readonly #notify: boolean;
+  readonly #quotedSchema: string;
   readonly #append: Record<keyof AppendStatements, Statement>;
   readonly #read: Record<keyof ReadStatements, Statement>;
   readonly #feed: Record<keyof FeedSql, Statement>;
@@ -181,6 +184,8 @@ export class PostgresEventStore {
     this.#onAppend = options.onAppend;
     const prepared = options.preparedStatements !== false;
     const notify = options.notify !== false;
+    this.#notify = notify;
+    this.#quotedSchema = schema.quoted;
     const inTransaction = notify && (options.wakeUp === 'in-transaction' || (options.wakeUp === undefined && this.client.dialect === 'pglite'));
     this.#wakeUp = !notify || inTransaction ? undefined : typeof options.wakeUp === 'object' ? options.wakeUp : notifyAfterCommit(this.client, this.notifyChannel);
     this.#append = statements(appendStatements(schema.quoted, inTransaction ? this.notifyChannel : undefined), prepared);
@@ -227,6 +232,28 @@ export class PostgresEventStore {
     const results = await this.#inTransaction(prepared, this.#onAppend);
     this.#wakeUp?.appended();
     return results;
+  }
+
+  /**
+   * Imports events (legacy history, migrations) with COPY, all or nothing: see bulk-import.ts.
+   * Each event may carry its original event id, occurred-at, metadata and payload version; stream
+   * versions continue what is stored. Inline read models are updated in the same transaction;
+   * async ones read the events like any others. Afterwards the table's planner statistics are
+   * refreshed when the import changed it noticeably.
+   *
+   * @example await store.appendBulk(lines.map((line) => ({ aggregateType: 'Order', aggregateId: line.id, type: line.type, data: line.data, occurredAt: new Date(line.at) })))
+   */
+  async appendBulk(events: Iterable<BulkEvent> | AsyncIterable<BulkEvent>, options: BulkImportOptions = {}): Promise<BulkImportResult> {
+    const result = await importEvents(
+      { client: this.client, registry: this.registry, quotedSchema: this.#quotedSchema, onAppend: this.#onAppend },
+      events,
+      options,
+    );
+    if (result.events === 0) return result;
+    if (this.#wakeUp !== undefined) this.#wakeUp.appended();
+    else if (this.#notify) await this.client.query(`SELECT pg_notify($1, '')`, [this.notifyChannel]).catch(() => undefined);
+    await refreshAfterImport(this.client, this.#quotedSchema, result.events);
+    return result;
   }
 
   /** The stream's current version (0 when it does not exist). */

@@ -1,68 +1,87 @@
 /**
- * Event store benchmarks: esgen against the plain driver (`pg` Pool, or raw PGlite) issuing the
- * same SQL on the same table shape, in one run, in separate schemas that grow alike (repetitions
- * alternate which contender goes first). Medians of several repetitions.
+ * Event store benchmarks against what a user would otherwise write (bench/support/plain-baseline.ts):
+ * plain `pg` inserting the design's event rows into the design's table (its columns, primary key and
+ * unique constraint, no esgen index), unprepared and prepared, with the server's default
+ * synchronous_commit; on PGlite, the same plain insert through raw PGlite queries. Contenders take
+ * turns unit by unit in one run (support/measure.ts); figures are medians of several repetitions.
  *
- *   npm run bench -- --only store                  all workloads, server then PGlite
- *   npm run bench -- --only store:load             workloads whose `<backend>.<name>` contains "load"
- *   npm run bench -- --only store:pglite.readall   one workload on one backend
- * Workloads: single, batch, concurrent (server), load, snapshot, readall.
+ *   npm run bench -- --only store                      every workload, server then PGlite
+ *   npm run bench -- --only store:concurrent           workloads whose `<backend>.<name>` contains "concurrent"
+ *   npm run bench -- --only store:server.wakeup        the wake-up alternatives (server)
+ * Workloads: single, batch, concurrent (server: with an async read model running, and append →
+ * visible latency), load, readall, bulk, rebuild (server), wakeup (server).
+ * BENCH_REBUILD_EVENTS (default 1,000,000) sizes the table the rebuild reads right after it is filled.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import type { EventContext, Registry } from '../runtime/contracts.js';
+import type { EventContext, EventEnvelope, ReadModelDefinition, Registry } from '../runtime/contracts.js';
 import { createPgClient } from '../runtime/pg-client.js';
 import { createPgliteClient } from '../runtime/pglite-client.js';
 import type { SqlClient } from '../runtime/sql-client.js';
 import { migrate } from '../runtime/migrations/migrate.js';
-import { createEventStore, type GlobalPosition, type PostgresEventStore } from '../runtime/store/event-store.js';
+import { createEventStore, type EventStoreOptions, type GlobalPosition, type PostgresEventStore } from '../runtime/store/event-store.js';
 import { createRepository } from '../runtime/repository/event-sourced-repository.js';
-import { appendStatements, MAX_VERSION } from '../runtime/store/append-statement.js';
-import { readStatements } from '../runtime/store/read-statements.js';
-import { eventsChannel } from '../runtime/store/notify-channel.js';
-import { BankAccount, bankAccountDefinition, registry } from '../test/runtime/fixtures/bank-account.js';
+import { appendStatements } from '../runtime/store/append-statement.js';
+import { createReadModelManager, type ReadModelManager } from '../runtime/projections/read-model-manager.js';
+import { createEventReplayer } from '../runtime/projections/event-replayer.js';
+import { compareCheckpoints, type Checkpoint } from '../runtime/projections/checkpoint.js';
+import { BankAccount, bankAccountDefinition, registry as bankRegistry } from '../test/runtime/fixtures/bank-account.js';
 import type { BenchOptions } from './run.js';
 import { createBenchDatabase } from './support/bench-database.js';
-import { compare } from './support/measure.js';
+import { compare, median } from './support/measure.js';
+import { designReadIndex, designTable, plainStore, type PlainEvent, type PlainStore, type RawQuery } from './support/plain-baseline.js';
 import { formatNumber, printTable } from './support/print-table.js';
-
-/**
- * The driver-level baseline: one function, so `pg` and PGlite baselines share the workload code.
- * `name` makes it a named prepared statement (pg only), as esgen does by default.
- */
-type RawQuery = (sql: string, params: unknown[], name?: string) => Promise<{ rows: any[] }>;
 
 /** One unit of a workload: see compare() in support/measure.ts. */
 type Unit = (repetition: number, unit: number) => Promise<unknown>;
 
-interface Side {
-  readonly schema: string;
-  readonly quoted: string;
+/** esgen, the plain baseline, and where it applies the prepared baseline (server) and esgen's own SQL. */
+interface Units {
+  esgen: Unit;
+  plain: Unit;
+  prepared?: Unit;
+  ownSql?: Unit;
+  [name: string]: Unit | undefined;
 }
 
-const side = (schema: string): Side => ({ schema, quoted: `"${schema}"` });
-const ESGEN = side('bench_esgen');
-const QUIET = side('bench_esgen_quiet');
-const RAW = side('bench_raw');
-const RAW_QUIET = side('bench_raw_quiet');
-// Read-all reads tables of its own, filled alike: the tables the append workloads leave behind
-// differ (rows of rolled-back conflicts, interleaving of concurrent writers).
-const READ_ESGEN = side('bench_read_esgen');
-const READ_RAW = side('bench_read_raw');
+interface Balance {
+  readonly id: string;
+  readonly balance: number;
+  readonly events: number;
+}
+
+/** A per-aggregate async read model: what "async read models running" means in this bench. */
+const balances: ReadModelDefinition<Balance> = {
+  name: 'BenchBalances',
+  projection: 'bench_balances',
+  aggregateType: 'BankAccount',
+  mode: 'async',
+  eventTypes: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'],
+  keyOf: (event) => event.aggregateId,
+  apply(current, event) {
+    const amount = (event.data as { amount?: number }).amount ?? 0;
+    const base = current ?? { id: event.aggregateId, balance: 0, events: 0 };
+    const sign = event.type === 'MoneyWithdrawn' ? -1 : 1;
+    return { kind: 'upsert', row: { ...base, balance: base.balance + sign * amount, events: base.events + 1 } };
+  },
+  indexes: [],
+  fingerprint: 'bench_balances-v1',
+};
+const registry: Registry = { ...bankRegistry, readModels: { BenchBalances: balances } };
 
 const OPENED = { owner: 'Ada Lovelace', currency: 'EUR' };
 const deposit = (i: number) => ({ amount: 1 + (i % 97) });
+const eventOf = (round: number, i: number): PlainEvent =>
+  round === 0 ? { type: 'AccountOpened', data: OPENED } : { type: 'MoneyDeposited', data: deposit(i) };
 
 interface Row {
   readonly workload: string;
   readonly unit: string;
-  readonly raw: number;
-  /** The baseline with named prepared statements (server only). */
-  readonly rawPrepared?: number;
+  readonly baseline?: number;
+  readonly prepared?: number;
   readonly esgen: number;
-  /** esgen speed as a fraction of the baseline's (higher is better). */
-  readonly ratio: number;
+  readonly ratio?: number;
   readonly ratioPrepared?: number;
   readonly target: string;
 }
@@ -72,12 +91,26 @@ interface Sizes {
   readonly batchCalls: number;
   readonly writerAppends: number;
   readonly repetitions: number;
-  readonly loadRepetitions: number;
   readonly readAllPages: number;
+  readonly bulkEvents: number;
 }
 
-const SERVER_SIZES: Sizes = { singleAggregates: 2000, batchCalls: 200, writerAppends: 1000, repetitions: 5, loadRepetitions: 7, readAllPages: 40 };
-const PGLITE_SIZES: Sizes = { singleAggregates: 500, batchCalls: 100, writerAppends: 0, repetitions: 3, loadRepetitions: 5, readAllPages: 20 };
+const SERVER_SIZES: Sizes = { singleAggregates: 300, batchCalls: 60, writerAppends: 150, repetitions: 5, readAllPages: 40, bulkEvents: 200_000 };
+const PGLITE_SIZES: Sizes = { singleAggregates: 300, batchCalls: 60, writerAppends: 150, repetitions: 5, readAllPages: 20, bulkEvents: 50_000 };
+
+type Backend = 'server' | 'pglite';
+
+interface Context {
+  readonly backend: Backend;
+  readonly client: SqlClient;
+  readonly raw: RawQuery;
+  readonly sizes: Sizes;
+  readonly wanted: (name: string) => boolean;
+  readonly rows: Row[];
+  /** A fresh schema: migrated for esgen, the design's table for the baseline. */
+  esgenSchema(name: string, options?: Partial<EventStoreOptions> | ((schema: string) => Partial<EventStoreOptions>)): Promise<PostgresEventStore>;
+  plainSchema(name: string): Promise<PlainStore>;
+}
 
 export default async function storeBench(options: BenchOptions): Promise<void> {
   if (!options.only?.startsWith('pglite')) await serverBench(options);
@@ -85,18 +118,16 @@ export default async function storeBench(options: BenchOptions): Promise<void> {
 }
 
 async function serverBench(options: BenchOptions): Promise<void> {
-  const database = await createBenchDatabase('store', options.databaseUrl, { synchronousCommit: false });
+  const database = await createBenchDatabase('store', options.databaseUrl);
   try {
-    const client = await createPgClient({ connectionString: database.url, poolConfig: { max: 8 } });
-    const pool = new pg.Pool({ connectionString: database.url, max: 8 });
+    const client = await createPgClient({ connectionString: database.url, poolConfig: { max: 12 } });
+    const pool = new pg.Pool({ connectionString: database.url, max: 12 });
     pool.on('error', () => undefined); // DROP DATABASE … WITH (FORCE) at the end closes what is still open
     try {
       const raw: RawQuery = (sql, params, name) => (name === undefined ? pool.query(sql, params) : pool.query({ name, text: sql, values: params }));
-      const rows = await runWorkloads('server', client, raw, SERVER_SIZES, options.only);
-      report(
-        `event store on the PostgreSQL server, database ${database.name} with synchronous_commit = off (the per-commit WAL flush is the same for both sides and only adds noise); baseline = plain pg, same SQL`,
-        rows,
-      );
+      const ctx = context('server', client, raw, SERVER_SIZES, options.only);
+      await runWorkloads(ctx);
+      report(`event store on the PostgreSQL server (database ${database.name}, default synchronous_commit); baseline = plain pg on the design's table`, ctx.rows);
     } finally {
       await pool.end();
       await client.close();
@@ -110,384 +141,507 @@ async function pgliteBench(options: BenchOptions): Promise<void> {
   const lite = await PGlite.create();
   try {
     const client = await createPgliteClient({ db: lite });
-    const rows = await runWorkloads('pglite', client, (sql, params) => lite.query(sql, params), PGLITE_SIZES, options.only);
-    report('event store on embedded PGlite (in memory; esgen vs raw PGlite queries, same SQL)', rows);
+    const ctx = context('pglite', client, (sql, params) => lite.query(sql, params), PGLITE_SIZES, options.only);
+    await runWorkloads(ctx);
+    report('event store on embedded PGlite (in memory); baseline = raw PGlite queries on the design\'s table', ctx.rows);
   } finally {
     await lite.close();
   }
 }
 
+function context(backend: Backend, client: SqlClient, raw: RawQuery, sizes: Sizes, only: string | undefined): Context {
+  let counter = 0;
+  return {
+    backend,
+    client,
+    raw,
+    sizes,
+    rows: [],
+    wanted: (name) => (only === undefined ? name !== 'wakeup' : `${backend}.${name}`.includes(only)),
+    async esgenSchema(name, options = {}) {
+      const schema = `bench_${name}_${++counter}`;
+      await migrate(client, { schema });
+      return createEventStore({ client, registry, schema, ...(typeof options === 'function' ? options(schema) : options) });
+    },
+    async plainSchema(name) {
+      const quoted = `"bench_plain_${name}_${++counter}"`;
+      for (const statement of designTable(quoted)) await client.query(statement);
+      return plainStore(raw, quoted, 'BankAccount');
+    },
+  };
+}
+
 function report(title: string, rows: readonly Row[]): void {
+  const number = (row: Row, value: number | undefined) => (value === undefined ? '–' : formatNumber(value, row.unit === 'ms' ? 2 : 0));
   printTable(
     title,
-    ['workload', 'unit', 'baseline', 'baseline prepared', 'esgen', 'esgen/baseline', 'esgen/prepared', 'target'],
+    ['workload', 'unit', 'plain', 'plain prepared', 'esgen', 'esgen/plain', 'esgen/prepared', 'target'],
     rows.map((row) => [
       row.workload,
       row.unit,
-      formatNumber(row.raw, row.unit === 'ms' ? 2 : 0),
-      row.rawPrepared === undefined ? '–' : formatNumber(row.rawPrepared, row.unit === 'ms' ? 2 : 0),
-      formatNumber(row.esgen, row.unit === 'ms' ? 2 : 0),
-      formatNumber(row.ratio, 2),
+      number(row, row.baseline),
+      number(row, row.prepared),
+      number(row, row.esgen),
+      row.ratio === undefined ? '–' : formatNumber(row.ratio, 2),
       row.ratioPrepared === undefined ? '–' : formatNumber(row.ratioPrepared, 2),
       row.target,
     ]),
   );
 }
 
-async function runWorkloads(backend: 'server' | 'pglite', client: SqlClient, raw: RawQuery, sizes: Sizes, only: string | undefined): Promise<Row[]> {
-  const wanted = (name: string) => only === undefined || `${backend}.${name}`.includes(only);
-  const server = backend === 'server';
-  for (const s of [ESGEN, QUIET, RAW, RAW_QUIET]) await migrate(client, { schema: s.schema });
-  const store = createEventStore({ client, registry, schema: ESGEN.schema });
-  const quietStore = createEventStore({ client, registry, schema: QUIET.schema, notify: false });
-  const rawAppend = appendStatements(RAW.quoted, eventsChannel(RAW.schema));
-  const rawQuietAppend = appendStatements(RAW_QUIET.quoted, undefined);
-  const rows: Row[] = [];
-  // The prepared baseline runs on the server only (PGlite has no round trip to save).
-  const withPrepared = <T extends Record<string, Unit>>(contenders: T, prepared: Unit): T & { rawPrepared?: Unit } =>
-    server ? { ...contenders, rawPrepared: prepared } : contenders;
-
-  if (wanted('single')) {
-    const { singleAggregates: aggregates, repetitions } = sizes;
-    // Small units: contenders alternate every 10 appends, so load from other processes hits all alike.
-    const block = 10;
-    const blocks = aggregates / block;
-    const events = aggregates * 5;
-    // Unit u: round u / blocks (0 opens the accounts, 1..4 deposit), aggregates of block u % blocks.
-    const esgenSingle = (target: PostgresEventStore) => async (rep: number, unit: number) => {
-      const round = Math.floor(unit / blocks);
-      const first = (unit % blocks) * block;
-      for (let a = first; a < first + block; a++) {
-        const event = round === 0 ? { type: 'AccountOpened', data: OPENED } : { type: 'MoneyDeposited', data: deposit(a) };
-        await target.appendToStream('BankAccount', `single-${rep}-${a}`, [event], { expectedVersion: round });
-      }
-    };
-    const rawSingle = (sql: string, prefix: string, name?: string) => async (rep: number, unit: number) => {
-      const round = Math.floor(unit / blocks);
-      const first = (unit % blocks) * block;
-      for (let a = first; a < first + block; a++) {
-        const [type, version, data] = round === 0 ? ['AccountOpened', 2, OPENED] : ['MoneyDeposited', 1, deposit(a)];
-        const params = ['BankAccount', `${prefix}-${rep}-${a}`, round, round, randomUUID(), type, version, JSON.stringify(data), new Date().toISOString(), null, null, null];
-        const result = await raw(sql, params, name);
-        if (result.rows.length !== 1) throw new Error('baseline append conflicted');
-      }
-    };
-    const medians = await compare(
-      repetitions,
-      blocks * 5,
-      withPrepared(
-        {
-          esgen: esgenSingle(store),
-          raw: rawSingle(rawAppend.single, 'single'),
-          esgenQuiet: esgenSingle(quietStore),
-          rawQuiet: rawSingle(rawQuietAppend.single, 'single'),
-        },
-        rawSingle(rawAppend.single, 'prepared', 'bench_append_single'),
-      ),
-    );
-    rows.push(
-      throughputRow(`single appends (${formatNumber(aggregates)} aggregates × 5), with NOTIFY`, events, medians, '≥ 0.85'),
-      throughputRow(`single appends, notify: false`, events, { raw: medians.rawQuiet, esgen: medians.esgenQuiet }, '≥ 0.85'),
-      {
-        workload: '  cost of NOTIFY: esgen notify: false → esgen default',
-        unit: 'events/s',
-        raw: (events / medians.esgenQuiet) * 1000,
-        esgen: (events / medians.esgen) * 1000,
-        ratio: medians.esgenQuiet / medians.esgen,
-        target: '',
-      },
-    );
+async function runWorkloads(ctx: Context): Promise<void> {
+  const workloads: Array<[string, (ctx: Context) => Promise<void>, Backend[]]> = [
+    ['single', singleAppends, ['server', 'pglite']],
+    ['batch', batchAppends, ['server', 'pglite']],
+    ['concurrent', concurrentWriters, ['server', 'pglite']],
+    ['load', loadAggregate, ['server', 'pglite']],
+    ['readall', readAll, ['server', 'pglite']],
+    ['bulk', bulkImport, ['server', 'pglite']],
+    ['rebuild', rebuildAfterFill, ['server']],
+    ['wakeup', wakeUpAlternatives, ['server']],
+  ];
+  for (const [name, workload, backends] of workloads) {
+    if (!ctx.wanted(name) || !backends.includes(ctx.backend)) continue;
+    const before = ctx.rows.length;
+    await workload(ctx);
+    // Progress as it comes (a long run interrupted still leaves its figures).
+    for (const row of ctx.rows.slice(before)) console.log(`  [${ctx.backend}] ${row.workload}: ${formatNumber(row.esgen, row.unit === 'ms' ? 2 : 0)} ${row.unit}${row.ratioPrepared === undefined ? (row.ratio === undefined ? '' : ` (×${formatNumber(row.ratio, 2)} plain)`) : ` (×${formatNumber(row.ratioPrepared, 2)} prepared)`}`);
   }
-
-  if (wanted('batch')) {
-    const { batchCalls: calls, repetitions } = sizes;
-    const events = calls * 50;
-    const batchEvents = [{ type: 'AccountOpened', data: OPENED }, ...Array.from({ length: 49 }, (_, i) => ({ type: 'MoneyDeposited', data: deposit(i) }))];
-    const rawBatch = (prefix: string, name?: string) => async (rep: number, call: number) => {
-      const at = new Date().toISOString();
-      const params = [
-        'BankAccount',
-        `${prefix}-${rep}-${call}`,
-        0,
-        0,
-        batchEvents.map(() => randomUUID()),
-        batchEvents.map((e) => e.type),
-        batchEvents.map((e) => (e.type === 'AccountOpened' ? 2 : 1)),
-        batchEvents.map((e) => JSON.stringify(e.data)),
-        batchEvents.map(() => at),
-        null,
-        null,
-        null,
-      ];
-      const result = await raw(rawAppend.batch, params, name);
-      if (result.rows.length !== 50) throw new Error('baseline batch append conflicted');
-    };
-    const medians = await compare(
-      repetitions,
-      calls,
-      withPrepared(
-        {
-          esgen: (rep: number, call: number) => store.appendToStream('BankAccount', `batch-${rep}-${call}`, batchEvents, { expectedVersion: 0 }),
-          raw: rawBatch('batch'),
-        },
-        rawBatch('batch-prepared', 'bench_append_batch'),
-      ),
-    );
-    rows.push(throughputRow(`batch appends (50 events per call, ${formatNumber(calls)} calls)`, events, medians, '≥ 0.85'));
-  }
-
-  if (wanted('concurrent') && server) {
-    const { writerAppends, repetitions } = sizes;
-    const writers = 8;
-    const block = 5;
-    const blocks = writerAppends / 5 / block;
-    // Unit u: all 8 writers at once, each appending to its own `block` aggregates in round u / blocks.
-    const concurrently = (append: (id: string, round: number, a: number) => Promise<void>, prefix: string) => (rep: number, unit: number) => {
-      const round = Math.floor(unit / blocks);
-      const first = (unit % blocks) * block;
-      return Promise.all(
-        Array.from({ length: writers }, async (_, w) => {
-          for (let a = first; a < first + block; a++) await append(`${prefix}-${rep}-${w}-${a}`, round, a);
-        }),
-      );
-    };
-    const rawAppendOne = (name?: string) => async (id: string, round: number, a: number) => {
-      const [type, version, data] = round === 0 ? ['AccountOpened', 2, OPENED] : ['MoneyDeposited', 1, deposit(a)];
-      const params = ['BankAccount', id, round, round, randomUUID(), type, version, JSON.stringify(data), new Date().toISOString(), null, null, null];
-      const result = await raw(rawAppend.single, params, name);
-      if (result.rows.length !== 1) throw new Error('baseline append conflicted');
-    };
-    const esgenAppendOne = async (id: string, round: number, a: number) => {
-      const event = round === 0 ? { type: 'AccountOpened', data: OPENED } : { type: 'MoneyDeposited', data: deposit(a) };
-      await store.appendToStream('BankAccount', id, [event], { expectedVersion: round });
-    };
-    const medians = await compare(
-      repetitions,
-      blocks * 5,
-      withPrepared(
-        { esgen: concurrently(esgenAppendOne, 'writer'), raw: concurrently(rawAppendOne(), 'writer') },
-        concurrently(rawAppendOne('bench_append_single'), 'writer-prepared'),
-      ),
-    );
-    rows.push(throughputRow(`8 concurrent writers (single appends, with NOTIFY)`, writers * writerAppends, medians, '≥ 0.85'));
-  }
-
-  if (wanted('load')) {
-    await seedStream(store, raw, RAW, 'load-1000', 1000);
-    const repository = createRepository(store, bankAccountDefinition());
-    const replaySql = readStatements(RAW.quoted).replay;
-    const loads = 20;
-    const balances = new Set<number>();
-    const rawLoads = (name?: string) => async () => {
-      balances.add((await rawLoad(raw, replaySql, registry, 'load-1000', name)).state.balance);
-    };
-    const medians = await compare(
-      sizes.loadRepetitions,
-      loads,
-      withPrepared(
-        {
-          esgen: async () => {
-            balances.add((await repository.load('load-1000')).state.balance);
-          },
-          raw: rawLoads(),
-        },
-        rawLoads('bench_replay'),
-      ),
-    );
-    if (balances.size !== 1) throw new Error('esgen and the baseline loaded different states');
-    rows.push(latencyRow('load a 1,000-event aggregate (read + upcast + apply)', loads, medians, '≥ 0.75'));
-  }
-
-  if (wanted('snapshot')) {
-    // 10,000 events, snapshot every 100, and the worst tail: the last snapshot is 100 events back.
-    const definition = bankAccountDefinition({ snapshotEvery: 100 });
-    const snapshotting = createRepository(store, definition);
-    const big = snapshotting.create('snapshot-10000');
-    big.open('Ada');
-    for (let i = 1; i < 9900; i++) {
-      big.deposit(1 + (i % 13));
-      if (big.version % 100 === 0) await snapshotting.save(big);
-    }
-    await snapshotting.save(big);
-    await store.appendToStream('BankAccount', 'snapshot-10000', Array.from({ length: 100 }, (_, i) => ({ type: 'MoneyDeposited', data: deposit(i) })), {
-      expectedVersion: 9900,
-    });
-    const plain = createRepository(store, bankAccountDefinition());
-    const small = plain.create('plain-100');
-    small.open('Ada');
-    for (let i = 1; i < 100; i++) small.deposit(1 + (i % 13));
-    await plain.save(small);
-    const loads = 20;
-    const medians = await compare(sizes.loadRepetitions, loads, {
-      big: async () => {
-        if ((await snapshotting.load('snapshot-10000')).version !== 10_000) throw new Error('wrong version');
-      },
-      small: async () => {
-        if ((await plain.load('plain-100')).version !== 100) throw new Error('wrong version');
-      },
-      bigWithoutSnapshot: async (_rep: number, unit: number) => {
-        if (unit < 2) await plain.load('snapshot-10000');
-      },
-    });
-    rows.push({
-      workload: 'esgen: load 10,000 events, snapshot every 100 (tail 100) | 100 events',
-      unit: 'ms',
-      raw: medians.small / loads,
-      esgen: medians.big / loads,
-      ratio: medians.big / medians.small,
-      target: 'ratio = time ×, < 3',
-    });
-    rows.push({
-      workload: '  esgen: the same 10,000 events without snapshots | 100 events',
-      unit: 'ms',
-      raw: medians.small / loads,
-      esgen: medians.bigWithoutSnapshot / 2,
-      ratio: medians.bigWithoutSnapshot / 2 / (medians.small / loads),
-      target: '(for scale)',
-    });
-  }
-
-  if (wanted('readall')) {
-    const pages = sizes.readAllPages;
-    for (const target of [READ_ESGEN, READ_RAW]) {
-      await migrate(client, { schema: target.schema });
-      for (let i = 0; i < pages; i++) await fill(client, target, i, 1000);
-      await client.query(`ANALYZE ${target.quoted}.events`);
-    }
-    const readStore = createEventStore({ client, registry, schema: READ_ESGEN.schema });
-    const rawSql = readStatements(READ_RAW.quoted).allAfter;
-    // Each contender pages through from the start in every repetition, one page per unit.
-    const rawReadAll = (name?: string) => {
-      let after = ['0', '0'];
-      return async (_rep: number, page: number) => {
-        if (page === 0) after = ['0', '0'];
-        const { rows: events } = await raw(rawSql, [after[0], after[1], 1000], name);
-        if (events.length !== 1000) throw new Error('short page');
-        const last = events[events.length - 1];
-        after = [last.transaction_id, last.position];
-      };
-    };
-    let esgenAfter: GlobalPosition | null = null;
-    const medians = await compare(
-      sizes.loadRepetitions,
-      pages,
-      withPrepared(
-        {
-          esgen: async (_rep: number, page: number) => {
-            if (page === 0) esgenAfter = null;
-            const result = await readStore.readAllAfter(esgenAfter, { limit: 1000 });
-            if (result.events.length !== 1000) throw new Error('short page');
-            esgenAfter = result.last;
-          },
-          raw: rawReadAll(),
-        },
-        rawReadAll('bench_read_all'),
-      ),
-    );
-    rows.push(throughputRow(`read all, pages of 1,000 (${pages} pages)`, pages * 1000, medians, '≥ 0.8'));
-  }
-  return rows;
 }
 
-interface Medians {
-  readonly raw: number;
-  readonly esgen: number;
-  readonly rawPrepared?: number;
-}
-
-function throughputRow(workload: string, events: number, medians: Medians, target: string): Row {
-  const perSecond = (ms: number) => (events / ms) * 1000;
-  return {
-    workload,
+/** Single appends, one aggregate after another; esgen's own SQL through the raw driver is the JS-overhead line. */
+async function singleAppends(ctx: Context): Promise<void> {
+  const { singleAggregates: aggregates, repetitions } = ctx.sizes;
+  const block = 10;
+  const blocks = aggregates / block;
+  const events = aggregates * 5;
+  const store = await ctx.esgenSchema('single');
+  const sqlStore = await ctx.esgenSchema('single_sql');
+  const plain = await ctx.plainSchema('single');
+  const plainPrepared = await ctx.plainSchema('single_prepared');
+  const ownSql = appendStatements(`"${sqlStore.schema}"`, undefined).single;
+  // Unit u: round u / blocks (0 opens the accounts, 1..4 deposit), aggregates of block u % blocks.
+  const each = (append: (id: string, round: number, a: number) => Promise<unknown>) => async (rep: number, unit: number) => {
+    const round = Math.floor(unit / blocks);
+    const first = (unit % blocks) * block;
+    for (let a = first; a < first + block; a++) await append(`single-${rep}-${a}`, round, a);
+  };
+  const units: Units = {
+    esgen: each((id, round, a) => store.appendToStream('BankAccount', id, [eventOf(round, a)], { expectedVersion: round })),
+    plain: each((id, round, a) => plain.append(id, round + 1, eventOf(round, a), false)),
+    ownSql: each(async (id, round, a) => {
+      const event = eventOf(round, a);
+      const params = ['BankAccount', id, round, round, randomUUID(), event.type, round === 0 ? 2 : 1, JSON.stringify(event.data), new Date().toISOString(), null, null, null];
+      if ((await ctx.raw(ownSql, params, 'bench_own_single')).rows.length !== 1) throw new Error('conflict');
+    }),
+  };
+  if (ctx.backend === 'server') units.prepared = each((id, round, a) => plainPrepared.append(id, round + 1, eventOf(round, a), true));
+  const medians = await compare(repetitions, blocks * 5, units);
+  ctx.rows.push(throughput('single appends', events, medians, '≥ 0.85'));
+  ctx.rows.push({
+    workload: "  JS overhead: esgen's own SQL through the raw driver (prepared) → esgen",
     unit: 'events/s',
-    raw: perSecond(medians.raw),
-    esgen: perSecond(medians.esgen),
-    ratio: medians.raw / medians.esgen,
-    ...(medians.rawPrepared === undefined ? {} : { rawPrepared: perSecond(medians.rawPrepared), ratioPrepared: medians.rawPrepared / medians.esgen }),
-    target,
-  };
+    baseline: perSecond(events, medians.ownSql!),
+    esgen: perSecond(events, medians.esgen),
+    ratio: medians.ownSql! / medians.esgen,
+    target: '',
+  });
 }
 
-function latencyRow(workload: string, calls: number, medians: Medians, target: string): Row {
-  return {
-    workload,
-    unit: 'ms',
-    raw: medians.raw / calls,
-    esgen: medians.esgen / calls,
-    ratio: medians.raw / medians.esgen,
-    ...(medians.rawPrepared === undefined ? {} : { rawPrepared: medians.rawPrepared / calls, ratioPrepared: medians.rawPrepared / medians.esgen }),
-    target,
+async function batchAppends(ctx: Context): Promise<void> {
+  const { batchCalls: calls, repetitions } = ctx.sizes;
+  const batch = [eventOf(0, 0), ...Array.from({ length: 49 }, (_, i) => eventOf(1, i))];
+  const store = await ctx.esgenSchema('batch');
+  const plain = await ctx.plainSchema('batch');
+  const plainPrepared = await ctx.plainSchema('batch_prepared');
+  const units: Units = {
+    esgen: (rep, call) => store.appendToStream('BankAccount', `batch-${rep}-${call}`, batch, { expectedVersion: 0 }),
+    plain: (rep, call) => plain.appendBatch(`batch-${rep}-${call}`, 1, batch, false),
   };
+  if (ctx.backend === 'server') units.prepared = (rep, call) => plainPrepared.appendBatch(`batch-${rep}-${call}`, 1, batch, true);
+  const medians = await compare(repetitions, calls, units);
+  ctx.rows.push(throughput('batch appends (50 events per call)', calls * 50, medians, '≥ 0.9 prepared'));
 }
 
-/** The same stream in the esgen schema and the baseline's: a v1 AccountOpened row, then deposits and withdrawals. */
-async function seedStream(store: PostgresEventStore, raw: RawQuery, rawSide: Side, id: string, length: number): Promise<void> {
-  for (const quoted of [`"${store.schema}"`, rawSide.quoted]) {
-    await raw(
-      `INSERT INTO ${quoted}.events (event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, occurred_at)
-       VALUES ($1, 'BankAccount', $2, 1, 'AccountOpened', 1, '{"owner":"Ada"}', now())`,
-      [randomUUID(), id],
+/**
+ * 8 writers at once, each appending single events to its own aggregates. On the server an async
+ * read model (per-aggregate balances) runs during esgen's units, and a probe measures how long an
+ * event takes from its append's return to being committed in the read model.
+ */
+async function concurrentWriters(ctx: Context): Promise<void> {
+  const { writerAppends, repetitions } = ctx.sizes;
+  const writers = 8;
+  const store = await ctx.esgenSchema('concurrent');
+  const plain = await ctx.plainSchema('concurrent');
+  const plainPrepared = await ctx.plainSchema('concurrent_prepared');
+  const probe = ctx.backend === 'server' ? await startProbe(ctx.client, store) : undefined;
+  const block = 5;
+  const blocks = writerAppends / 5 / block;
+  const concurrently = (append: (id: string, round: number, a: number) => Promise<unknown>, latency?: Probe) => async (rep: number, unit: number) => {
+    const round = Math.floor(unit / blocks);
+    const first = (unit % blocks) * block;
+    const measuring = latency?.measure();
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let a = first; a < first + block; a++) await append(`writer-${rep}-${w}-${a}`, round, a);
+      }),
     );
-    const append = appendStatements(quoted, undefined).batch;
-    for (let version = 1; version < length; version += 100) {
-      const count = Math.min(100, length - version);
-      const types = Array.from({ length: count }, (_, i) => ((version + i) % 5 === 0 ? 'MoneyWithdrawn' : 'MoneyDeposited'));
-      const at = new Date().toISOString();
-      await raw(append, [
-        'BankAccount',
-        id,
-        version,
-        version,
-        types.map(() => randomUUID()),
-        types,
-        types.map(() => 1),
-        types.map((type, i) => JSON.stringify(type === 'MoneyWithdrawn' ? { amount: 3, reason: `r${i}` } : deposit(version + i))),
-        types.map(() => at),
-        JSON.stringify({ source: 'bench' }),
-        randomUUID(),
-        null,
-      ]);
-    }
+    await measuring?.stop();
+  };
+  const units: Units = {
+    esgen: concurrently((id, round, a) => store.appendToStream('BankAccount', id, [eventOf(round, a)], { expectedVersion: round }), probe),
+    plain: concurrently((id, round, a) => plain.append(id, round + 1, eventOf(round, a), false)),
+  };
+  if (ctx.backend === 'server') units.prepared = concurrently((id, round, a) => plainPrepared.append(id, round + 1, eventOf(round, a), true));
+  try {
+    const medians = await compare(repetitions, blocks * 5, units);
+    const label = ctx.backend === 'server' ? '8 concurrent writers, async read model running' : '8 concurrent writers';
+    ctx.rows.push(throughput(label, writers * writerAppends, medians, ctx.backend === 'server' ? '≥ 0.85 prepared' : '≥ 0.8'));
+  } finally {
+    await probe?.close();
   }
+  if (probe !== undefined) ctx.rows.push(...probe.rows('append → visible in the async read model, 8 writers'));
 }
 
-async function fill(client: SqlClient, target: Side, i: number, count: number): Promise<void> {
-  const append = appendStatements(target.quoted, undefined).batch;
-  const at = new Date().toISOString();
-  await client.query(append, [
-    'BankAccount',
-    `fill-${i}`,
-    0,
-    0,
-    Array.from({ length: count }, () => randomUUID()),
-    Array.from({ length: count }, (_, k) => (k === 0 ? 'AccountOpened' : 'MoneyDeposited')),
-    Array.from({ length: count }, () => 1),
-    Array.from({ length: count }, (_, k) => JSON.stringify(k === 0 ? { owner: 'Fill' } : deposit(k))),
-    Array.from({ length: count }, () => at),
-    null,
-    null,
-    null,
-  ]);
+interface Probe {
+  /** Appends a probe event every few milliseconds until stopped. */
+  measure(): { stop(): Promise<void> };
+  rows(label: string): Row[];
+  close(): Promise<void>;
 }
 
-/** What a careful hand-written loader does with plain SQL: read, upcast, apply. */
-async function rawLoad(raw: RawQuery, sql: string, events: Registry, id: string, name?: string): Promise<BankAccount> {
-  const { rows } = await raw(sql, ['BankAccount', id, 1, MAX_VERSION], name);
-  const account = new BankAccount(id);
+/**
+ * Probe events on their own aggregate; latency = from the append's return to the read model's
+ * batch that includes it having committed (the manager reports each batch after COMMIT).
+ */
+async function startProbe(client: SqlClient, store: PostgresEventStore, managerOptions: { pollIntervalMs?: number } = {}): Promise<Probe> {
+  const pending: { checkpoint: Checkpoint; at: number }[] = [];
+  const samples: number[] = [];
+  const manager: ReadModelManager = createReadModelManager({
+    client,
+    registry,
+    schema: store.schema,
+    pollIntervalMs: managerOptions.pollIntervalMs ?? 1000,
+    onBatch({ outcome }) {
+      if (outcome.kind !== 'processed') return;
+      const now = performance.now();
+      for (let i = pending.length - 1; i >= 0; i--) {
+        if (compareCheckpoints(pending[i]!.checkpoint, outcome.checkpoint) <= 0) {
+          samples.push(now - pending[i]!.at);
+          pending.splice(i, 1);
+        }
+      }
+    },
+  });
+  await manager.start();
+  let probes = 0;
+  return {
+    measure() {
+      let running = true;
+      const loop = (async () => {
+        while (running) {
+          const id = `probe-${++probes}`;
+          const { envelopes } = await store.appendToStream('BankAccount', id, [{ type: 'AccountOpened', data: OPENED }], { expectedVersion: 'no_stream' });
+          const last = envelopes[envelopes.length - 1] as EventEnvelope;
+          pending.push({ checkpoint: { transactionId: last.transactionId, position: last.position }, at: performance.now() });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      return {
+        async stop() {
+          running = false;
+          await loop;
+        },
+      };
+    },
+    rows(label) {
+      const sorted = [...samples].sort((a, b) => a - b);
+      const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? NaN;
+      return [
+        { workload: `${label}, median (${sorted.length} probes)`, unit: 'ms', esgen: median(sorted), target: '' },
+        { workload: `${label}, p99`, unit: 'ms', esgen: p99, target: '< 50' },
+      ];
+    },
+    async close() {
+      await manager.waitForCatchUp({ timeoutMs: 120_000 }).catch(() => undefined);
+      await manager.stop();
+    },
+  };
+}
+
+async function loadAggregate(ctx: Context): Promise<void> {
+  const store = await ctx.esgenSchema('load');
+  const plain = await ctx.plainSchema('load');
+  const length = 1000;
+  const events = Array.from({ length }, (_, i) => (i === 0 ? eventOf(0, 0) : i % 5 === 0 ? { type: 'MoneyWithdrawn', data: { amount: 3, reason: `r${i}` } } : eventOf(1, i)));
+  for (let from = 0; from < length; from += 100) {
+    const slice = events.slice(from, from + 100);
+    await store.appendToStream('BankAccount', 'load-1000', slice, { expectedVersion: from });
+    await plain.appendBatch('load-1000', from + 1, slice, false);
+  }
+  const repository = createRepository(store, bankAccountDefinition());
+  const seen = new Set<number>();
+  const plainLoad = (prepared: boolean) => async () => {
+    seen.add(replayPlain(await plain.readStream('load-1000', prepared)).state.balance);
+  };
+  const loads = 20;
+  const units: Units = {
+    esgen: async () => {
+      seen.add((await repository.load('load-1000')).state.balance);
+    },
+    plain: plainLoad(false),
+  };
+  if (ctx.backend === 'server') units.prepared = plainLoad(true);
+  const medians = await compare(ctx.sizes.repetitions + 2, loads, units);
+  if (seen.size !== 1) throw new Error('esgen and the baseline loaded different states');
+  ctx.rows.push(latency('load a 1,000-event aggregate (read + apply)', loads, medians, '≥ 1.0'));
+}
+
+/** What a careful hand-written loader does with the design's rows: read and apply. */
+function replayPlain(rows: readonly any[]): BankAccount {
+  const account = new BankAccount('load-1000');
   for (const row of rows) {
-    const definition = events.events[row.event_type]!;
-    const data = row.event_version === definition.version ? row.event_data : definition.upcast(row.event_version, row.event_data);
     const context: EventContext = {
       eventId: row.event_id,
       aggregateType: 'BankAccount',
-      aggregateId: id,
+      aggregateId: row.aggregate_id,
       version: row.version,
       occurredAt: row.occurred_at,
       correlationId: row.correlation_id,
       causationId: row.causation_id,
       metadata: row.metadata ?? {},
     };
-    account.replay({ type: row.event_type, data }, context);
+    account.replay({ type: row.event_type, data: row.event_data }, context);
   }
   return account;
+}
+
+/** Pages of 1,000 over every event, from the start, on analyzed tables filled alike. */
+async function readAll(ctx: Context): Promise<void> {
+  const pages = ctx.sizes.readAllPages;
+  const store = await ctx.esgenSchema('readall');
+  const plain = await ctx.plainSchema('readall');
+  const quoted = `"${store.schema}"`;
+  const batch = [eventOf(0, 0), ...Array.from({ length: 999 }, (_, i) => eventOf(1, i))];
+  for (let i = 0; i < pages; i++) {
+    await store.appendToStream('BankAccount', `fill-${i}`, batch, { expectedVersion: 0 });
+    await plain.appendBatch(`fill-${i}`, 1, batch, false);
+  }
+  await ctx.client.query(designReadIndex(plain.table.replace(/\.events$/, '')));
+  await ctx.client.query(`ANALYZE ${quoted}.events`);
+  await ctx.client.query(`ANALYZE ${plain.table}`);
+  let esgenAfter: GlobalPosition | null = null;
+  const plainPages = (prepared: boolean) => {
+    let after: [string, string] | null = null;
+    return async (_rep: number, page: number) => {
+      if (page === 0) after = null;
+      const rows = await plain.readPage(after, 1000, prepared);
+      if (rows.length !== 1000) throw new Error('short page');
+      const last = rows[rows.length - 1];
+      after = [last.occurred_at.toISOString(), last.event_id];
+    };
+  };
+  const units: Units = {
+    esgen: async (_rep, page) => {
+      if (page === 0) esgenAfter = null;
+      const result = await store.readAllAfter(esgenAfter, { limit: 1000 });
+      if (result.events.length !== 1000) throw new Error('short page');
+      esgenAfter = result.last;
+    },
+    plain: plainPages(false),
+  };
+  if (ctx.backend === 'server') units.prepared = plainPages(true);
+  const medians = await compare(ctx.sizes.repetitions + 2, pages, units);
+  ctx.rows.push(throughput(`read all, pages of 1,000 (${pages} pages, analyzed)`, pages * 1000, medians, '≥ 1.0'));
+}
+
+/** Legacy import: esgen's appendBulk against plain multi-row inserts of 5,000 rows per statement. */
+async function bulkImport(ctx: Context): Promise<void> {
+  const total = ctx.sizes.bulkEvents;
+  const perStream = 50;
+  const store = await ctx.esgenSchema('bulk');
+  const plain = await ctx.plainSchema('bulk');
+  const legacy = (i: number) => {
+    const stream = Math.floor(i / perStream);
+    const v = i % perStream;
+    return { aggregateId: `legacy-${stream}`, version: v + 1, event: eventOf(v === 0 ? 0 : 1, i), occurredAt: new Date(Date.UTC(2019, 0, 1) + i * 1000) };
+  };
+  const bulk = (store as unknown as { appendBulk?: (events: readonly unknown[]) => Promise<unknown> }).appendBulk?.bind(store);
+  let esgenMs: number | undefined;
+  if (bulk !== undefined) {
+    const events = Array.from({ length: total }, (_, i) => {
+      const { aggregateId, event, occurredAt } = legacy(i);
+      return { aggregateType: 'BankAccount', aggregateId, type: event.type, data: event.data, occurredAt, eventId: randomUUID(), metadata: { source: 'legacy' } };
+    });
+    const start = performance.now();
+    await bulk(events);
+    esgenMs = performance.now() - start;
+  }
+  const start = performance.now();
+  for (let from = 0; from < total; from += 5000) {
+    const streams = new Map<string, { first: number; events: PlainEvent[] }>();
+    for (let i = from; i < Math.min(total, from + 5000); i++) {
+      const { aggregateId, version, event } = legacy(i);
+      const entry = streams.get(aggregateId) ?? { first: version, events: [] };
+      entry.events.push(event);
+      streams.set(aggregateId, entry);
+    }
+    // One statement per 5,000 rows: the stream columns as arrays too.
+    const ids: string[] = [];
+    const versions: number[] = [];
+    const types: string[] = [];
+    const data: string[] = [];
+    for (const [id, entry] of streams) {
+      entry.events.forEach((event, k) => {
+        ids.push(id);
+        versions.push(entry.first + k);
+        types.push(event.type);
+        data.push(JSON.stringify(event.data));
+      });
+    }
+    await ctx.raw(
+      `INSERT INTO ${plain.table} (event_id, aggregate_type, aggregate_id, version, event_type, event_data, metadata, occurred_at)
+       SELECT gen_random_uuid(), 'BankAccount', e.id, e.v, e.t, e.d::jsonb, '{"source":"legacy"}', now() FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS e(id, v, t, d)`,
+      [ids, versions, types, data],
+    );
+  }
+  const plainMs = performance.now() - start;
+  ctx.rows.push({
+    workload: `bulk import of ${formatNumber(total)} events (esgen: appendBulk; plain: INSERT … unnest, 5,000 rows a statement)`,
+    unit: 'events/s',
+    baseline: perSecond(total, plainMs),
+    esgen: esgenMs === undefined ? NaN : perSecond(total, esgenMs),
+    ratio: esgenMs === undefined ? undefined : plainMs / esgenMs,
+    target: ctx.backend === 'server' ? '≥ 100,000/s' : '',
+  });
+}
+
+/**
+ * A per-aggregate read model rebuilt right after its events were written, before any statistics
+ * exist (the server here runs no autovacuum, and nothing analyzed the table): the plan of the
+ * typed feed must not depend on them.
+ */
+async function rebuildAfterFill(ctx: Context): Promise<void> {
+  const total = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+  const store = await ctx.esgenSchema('rebuild');
+  const quoted = `"${store.schema}"`;
+  const accounts = 20_000;
+  const fillStart = performance.now();
+  for (let from = 0; from < total; from += 20_000) {
+    await ctx.client.query(
+      `INSERT INTO ${quoted}.events (event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, occurred_at)
+       SELECT gen_random_uuid(), 'BankAccount', 'acc-' || (i % ${accounts}), i / ${accounts} + 1,
+              CASE WHEN i < ${accounts} THEN 'AccountOpened' WHEN i % 7 = 0 THEN 'MoneyWithdrawn' ELSE 'MoneyDeposited' END,
+              CASE WHEN i < ${accounts} THEN 2 ELSE 1 END,
+              CASE WHEN i < ${accounts} THEN '{"owner":"Ada","currency":"EUR"}'::jsonb ELSE jsonb_build_object('amount', 1 + i % 89) END,
+              timestamptz '2026-01-01' + make_interval(secs => i)
+       FROM generate_series($1::int, $2::int) AS i`,
+      [from, Math.min(total, from + 20_000) - 1],
+    );
+  }
+  const fillMs = performance.now() - fillStart;
+  const replayer = createEventReplayer({ client: ctx.client, registry, schema: store.schema });
+  const start = performance.now();
+  // The gap-safety horizon is cluster-wide: another database's long transaction holds it back.
+  const result = await replayer.rebuild('bench_balances', { catchUpTimeoutMs: 600_000 });
+  const ms = performance.now() - start;
+  if (result.processed !== total) throw new Error(`rebuild processed ${result.processed} of ${total} events`);
+  ctx.rows.push({
+    workload: `rebuild a per-aggregate read model right after a fill of ${formatNumber(total)} events (no statistics; fill took ${formatNumber(fillMs / 1000, 1)} s)`,
+    unit: 'events/s',
+    esgen: perSecond(total, ms),
+    target: '≥ 100,000/s',
+  });
+}
+
+/**
+ * The wake-up alternatives at 8 writers with the read model running: throughput and append →
+ * visible latency. Each variant runs on a schema of its own; esgen's default is the first.
+ */
+async function wakeUpAlternatives(ctx: Context): Promise<void> {
+  const variants = await wakeUpVariants(ctx);
+  for (const variant of variants) {
+    const store = await ctx.esgenSchema(`wakeup_${variant.name}`, variant.options);
+    const probe = await startProbe(ctx.client, store, { pollIntervalMs: variant.pollIntervalMs });
+    const samples: number[] = [];
+    try {
+      for (let rep = 0; rep < ctx.sizes.repetitions; rep++) {
+        const measuring = probe.measure();
+        const start = performance.now();
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, w) => {
+            for (let i = 0; i < ctx.sizes.writerAppends; i++) {
+              await store.appendToStream('BankAccount', `w-${rep}-${w}-${i % 30}`, [eventOf(Math.floor(i / 30), i)], { expectedVersion: Math.floor(i / 30) });
+            }
+          }),
+        );
+        samples.push(performance.now() - start);
+        await measuring.stop();
+      }
+    } finally {
+      await probe.close();
+    }
+    const [medianRow, p99Row] = probe.rows(variant.label);
+    ctx.rows.push({ workload: `wake-up: ${variant.label}, 8 writers`, unit: 'events/s', esgen: perSecond(8 * ctx.sizes.writerAppends, median(samples)), target: '' });
+    ctx.rows.push({ ...medianRow!, workload: `  append → visible, median` }, { ...p99Row!, workload: `  append → visible, p99` });
+  }
+}
+
+interface WakeUpVariant {
+  readonly name: string;
+  readonly label: string;
+  readonly options: (schema: string) => Partial<EventStoreOptions>;
+  readonly pollIntervalMs?: number;
+}
+
+async function wakeUpVariants(ctx: Context): Promise<WakeUpVariant[]> {
+  // Only where the store has the alternatives (runtime/store/wake-up.ts); the code before them
+  // had one way: NOTIFY inside the appending statement.
+  const wakeUp = await import('../runtime/store/wake-up.js').catch(() => undefined);
+  if (wakeUp === undefined) return [{ name: 'notify', label: 'NOTIFY in the appending statement', options: () => ({}) }];
+  const { eventsChannel } = await import('../runtime/store/notify-channel.js');
+  const after = (options: Parameters<typeof wakeUp.notifyAfterCommit>[2]) => (schema: string) => ({
+    wakeUp: wakeUp.notifyAfterCommit(ctx.client, eventsChannel(schema), options),
+  });
+  return [
+    { name: 'default', label: 'NOTIFY after commit, coalesced, synchronous_commit off (default)', options: () => ({}) },
+    { name: 'sync', label: 'NOTIFY after commit, coalesced, synchronous commit', options: after({ synchronousCommit: true }) },
+    { name: 'spaced', label: 'NOTIFY after commit, at most one per 5 ms', options: after({ minIntervalMs: 5 }) },
+    { name: 'intx', label: 'NOTIFY inside the appending statement (before)', options: () => ({ wakeUp: 'in-transaction' as const }) },
+    { name: 'poll50', label: 'no NOTIFY, workers poll every 50 ms', options: () => ({ notify: false }), pollIntervalMs: 50 },
+  ];
+}
+
+interface Medians {
+  readonly esgen: number;
+  readonly plain?: number;
+  readonly prepared?: number;
+}
+
+const perSecond = (events: number, ms: number) => (events / ms) * 1000;
+
+function throughput(workload: string, events: number, medians: Medians, target: string): Row {
+  return {
+    workload,
+    unit: 'events/s',
+    baseline: medians.plain === undefined ? undefined : perSecond(events, medians.plain),
+    prepared: medians.prepared === undefined ? undefined : perSecond(events, medians.prepared),
+    esgen: perSecond(events, medians.esgen),
+    ratio: medians.plain === undefined ? undefined : medians.plain / medians.esgen,
+    ratioPrepared: medians.prepared === undefined ? undefined : medians.prepared / medians.esgen,
+    target,
+  };
+}
+
+function latency(workload: string, calls: number, medians: Medians, target: string): Row {
+  return {
+    workload,
+    unit: 'ms',
+    baseline: medians.plain === undefined ? undefined : medians.plain / calls,
+    prepared: medians.prepared === undefined ? undefined : medians.prepared / calls,
+    esgen: medians.esgen / calls,
+    ratio: medians.plain === undefined ? undefined : medians.plain / medians.esgen,
+    ratioPrepared: medians.prepared === undefined ? undefined : medians.prepared / medians.esgen,
+    target,
+  };
 }

@@ -3,7 +3,7 @@ import type { EventEnvelope, EventMetadata, Registry } from '../contracts.js';
 import { assertAggregateId } from '../aggregate-id.js';
 import { ConcurrencyError, InvalidImport, isEsgenError, type ImportIssue } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
-import { copyLine } from './copy-text.js';
+import { copyLine, copyRows } from './copy-text.js';
 import { ENVELOPE_COLUMNS } from './read-statements.js';
 import { toEnvelopes, type EnvelopeRow } from './stored-event.js';
 
@@ -143,8 +143,9 @@ ORDER BY e.transaction_id, e.global_position`;
       for (const row of rows) versions.set(`${row.aggregate_type}\u0000${row.aggregate_id}`, row.version);
     }
     const now = new Date().toISOString();
-    let text = '';
-    for (const event of chunk) {
+    const lines = new Array<string>(chunk.length);
+    for (let i = 0; i < chunk.length; i++) {
+      const event = chunk[i]!;
       const key = streamKey(event);
       const current = versions.get(key)!;
       if (event.version !== undefined && event.version !== current + 1) {
@@ -152,7 +153,7 @@ ORDER BY e.transaction_id, e.global_position`;
       }
       versions.set(key, current + 1);
       const definition = target.registry.events[event.type]!;
-      text += copyLine([
+      lines[i] = copyLine([
         event.eventId ?? randomUUID(),
         event.aggregateType,
         event.aggregateId,
@@ -166,7 +167,7 @@ ORDER BY e.transaction_id, e.global_position`;
         event.causationId ?? null,
       ]);
     }
-    return text;
+    return copyRows(lines);
   }
 }
 

@@ -19,11 +19,11 @@ export interface FeedSql {
 }
 
 export function feedSql(quotedSchema: string): FeedSql {
-  // ORDER BY names the function's columns through the alias `e`: unqualified, `transaction_id`
-  // would mean the output column of ENVELOPE_COLUMNS (the text cast), a text sort ('100' < '99').
+  // The function returns its rows in global order; ORDER BY its ordinality keeps that order
+  // guaranteed at no cost (a function scan WITH ORDINALITY is known to be sorted by it: no Sort).
   const page = (types: string, belowHorizon: boolean) =>
-    `SELECT ${ENVELOPE_COLUMNS} FROM ${quotedSchema}.esgen_feed_page($1::xid8, $2::bigint, $3::int, ${types}, ${belowHorizon}) AS e
-ORDER BY e.transaction_id, e.global_position`;
+    `SELECT ${ENVELOPE_COLUMNS} FROM ${quotedSchema}.esgen_feed_page($1::xid8, $2::bigint, $3::int, ${types}, ${belowHorizon}) WITH ORDINALITY AS e
+ORDER BY e.ordinality`;
   return {
     page: page('NULL', true),
     pageOfTypes: page('$4::text[]', true),

@@ -12,6 +12,8 @@ import { onServer, openTestDatabase, type TestDatabase } from '../support/databa
  */
 const RELEASED: ReadonlyArray<[version: number, name: string, checksum: string]> = [
   [1, 'initial', '2c9c6ab82b9aececcebb0b30cdc3ae7e2e368ad9b4e18a84b81671bee79e323e'],
+  [2, 'read-model-runtime', '12de2ea045fb8b9983473e311a50697739bbf460991bd7e3b5520f6f102dc63f'],
+  [3, 'events-index-budget', 'fa2d7215136bc8382165ab9373d3c405ae76c334db918b4128042f3c374292a2'],
 ];
 
 describe('migrations', () => {

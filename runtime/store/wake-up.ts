@@ -29,7 +29,8 @@ export interface NotifyAfterCommitOptions {
  * Why not NOTIFY inside the appending transaction: PostgreSQL serialises the commits of notifying
  * transactions (PreCommit_Notify takes a database-wide lock and holds it until the commit record
  * is flushed), so concurrent appends could no longer share WAL flushes (group commit): 8 writers
- * measured 3.7× slower with it. Here the appends commit without the lock, and the notifications,
+ * appended 1.6× faster with the NOTIFY after commit than inside the transaction, in one run of
+ * `npm run bench -- --only store:server.wakeup` (docs/performance.md). Here the appends commit without the lock, and the notifications,
  * a few per WAL flush instead of one per append, flush nothing themselves (synchronous_commit off
  * for that one transaction, set by set_config(…, true) in the same statement).
  *

@@ -95,45 +95,87 @@ ORDER BY e.transaction_id, e.global_position`;
     await target.client.transaction(async (tx) => {
       if (tx.copyFrom === undefined) throw new Error('This SQL client cannot COPY: bulk imports need esgen’s pg or PGlite client.');
       let lastPosition = '0';
+      // A pipeline of two: the next chunk is checked and rendered (JavaScript) while the server
+      // writes the previous one (COPY); each chunk's write waits for the previous write.
+      let writing: Promise<void> = Promise.resolve();
       let chunk: BulkEvent[] = [];
-      const flush = async () => {
-        if (chunk.length === 0) return;
-        const text = await chunkText(tx, chunk, total);
-        await tx.copyFrom!(table, text);
-        total += chunk.length;
+      let index = 0;
+      const write = async (rendered: RenderedChunk) => {
+        await tx.copyFrom!(table, await versioned(tx, rendered));
+        total += rendered.events.length;
         if (target.onAppend !== undefined) {
           const { rows } = await tx.query<EnvelopeRow>(written, [lastPosition]);
           const envelopes = toEnvelopes(target.registry, rows);
           if (rows.length > 0) lastPosition = rows[rows.length - 1]!.position;
           await target.onAppend(tx, envelopes);
         }
-        chunk = [];
         options.onProgress?.({ events: total });
       };
-      for await (const event of events) {
-        chunk.push(event);
-        if (chunk.length >= chunkSize) await flush();
+      const flush = async () => {
+        if (chunk.length === 0) return;
+        const rendered = render(chunk, index);
+        index += chunk.length;
+        chunk = [];
+        await writing;
+        writing = write(rendered);
+        // Handled here, rethrown where it is awaited: a failed write must not be an unhandled rejection meanwhile.
+        writing.catch(() => undefined);
+      };
+      try {
+        for await (const event of events) {
+          chunk.push(event);
+          if (chunk.length >= chunkSize) await flush();
+        }
+        await flush();
+      } finally {
+        // Never end the transaction (COMMIT or ROLLBACK) with a write still running on its connection.
+        await writing.catch(() => undefined);
       }
-      await flush();
+      await writing;
     });
   } catch (error) {
     throw explainCollision(error);
   }
   return { events: total, streams: versions.size };
 
-  /** Checks a chunk (index = position of its first event in the import) and renders its COPY rows. */
-  async function chunkText(tx: SqlExecutor, chunk: readonly BulkEvent[], index: number): Promise<string> {
+  /**
+   * Checks a chunk (index = position of its first event in the import) and renders each row but
+   * its stream version, which depends on what is stored: the text before it and after it.
+   */
+  function render(chunk: readonly BulkEvent[], index: number): RenderedChunk {
     const issues: ImportIssue[] = [];
-    const unknown = new Map<string, [string, string]>();
+    const before = new Array<string>(chunk.length);
+    const after = new Array<string>(chunk.length);
+    const now = new Date().toISOString();
     for (let i = 0; i < chunk.length; i++) {
-      const problem = checked ? undefined : checkEvent(target.registry, chunk[i]!, eventIds);
-      if (problem !== undefined) issues.push({ index: index + i, eventType: chunk[i]!.type, message: problem });
-      else {
-        const key = streamKey(chunk[i]!);
-        if (!versions.has(key)) unknown.set(key, [chunk[i]!.aggregateType, chunk[i]!.aggregateId]);
+      const event = chunk[i]!;
+      const problem = checked ? undefined : checkEvent(target.registry, event, eventIds);
+      if (problem !== undefined) {
+        issues.push({ index: index + i, eventType: event.type, message: problem });
+        continue;
       }
+      before[i] = copyLine([event.eventId ?? randomUUID(), event.aggregateType, event.aggregateId]);
+      after[i] = copyLine([
+        event.type,
+        event.eventVersion ?? target.registry.events[event.type]!.version,
+        JSON.stringify(event.data),
+        event.metadata === undefined || event.metadata === null ? null : JSON.stringify(event.metadata),
+        event.occurredAt?.toISOString() ?? now,
+        event.correlationId ?? null,
+        event.causationId ?? null,
+      ]);
     }
     if (issues.length > 0) throw new InvalidImport(issues.slice(0, MAX_ISSUES));
+    return { events: chunk, before, after };
+  }
+
+  /** The chunk's COPY rows with their stream versions: what is stored, plus the import so far. */
+  async function versioned(tx: SqlExecutor, rendered: RenderedChunk): Promise<string> {
+    const unknown = new Map<string, [string, string]>();
+    for (const event of rendered.events) {
+      const key = streamKey(event);
+      if (!versions.has(key)) unknown.set(key, [event.aggregateType, event.aggregateId]);
+    }
     if (unknown.size > 0) {
       const streams = [...unknown.values()];
       const { rows } = await tx.query<{ aggregate_type: string; aggregate_id: string; version: number }>(currentVersions, [
@@ -142,33 +184,27 @@ ORDER BY e.transaction_id, e.global_position`;
       ]);
       for (const row of rows) versions.set(`${row.aggregate_type}\u0000${row.aggregate_id}`, row.version);
     }
-    const now = new Date().toISOString();
-    const lines = new Array<string>(chunk.length);
-    for (let i = 0; i < chunk.length; i++) {
-      const event = chunk[i]!;
+    const lines = new Array<string>(rendered.events.length);
+    for (let i = 0; i < rendered.events.length; i++) {
+      const event = rendered.events[i]!;
       const key = streamKey(event);
       const current = versions.get(key)!;
       if (event.version !== undefined && event.version !== current + 1) {
         throw new ConcurrencyError(event.aggregateType, event.aggregateId, event.version - 1, current);
       }
       versions.set(key, current + 1);
-      const definition = target.registry.events[event.type]!;
-      lines[i] = copyLine([
-        event.eventId ?? randomUUID(),
-        event.aggregateType,
-        event.aggregateId,
-        current + 1,
-        event.type,
-        event.eventVersion ?? definition.version,
-        JSON.stringify(event.data),
-        event.metadata === undefined || event.metadata === null ? null : JSON.stringify(event.metadata),
-        event.occurredAt?.toISOString() ?? now,
-        event.correlationId ?? null,
-        event.causationId ?? null,
-      ]);
+      lines[i] = `${rendered.before[i]}\t${current + 1}\t${rendered.after[i]}`;
     }
     return copyRows(lines);
   }
+}
+
+/** A chunk checked and rendered, waiting for its stream versions. */
+interface RenderedChunk {
+  readonly events: readonly BulkEvent[];
+  /** Per row, the COPY text before the version column and after it. */
+  readonly before: readonly string[];
+  readonly after: readonly string[];
 }
 
 /** Why an import event cannot be written (undefined: it can). Records its event id as seen. */

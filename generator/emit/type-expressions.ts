@@ -3,7 +3,8 @@
  * literals). One rule for dates, everywhere (payloads, state, rows, snapshots): `datetime` is an
  * ISO 8601 string and `date` is `YYYY-MM-DD`, so every generated value is plain JSON.
  */
-import type { AggregateDef, FieldDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
+import type { OptionalKind, PropertySignatureStructure } from 'ts-morph';
+import type { AggregateDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
 import { propertyKey, stringLiteral } from './names.js';
 
 export function typeText(type: TypeRef): string {
@@ -38,13 +39,20 @@ function primitiveText(name: PrimitiveName): string {
   }
 }
 
-/** `readonly name?: Type;` lines of an interface body. */
-export function fieldsBody(fields: readonly FieldDef[] | readonly { name: string; type: TypeRef; optional: boolean; description?: string }[]): string {
-  return fields
-    .map((field) => {
-      return `${docComment(field.description)}readonly ${propertyKey(field.name)}${field.optional ? '?' : ''}: ${typeText(field.type)};`;
-    })
-    .join('\n');
+/** The properties of an interface from spec fields: readonly, `?` for optional, their descriptions as docs. */
+export function propertiesOf(fields: readonly { name: string; type: TypeRef; optional: boolean; description?: string }[]): OptionalKind<PropertySignatureStructure>[] {
+  return fields.map((field) => ({
+    name: propertyKey(field.name),
+    type: typeText(field.type),
+    isReadonly: true,
+    hasQuestionToken: field.optional,
+    ...(field.description ? { docs: [oneLine(field.description)] } : {}),
+  }));
+}
+
+/** Text for a JSDoc comment on one line (a comment end inside it escaped). */
+export function oneLine(text: string): string {
+  return text.replace(/\*\//g, '*\\/').replace(/\s*\n\s*/g, ' ');
 }
 
 /** A JSON value as a TypeScript literal. */
@@ -131,7 +139,3 @@ export class TypeScope {
   }
 }
 
-/** A one-line JSDoc comment, or nothing. */
-export function docComment(text: string | undefined): string {
-  return text ? `/** ${text.replace(/\*\//g, '*\\/').replace(/\s*\n\s*/g, ' ')} */\n` : '';
-}

@@ -1,0 +1,58 @@
+/**
+ * The imports of one generated file, recorded as the emitters use names (never found by reading
+ * the emitted text back): each use says which module a name comes from and whether only its type
+ * is needed. A name used both as a type and as a value is imported as a value.
+ */
+import type { ImportDeclarationStructure, OptionalKind } from 'ts-morph';
+
+export class FileImports {
+  readonly #modules = new Map<string, Map<string, { typeOnly: boolean }>>();
+
+  /** A name used as a value (a function, a constant, a class). Returns the name to write. */
+  value(module: string, name: string): string {
+    this.#entry(module, name).typeOnly = false;
+    return name;
+  }
+
+  /** A name used only in type positions. Returns the name to write. */
+  type(module: string, name: string): string {
+    this.#entry(module, name);
+    return name;
+  }
+
+  #entry(module: string, name: string): { typeOnly: boolean } {
+    let names = this.#modules.get(module);
+    if (!names) {
+      names = new Map();
+      this.#modules.set(module, names);
+    }
+    let entry = names.get(name);
+    if (!entry) {
+      entry = { typeOnly: true };
+      names.set(name, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Import declarations: packages first, then relative modules, each sorted by specifier, names
+   * sorted; `import type { … }` when every name of a module is a type.
+   */
+  declarations(): OptionalKind<ImportDeclarationStructure>[] {
+    const relative = (specifier: string) => specifier.startsWith('.');
+    const modules = [...this.#modules.keys()].sort((a, b) => (relative(a) === relative(b) ? compare(a, b) : relative(a) ? 1 : -1));
+    return modules.map((moduleSpecifier) => {
+      const names = [...this.#modules.get(moduleSpecifier)!.entries()].sort(([a], [b]) => compare(a, b));
+      const allTypes = names.every(([, entry]) => entry.typeOnly);
+      return {
+        moduleSpecifier,
+        isTypeOnly: allTypes,
+        namedImports: names.map(([name, entry]) => (allTypes || !entry.typeOnly ? name : { name, isTypeOnly: true })),
+      };
+    });
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -45,7 +45,7 @@ describe('the generated aggregate base class', () => {
         `import { OrderBase } from ${JSON.stringify(join(orderGenerated, 'order.base.js'))};`,
         'export class SloppyOrder extends OrderBase {',
         '  pay(): void {',
-        "    this.raiseOrderPaid({ paymentId: 'p-1', paidAmount: '12' });",
+        "    this.raise('OrderPaid', { paymentId: 'p-1', paidAmount: '12' });",
         '  }',
         '  protected override onOrderDelivered(_data: OrderDelivered): void {}',
         '}',

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBuildSession } from '../generator/build/build-session.js';
+import { createBuildSession } from '../generator/pipeline/build-session.js';
 import type { BenchOptions } from './run.js';
 import { collectGarbage, median, time } from './support/measure.js';
 import { formatNumber, printTable } from './support/print-table.js';

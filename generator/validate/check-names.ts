@@ -1,3 +1,4 @@
+import { aggregateNames as aggregateTypeNames, eventNames, readModelNames } from '../emit/names.js';
 import { primitiveNames } from '../ir/parse-expressions.js';
 import type { AggregateDef, FieldDef } from '../ir/types.js';
 import type { CheckContext } from './check-context.js';
@@ -74,6 +75,21 @@ export function checkNames(ctx: CheckContext): void {
         ctx.report({ code: 'ESG134', node, part: 'key', message: `${what} \`${name}\` has the same name as ${previous} in this file`, hint: 'names of the aggregate, types, events and read models must differ' });
       } else local.set(name, `${what} \`${name}\``);
     };
+    // Type names the generated code declares for this aggregate (see generator/emit/names.ts).
+    const generated = aggregateTypeNames(aggregate.name);
+    for (const [name, what] of [
+      [generated.stateInterface, 'the generated state interface'],
+      [generated.baseClass, 'the generated base class'],
+      [generated.eventMap, 'the generated event map'],
+      [generated.eventUnion, 'the generated event union'],
+    ] as const) {
+      if (!local.has(name)) local.set(name, `${what} \`${name}\``);
+    }
+    for (const event of aggregate.events) {
+      const names = eventNames(event.name, event.version);
+      for (const version of event.versions.slice(0, -1)) local.set(names.payloadOfVersion(version.version), `the generated payload of \`${event.name}\` v${version.version}`);
+    }
+    for (const model of aggregate.readModels) local.set(readModelNames(model.name).row, `the generated row interface of \`${model.name}\``);
 
     for (const type of aggregate.types) {
       checkIdentifier(type.name, type, 'the type name', true);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBuildSession } from '../../generator/build/build-session.js';
+import { createBuildSession } from '../../generator/pipeline/build-session.js';
 import { hasDrift } from '../../generator/write/compare-output.js';
 import { copyProject, listFiles, repoRoot, shopProject } from './codegen-support.js';
 

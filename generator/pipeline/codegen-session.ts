@@ -6,12 +6,15 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
-import type { AggregateDef, DomainIR } from '../ir/types.js';
+import type { DomainIR } from '../ir/types.js';
 import type { EmitContext, EmittedFile, EmitOptions, ScaffoldFile, TsMorph } from '../emit/emit-context.js';
 import { type AggregateEmitContext, aggregateHash, createScaffoldRenderer, type EmittedAggregate, emitAggregate, emitShared, type ScaffoldRenderer, sharedHash } from '../emit/emit-domain.js';
 import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
 import { createRenderCache, inputHash, type OutputInProgress, type RenderedOutput, startRender } from '../write/render-output.js';
 import { readReusableOutput, type ReusableOutput } from '../write/reuse-output.js';
+
+/** Files generated per spec (types, events, base class, read models, registry, index). */
+export const filesPerSpec = 6;
 
 export interface CodegenTarget {
   /** Absolute folder of the config file. */
@@ -37,12 +40,6 @@ export interface CodegenSession {
   startRender(ir: DomainIR, target: CodegenTarget): Promise<OutputInProgress & { readonly stats: RenderStats }>;
   /** Warms up the formatter on this session's emitted files (see SourceFormatter.warmUp). */
   warmUp(files?: number): Promise<void>;
-  /**
-   * Emits one aggregate ahead of `render` and starts formatting its files, while the loader is
-   * still reading other specs (a cold build, where every file gets formatted). The next render
-   * takes the result if the aggregate is part of its IR; nothing is written from here.
-   */
-  emitAhead(aggregate: AggregateDef, target: CodegenTarget): void;
 }
 
 /** User-owned files of an aggregate that do not exist yet: only they are formatted ahead (and written). */
@@ -86,7 +83,6 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
   // Output folders whose files on disk were already offered for reuse in this session.
   const seenOutputs = new Set<string>();
   // Aggregates emitted ahead of the next render, by the same key as aggregateCache.
-  let emittedAhead = new Map<string, EmittedAggregate>();
 
   const session: CodegenSession = {
     async render(ir, target) {
@@ -96,21 +92,6 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
     async warmUp(files = 40) {
       const texts = [...aggregateCache.values()].flatMap((emitted) => emitted.files.map((file) => file.text));
       await formatter.warmUp(texts.slice(0, files));
-    },
-    emitAhead(aggregate, target) {
-      const options = emitOptionsFor(target);
-      const key = `${JSON.stringify(options)}\0${aggregateHash(aggregate)}`;
-      if (aggregateCache.has(key) || emittedAhead.has(key)) return;
-      let emitted: EmittedAggregate;
-      try {
-        emitted = emitAggregate(aggregate, { ...options, tsm, render });
-      } catch {
-        // Emitters rely on the semantic checks, which have not run yet (an unknown value type
-        // throws): leave this aggregate to render, which only runs on a valid domain.
-        return;
-      }
-      emittedAhead.set(key, emitted);
-      for (const file of [...emitted.files, ...missingScaffolds(emitted, target)]) void formatter.format(file.text).catch(() => undefined);
     },
     async startRender(ir, target) {
       const options = emitOptionsFor(target);
@@ -128,16 +109,11 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
       }
       const toEmit = keys.filter((key) => !aggregateCache.has(key)).length;
       // Files reusable from disk need no formatting: only the rest decides whether workers pay off.
-      formatter.expect(Math.max(0, toEmit * 10 - reusable.size));
+      formatter.expect(Math.max(0, toEmit * filesPerSpec - reusable.size));
       for (const [index, aggregate] of ir.aggregates.entries()) {
         const key = keys[index]!;
         let emitted = aggregateCache.get(key);
-        const ahead = emitted ? undefined : emittedAhead.get(key);
-        if (ahead) {
-          // Emitted while loading, and its formatting is under way already.
-          emitted = ahead;
-          emittedAggregates += 1;
-        } else if (!emitted) {
+        if (!emitted) {
           emitted = emitAggregate(aggregate, context);
           emittedAggregates += 1;
           for (const file of emitted.files) {
@@ -153,7 +129,6 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
         scaffolds.push(...emitted.scaffolds);
       }
       aggregateCache = nextCache;
-      emittedAhead = new Map();
       const sharedKey = `${optionsKey}\0${sharedHash(ir)}`;
       if (sharedCache?.key !== sharedKey) {
         sharedCache = { key: sharedKey, files: emitShared(ir, context as EmitContext) };

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DomainIR } from '../ir/types.js';
-import { loadProject } from '../load/load-project.js';
+import { findProject, loadFoundProject } from '../load/load-project.js';
 import { createSpecCache, type SpecCache } from '../load/spec-cache.js';
 import { compareOutput, type OutputDrift } from '../write/compare-output.js';
 import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
 import { manifestFileName } from '../write/manifest.js';
 import { type WriteMemory, type WriteSummary, writeOutput } from '../write/write-output.js';
-import { type CodegenSession, type CodegenTarget, createCodegenSession, type RenderStats } from './codegen-session.js';
+import { type CodegenSession, type CodegenTarget, createCodegenSession, filesPerSpec, type RenderStats } from './codegen-session.js';
 
 export interface BuildOptions {
   /** Folder the config path is resolved against. */
@@ -60,61 +60,40 @@ export function targetOf(config: ResolvedConfig): CodegenTarget {
   return { root: config.root, outputDir: config.output, sourceDir: config.source, runtimeImport: config.runtimeImport, configFile: config.configFile };
 }
 
-/** Files generated per spec (types, events, validators, upcasters, base class, read models, registry, index). */
-const filesPerSpec = 8;
+
 
 export function createBuildSession(): BuildSession {
   const cache: SpecCache = createSpecCache();
   const formatter: SourceFormatter = createSourceFormatter();
   let codegen: Promise<CodegenSession> | undefined;
-  // The same session once ts-morph has loaded (the loader calls back synchronously).
-  let codegenReady: CodegenSession | undefined;
   const written: WriteMemory = new Map();
 
   function codegenSession(): Promise<CodegenSession> {
-    codegen ??= createCodegenSession({ formatter }).then((session) => (codegenReady = session));
+    codegen ??= createCodegenSession({ formatter });
     return codegen;
   }
 
+  /**
+   * The pipeline, one stage after the other: find the config and specs, load and check them (the
+   * typed IR comes with them), emit, format (started here, finished by the writer or checker).
+   * The only overlap is set up here: a first build formats every file it generates, so its
+   * formatting threads start before the specs load, and ts-morph loads meanwhile.
+   */
   async function generate(options: BuildOptions) {
     const started = performance.now();
-    let session: Promise<CodegenSession> | undefined;
-    let coldTarget: CodegenTarget | undefined;
-    let emittedAhead = false;
-    const loaded = await loadProject({
-      cwd: options.cwd,
-      ...(options.configPath ? { configPath: options.configPath } : {}),
-      cache,
-      ...(options.env ? { env: options.env } : {}),
-      // A first build (no manifest yet) formats every file it generates: start the formatting
-      // threads now, and emit each aggregate as soon as its spec is loaded, so formatting runs on
-      // the other core while this one reads the remaining specs.
-      onSpecFiles(config, files) {
-        const cold = !existsSync(join(config.output, manifestFileName));
-        if (cold) {
-          coldTarget = targetOf(config);
-          formatter.expect(files.length * filesPerSpec);
-        }
-        // ts-morph loads after the formatting threads have started: its loading holds this thread
-        // for a while, which they spend loading prettier. A cold build reads the specs once it is
-        // there, so that each aggregate is emitted (and handed to the formatting threads) as soon
-        // as its spec is loaded.
-        session = codegenSession();
-        return cold ? session.catch(() => undefined) : undefined;
-      },
-      onAggregate(aggregate) {
-        if (!coldTarget || !codegenReady) return;
-        codegenReady.emitAhead(aggregate, coldTarget);
-        emittedAhead = true;
-      },
-    });
+    const found = await findProject({ cwd: options.cwd, ...(options.configPath ? { configPath: options.configPath } : {}), ...(options.env ? { env: options.env } : {}) });
+    if (!found.ok) return { loaded: found, started };
+    const cold = !existsSync(join(found.config.output, manifestFileName));
+    if (cold) formatter.expect(found.files.length * filesPerSpec);
+    const session = codegenSession();
+    const loaded = await loadFoundProject(found, cache);
     if (!loaded.ok) {
-      // Invalid specs: the files formatted ahead are not needed, and must not hold up the exit.
-      if (emittedAhead) await formatter.cancel();
+      // Invalid specs: the formatting threads started for nothing, and must not hold up the exit.
+      if (cold) await formatter.cancel();
       return { loaded, started };
     }
     const target = targetOf(loaded.config);
-    const rendered = await (await (session ?? codegenSession())).startRender(loaded.ir, target);
+    const rendered = await (await session).startRender(loaded.ir, target);
     return { loaded, started, target, rendered };
   }
 

@@ -7,4 +7,5 @@ export { check, pointer, validateWith, type Check, type FieldChecks, type Option
 export { defineAggregate, defineEvent, defineRegistry, type AggregateSpecInput, type DefinedAggregate, type EventSpec } from './define-aggregate.js';
 export { patched, SpecAggregate, type AggregateClass, type Appliers, type EventOf, type Patch } from './spec-aggregate.js';
 export { defineReadModel, type Envelopes, type ReadModelSpec } from './read-model.js';
-export { add, append, appendAll, keyText, max, min, timeBucket, utc, type TimeBucket } from './mapping-ops.js';
+// Every helper of the mapping-operation table (generator/ops/mapping-ops.ts), and key helpers.
+export * from './mapping-ops.js';

@@ -33,7 +33,7 @@ export interface OperationParts {
 }
 
 /** Helpers of runtime/codegen/mapping-ops.ts. */
-export type RuntimeHelper = 'add' | 'min' | 'max' | 'append' | 'appendAll' | 'utc';
+export type RuntimeHelper = 'add' | 'subtract' | 'min' | 'max' | 'append' | 'appendAll' | 'utc';
 
 export interface MappingOpRow {
   /** How it is written in a spec. */
@@ -87,6 +87,15 @@ export const mappingOpTable = {
     fieldProblem: numbersOnly('add'),
     operandTarget: sameTypeMayBeAbsent,
     emit: (parts) => `${parts.helper('add')}(${parts.field}, ${parts.operand})`,
+  },
+  subtract: {
+    syntax: '`{ subtract: expr }`',
+    doc: 'subtract a number read from the event (number fields; an absent value subtracts nothing)',
+    helpers: ['subtract'],
+    operand: 'expression',
+    fieldProblem: numbersOnly('subtract'),
+    operandTarget: sameTypeMayBeAbsent,
+    emit: (parts) => `${parts.helper('subtract')}(${parts.field}, ${parts.operand})`,
   },
   increment: {
     syntax: '`{ increment: n }`',

@@ -10,6 +10,11 @@ export function add(field: number | undefined, value: number | undefined): numbe
   return (field ?? 0) + (value ?? 0);
 }
 
+/** `subtract`: the field minus a number (an unset field counts as 0). */
+export function subtract(field: number | undefined, value: number | undefined): number {
+  return (field ?? 0) - (value ?? 0);
+}
+
 /**
  * `min`: the smaller of the stored value and the event's (numbers, or UTC ISO strings for dates
  * and datetimes, which compare in time order). `stored` is the stored row's field: undefined when

@@ -329,6 +329,17 @@ describe('generated read-model mappers', () => {
     expect(rows.get('acc-1')).toMatchObject({ holderName: 'Ada', city: 'Bern', openedBy: 'clerk-7', balance: 50, depositCount: 1, largestDeposit: 100, smallestWithdrawal: 20, depositIds: [deposit.eventId] });
   });
 
+  it('adds deposits and subtracts withdrawals per UTC day (bank-account DailyMovements)', () => {
+    const movement = (type: string, amount: number, at: string) => envelope(type, { amount, channel: 'web' }, { aggregateId: 'acc-1', aggregateType: 'BankAccount', occurredAt: new Date(at) });
+    const rows = project(bankRegistry.readModels.DailyMovements!, [
+      movement('MoneyDeposited', 100, '2024-03-01T08:00:00Z'),
+      envelope('MoneyWithdrawn', { amount: 30 }, { aggregateId: 'acc-1', aggregateType: 'BankAccount', occurredAt: new Date('2024-03-01T09:00:00Z') }),
+      envelope('MoneyWithdrawn', { amount: 45.5 }, { aggregateId: 'acc-1', aggregateType: 'BankAccount', occurredAt: new Date('2024-03-02T09:00:00Z') }),
+    ]);
+    expect(rows.get('2024-03-01')).toMatchObject({ deposited: 100, withdrawn: 30, net: 70 });
+    expect(rows.get('2024-03-02')).toMatchObject({ deposited: 0, withdrawn: 45.5, net: -45.5 });
+  });
+
   it('exposes the index list and a fingerprint of the mapping rules', () => {
     expect(shopRegistry.readModels.CartSummary!.indexes).toEqual([
       { field: 'customerId', type: 'text', unique: false },

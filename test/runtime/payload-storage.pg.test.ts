@@ -18,17 +18,17 @@ const registry = { aggregates: { ...shopRegistry.aggregates, ...bankRegistry.agg
 const customerId = '0b7c3a52-3c8e-4a8e-9a57-1f0d2b9c6e11';
 const cartOpened = (openedOn: string, attributes: Record<string, string> = {}) => ({ customerId, channel: 'web', openedOn, attributes });
 
+let db: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await migrate(db.client, { schema: db.schema });
+  store = createEventStore({ client: db.client, registry, schema: db.schema });
+});
+afterAll(() => db.dispose());
+
 describe('payloads the generated checks accept, on PostgreSQL', () => {
-  let db: TestDatabase;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    db = await openTestDatabase();
-    await migrate(db.client, { schema: db.schema });
-    store = createEventStore({ client: db.client, registry, schema: db.schema });
-  });
-  afterAll(() => db.dispose());
-
   async function roundTrip(type: 'Cart' | 'BankAccount', event: string, data: unknown): Promise<unknown> {
     const id = randomUUID();
     await store.appendToStream(type, id, [{ type: event, data }], { expectedVersion: 'no_stream' });
@@ -77,16 +77,6 @@ describe('payloads the generated checks accept, on PostgreSQL', () => {
 });
 
 describe('an aggregate saved and reloaded', () => {
-  let db: TestDatabase;
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    db = await openTestDatabase();
-    await migrate(db.client, { schema: db.schema });
-    store = createEventStore({ client: db.client, registry, schema: db.schema });
-  });
-  afterAll(() => db.dispose());
-
   it('has the same state after save as after load, with apply rules reading $eventId and $occurredAt', async () => {
     const carts = store.repository(Cart);
     const cart = carts.create(randomUUID());

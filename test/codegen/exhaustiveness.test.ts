@@ -4,7 +4,7 @@
  * real compiler with the strictest flags a project might use, together with the scaffolded user
  * files, and run: raise, save-less replay, snapshot.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,8 @@ readModels:
 state:
   note: string?
 `,
+  // What `esgen init` starts a project with.
+  task: readFileSync(join(repoRoot, 'templates/init/domain/task.esgen.yaml'), 'utf8'),
 };
 
 function project(name: string, spec: string): string {

@@ -7,11 +7,12 @@ import { mappingOp } from '../ops/mapping-ops.js';
 import { typeAggregate } from '../typed/typed-aggregate.js';
 import { constantMismatch, enumValues, isScalar, isTemporal } from './type-rules.js';
 
-/** Read models react to known events of their own aggregate, with operations that fit their fields and a computable key. */
-export function checkReadModels(ctx: CheckContext): void {
-  const eventOwner = new Map<string, AggregateDef>();
-  for (const aggregate of ctx.aggregates) for (const event of aggregate.events) if (!eventOwner.has(event.name)) eventOwner.set(event.name, aggregate);
-
+/**
+ * Read models react to known events of their own aggregate, with operations that fit their fields
+ * and a computable key. `eventOwner` finds the aggregate of an event that is not the read model's
+ * own (to say which aggregate it belongs to).
+ */
+export function checkReadModels(ctx: CheckContext, eventOwner: (event: string) => AggregateDef | undefined): void {
   for (const aggregate of ctx.aggregates) {
     const ownEvents = aggregate.events.map((e) => e.name);
     for (const model of aggregate.readModels) {
@@ -19,7 +20,7 @@ export function checkReadModels(ctx: CheckContext): void {
       const checkEvent = (event: string, node: object, below: (string | number)[], part: 'key' | 'value') => {
         if (ownEvents.includes(event)) return true;
         unknown.add(event);
-        const owner = eventOwner.get(event);
+        const owner = eventOwner(event);
         if (owner) {
           ctx.report({
             code: 'ESG151',

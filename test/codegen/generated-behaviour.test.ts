@@ -3,7 +3,7 @@
  * old payload versions upcast to the current one, validators name the offending field, and every
  * declarative read-model mapping produces the expected rows.
  */
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventEnvelope, ProjectionChange, ReadModelDefinition } from 'esgen/runtime';
 import { Cart } from './fixtures/shop/src/domain/cart.js';
 import { Customer } from './fixtures/shop/src/domain/customer.js';
@@ -11,11 +11,7 @@ import { CartBase, cartStateFingerprint } from './fixtures/shop/src/generated/ca
 import { registry as shopRegistry } from './fixtures/shop/src/generated/registry.js';
 import { Order } from '../../examples/orders/src/domain/order.js';
 import { registry as ordersRegistry } from '../../examples/orders/src/generated/registry.js';
-import { isOrderPaid, orderCreated, type OrderCreated, type OrderCreatedV1, type OrderCreatedV2, type OrderEvent } from '../../examples/orders/src/generated/order/events.js';
-import type { OrderState } from '../../examples/orders/src/generated/order/order.base.js';
-import type { OrderListRow } from '../../examples/orders/src/generated/order/read-models.js';
-import type { OrderStatus } from '../../examples/orders/src/generated/order/types.js';
-import { upcastOrderCreatedV1ToV2 } from '../../examples/orders/src/generated/order/upcasters.js';
+import { isOrderPaid, orderCreated, type OrderEvent } from '../../examples/orders/src/generated/order/events.js';
 import { registry as bankRegistry } from '../../examples/bank-account/src/generated/registry.js';
 import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 import { registry as hotelRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
@@ -57,29 +53,11 @@ function project<Row>(definition: ReadModelDefinition<Row>, events: readonly Eve
   return rows;
 }
 
-// Checked by the compiler (`npm run typecheck` covers test/); at run time these are no-ops.
-describe('generated types', () => {
-  it('name the current payload version and type each upcast step from one version to the next', () => {
-    expectTypeOf<OrderCreated>().toEqualTypeOf<OrderCreatedV2>();
-    expectTypeOf(upcastOrderCreatedV1ToV2).parameter(0).toEqualTypeOf<OrderCreatedV1>();
-    expectTypeOf(upcastOrderCreatedV1ToV2).returns.toEqualTypeOf<OrderCreatedV2>();
-    expectTypeOf<OrderCreatedV1>().not.toMatchTypeOf<OrderCreatedV2>(); // v1 lacks `currency`
-  });
-
-  it('discriminate the event union by type and narrow with guards', () => {
-    expectTypeOf<OrderEvent['type']>().toEqualTypeOf<'OrderCreated' | 'OrderPaid' | 'OrderShipped' | 'OrderDelivered'>();
-    expectTypeOf(orderCreated).parameter(0).toEqualTypeOf<OrderCreated>();
+describe('generated event guards', () => {
+  it('tell events apart by type (their types are checked in generated-types.test-d.ts)', () => {
     const event = orderCreated({ userId: 'u', items: [], totalAmount: 0, currency: 'EUR' }) as OrderEvent;
-    if (isOrderPaid(event)) expectTypeOf(event.data.paidAmount).toEqualTypeOf<number>();
     expect(isOrderPaid(event)).toBe(false);
-  });
-
-  it('type state and rows from the spec: enums as literal unions, datetimes as ISO strings, everything readonly', () => {
-    expectTypeOf<OrderState['status']>().toEqualTypeOf<OrderStatus>();
-    expectTypeOf<OrderStatus>().toEqualTypeOf<'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled'>();
-    expectTypeOf<OrderState['trackingNumber']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<OrderListRow['createdAt']>().toEqualTypeOf<string>();
-    expectTypeOf<OrderState>().toEqualTypeOf<Readonly<OrderState>>();
+    expect(isOrderPaid({ type: 'OrderPaid', data: { paymentId: 'p', paidAmount: 1 } })).toBe(true);
   });
 });
 

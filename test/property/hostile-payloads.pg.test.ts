@@ -16,9 +16,11 @@ import { createBuildSession } from '../../generator/index.js';
 import { createEventSourcing, isEsgenError, type AggregateRootLike } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { importRegistry } from './generated-layout.js';
-import { hostilePayload } from './hostile-values.js';
+import { hostileMetadata, hostilePayload } from './hostile-values.js';
 import { buildWithLibrary, describeFailure, prepareBase, writeProject } from './property-project.js';
 import { propertySeeds } from './property-seeds.js';
+import { currentVersion } from './domain-model.js';
+import { randomPayload } from './random-values.js';
 import { errorCause } from './round-trip.js';
 import { createRandom } from './seeded-random.js';
 import { writeUserCode } from './user-code.js';
@@ -90,5 +92,37 @@ describe('payloads JSON or PostgreSQL cannot store are refused with InvalidEvent
     }
     if (failures.length > 0) expect.fail(describeFailure(project, [`${failures.length} problems with ${attempts} hostile payloads (each must be refused with InvalidEvent, writing nothing):`, ...failures]));
     expect(attempts).toBeGreaterThan(0);
+  });
+
+  it('metadata that JSON or PostgreSQL cannot store is refused with a typed error, and nothing is written', async () => {
+    const project = writeProject(base, seeds[0]!, runtimeDomains);
+    const build = await buildWithLibrary(project, session);
+    if (!build.ok) expect.fail(describeFailure(project, [build.output]));
+    writeUserCode(project);
+    const schema = `${db.schema}_meta`;
+    const es = await createEventSourcing({ registry: await importRegistry(project), client: db.client, schema });
+    const random = createRandom(seeds[0]!).fork('hostile-metadata');
+    const aggregate = project.domain.aggregates[0]!;
+    const repository = es.repository(es.registry.aggregates[aggregate.name]!);
+    const failures: string[] = [];
+    try {
+      for (let i = 0; i < 12; i++) {
+        const metadata = hostileMetadata(random);
+        const instance = repository.create(aggregate.idType === 'uuid' ? randomUUID() : `meta-${i}`) as HarnessAggregate;
+        const event = random.pick(aggregate.events);
+        instance.raiseByName(event.name, randomPayload(aggregate, currentVersion(event).fields, random));
+        const outcome = await repository.save(instance, { metadata: metadata.value }).then(
+          () => 'was saved (the stored metadata is not what was given)',
+          (error: unknown) => (isEsgenError(error) ? undefined : `failed with ${errorCause(error)} instead of a typed esgen error`),
+        );
+        if (outcome) failures.push(`metadata ${metadata.description}: ${outcome}`);
+      }
+      const written = Number((await db.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${schema}.events`)).rows[0]!.n);
+      if (written > 0 && failures.length === 0) failures.push(`${written} events were written by refused saves`);
+    } finally {
+      await es.close();
+      if (db.backend === 'server') await db.client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -115,3 +115,18 @@ export function describeValue(value: unknown): string {
   if (value && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${describeValue(v)}`).join(', ')} }`;
   return String(value);
 }
+
+/** Save metadata (free-form JSON) with one value JSON or PostgreSQL cannot store. */
+export function hostileMetadata(random: Random): { value: Record<string, unknown>; description: string } {
+  const roll = random.int(0, 2);
+  if (roll === 0) {
+    const value = random.pick(unstorableStrings);
+    return { value: { note: value }, description: `value ${describeValue(value)}` };
+  }
+  if (roll === 1) {
+    const key = random.pick(unstorableStrings);
+    return { value: { [key]: 1 }, description: `key ${describeValue(key)}` };
+  }
+  const value = random.pick(unstorableJson)();
+  return { value: { data: value }, description: `value ${describeValue(value)}` };
+}

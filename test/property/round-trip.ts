@@ -273,18 +273,16 @@ async function compareReadModels(
 ): Promise<void> {
   const definitions = Object.values(registry.readModels) as ReadModelDefinition<unknown>[];
   if (definitions.length === 0) return;
-  const events: EventEnvelope[] = [];
-  for (let checkpoint = null as Parameters<typeof es.store.readAllAfter>[0]; ; ) {
-    const page = await es.store.readAllAfter(checkpoint, { limit: 1000 });
-    if (page.events.length === 0) break;
-    events.push(...page.events);
-    checkpoint = page.last;
-  }
+  // Every stored event, in the order they were written (one writer at a time here, so global
+  // position order is commit order). Not readAllAfter: on a shared server its gap-safe horizon
+  // can hold back events other sessions' open transactions might precede.
+  const eventTypes = Object.keys(registry.events);
+  const events = await es.store.getEventsByType(eventTypes, { limit: 1_000_000 });
   if (definitions.some((d) => d.mode === 'async')) {
     const manager = es.readModelManager({ onError: (error) => differ(`projection worker error: ${errorCause(error)}`, 'async read models', errorText(error)) });
     await manager.start();
     try {
-      await manager.waitForCatchUp({ timeoutMs: 30_000 });
+      await manager.waitForCatchUp({ timeoutMs: 120_000 });
     } catch (error) {
       differ(`async read models did not catch up: ${errorCause(error)}`, 'async read models', errorText(error));
     } finally {

@@ -15,6 +15,7 @@ import { createBuildSession } from '../../generator/index.js';
 import {
   buildWithCli,
   buildWithLibrary,
+  checkWithCli,
   compileProjects,
   describeFailure,
   prepareBase,
@@ -27,7 +28,7 @@ import {
 import { propertySeeds, seedsFromEnvironment } from './property-seeds.js';
 
 const seeds = propertySeeds(24);
-/** These go through the real binary (`node bin/esgen.js validate` / `build`). */
+/** These go through the real binary (`node bin/esgen.js validate`, `build`, then `check`: no drift). */
 const cliSeeds = new Set(seeds.slice(0, 3));
 /** Validation alone is cheap: many more seeds than are compiled. */
 const validationSeeds = seedsFromEnvironment() ?? Array.from({ length: 300 }, (_, i) => i + 1);
@@ -57,7 +58,9 @@ describe('every valid random domain compiles', () => {
         .map(async (seed) => {
           const project = writeProject(base, seed);
           const validate = await validateWithCli(project);
-          outcomes.set(seed, { project, validate, ...(validate.ok ? { build: await buildWithCli(project) } : {}) });
+          const build = validate.ok ? await buildWithCli(project) : undefined;
+          const check = build?.ok ? await checkWithCli(project) : undefined;
+          outcomes.set(seed, { project, validate, ...(build ? { build: check && !check.ok ? check : build } : {}) });
         }),
     );
     for (const seed of seeds.filter((s) => !cliSeeds.has(s))) {

@@ -16,6 +16,9 @@ export function compileCauses(messages: readonly string[]): Set<string> {
     const [, code, text] = match as unknown as [string, string, string];
     if (code === 'TS2322' && /is not assignable to type 'never'/.test(text)) causes.add('TS2322 exhaustive switch: a one-event union is not narrowed to never');
     else if (code === 'TS2322' && /^Type 'null' is not assignable/.test(text)) causes.add('TS2322 a null constant for an optional field is emitted as null');
+    else if (code === 'TS2322' && /^Type 'string' is not assignable to type '"/.test(text)) {
+      causes.add('TS2322 an enum value in a map constant widens to string (key named like an Object.prototype member: toString, constructor…)');
+    }
     else if (code === 'TS6133' || code === 'TS6196') {
       const name = /'([^']+)'/.exec(text)?.[1] ?? '?';
       if (parameterNames.has(name)) causes.add(`${code} unused parameter or local \`${name}\``);

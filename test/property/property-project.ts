@@ -93,6 +93,12 @@ export async function buildWithCli(project: PropertyProject): Promise<StepResult
   return { ok: result.status === 0, output: `esgen build exited ${result.status}\n${result.output}` };
 }
 
+/** `esgen check` right after a build: the output is up to date, so generation is deterministic (exit 0, no drift). */
+export async function checkWithCli(project: PropertyProject): Promise<StepResult> {
+  const result = await runCli(['check'], project.dir);
+  return { ok: result.status === 0, output: `esgen check right after esgen build exited ${result.status} (generation is not deterministic?)\n${result.output}` };
+}
+
 export async function buildWithLibrary(project: PropertyProject, session: BuildSession = createBuildSession()): Promise<StepResult> {
   try {
     const result = await session.build({ cwd: project.dir, env: {} });

@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { resolve } from 'node:path';
 import { createAutoAnalyze } from './pglite-auto-analyze.js';
 import { lockDataFolder } from './pglite-folder-lock.js';
+import { pgliteParsers } from './pglite-timestamps.js';
 import type { QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
 export interface PgliteClientOptions {
@@ -36,7 +37,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
   }
 
   const run = async <TRow>(executor: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]): Promise<QueryResult<TRow>> => {
-    const result = await executor.query<TRow>(sql, params as unknown[] | undefined);
+    const result = await executor.query<TRow>(sql, params as unknown[] | undefined, { parsers: pgliteParsers });
     return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
   };
   const analyze = options.autoAnalyze === false ? undefined : createAutoAnalyze(db);

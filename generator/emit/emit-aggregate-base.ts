@@ -39,6 +39,7 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
   const file = new FileBuilder(context, aggregateBaseFile(aggregate));
   const typed = typeAggregate(aggregate);
   const scope = new TypeScope(aggregate);
+  file.declare(names.stateInterface, names.initialState, names.baseClass);
   importValueTypes(file, aggregate, aggregate.state.map((field) => field.type));
   const eventMap = file.local(eventsFile(aggregate), names.eventMap, 'type');
 

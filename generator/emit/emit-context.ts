@@ -80,6 +80,11 @@ export class FileBuilder {
     return use === 'value' ? this.imports.value(specifier, name) : this.imports.type(specifier, name);
   }
 
+  /** Names this file declares (see FileImports.declare). */
+  declare(...names: string[]): void {
+    this.imports.declare(...names);
+  }
+
   add(...statements: StatementStructures[]): void {
     this.statements.push(...statements);
   }

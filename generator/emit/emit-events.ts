@@ -18,6 +18,7 @@ export function emitEvents(aggregate: AggregateDef, context: EmitContext): Emitt
   const { StructureKind } = context.tsm;
   const names = aggregateNames(aggregate.name);
   const file = new FileBuilder(context, eventsFile(aggregate));
+  file.declare(names.eventMap, names.eventUnion, ...aggregate.events.flatMap((event) => event.versions.map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))));
   importValueTypes(file, aggregate, aggregate.events.flatMap((event) => event.versions.flatMap((version) => version.fields.map((field) => field.type))));
   for (const event of aggregate.events) for (const version of event.versions) file.add(payloadDeclaration(context, event, version));
   file.add(

@@ -53,6 +53,7 @@ export function emitReadModels(aggregate: AggregateDef, context: EmitContext): E
   const file = new FileBuilder(context, readModelsFile(aggregate));
   const typed = typeAggregate(aggregate);
   const scope = new TypeScope(aggregate);
+  file.declare(...aggregate.readModels.flatMap((readModel) => [readModelNames(readModel.name).row, readModelNames(readModel.name).definition]));
   for (const readModel of aggregate.readModels) readModelStatements(file, typed, scope, readModel);
   return file.print(aggregate.file);
 }

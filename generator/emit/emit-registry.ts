@@ -15,7 +15,7 @@ import { eventsFile } from './emit-events.js';
 import { readModelsFile } from './emit-read-models.js';
 import { enumValuesName, namedTypesIn, typesFile } from './emit-types.js';
 import { aggregateNames, checkName, eventNames, propertyKey, readModelNames, stringLiteral } from './names.js';
-import { jsonLiteral, TypeScope } from './type-expressions.js';
+import { TypeScope } from './type-expressions.js';
 
 export function registryFile(aggregate: AggregateDef): string {
   return `${aggregateNames(aggregate.name).kebab}/registry.ts`;
@@ -55,6 +55,7 @@ export function emitAggregateRegistry(aggregate: AggregateDef, context: EmitCont
   const file = new FileBuilder(context, registryFile(aggregate));
   const typed = typeAggregate(aggregate);
   const scope = new TypeScope(aggregate);
+  file.declare(names.definition, ...aggregate.types.map((type) => checkName(type.name)));
   const check = () => file.runtime('check');
 
   // Checks of the value types payloads use, in spec order; one declared further down (or the
@@ -131,7 +132,11 @@ function upcastStep(file: FileBuilder, context: EmitContext, typed: TypedAggrega
   const entries = [`...${rest}`];
   for (const [name, source] of simulation.fields) {
     const key = propertyKey(name);
-    if (source.kind === 'literal') entries.push(`${key}: ${jsonLiteral(source.value)}`);
+    // An added null on an optional field leaves it absent (stored JSON has no nulls there); json keeps null as a value.
+    if (source.kind === 'literal') {
+      if (source.value === null && source.optional && !(source.type.kind === 'primitive' && source.type.name === 'json')) continue;
+      entries.push(`${key}: ${new TypeScope(typed.aggregate).literal(source.value, source.type)}`);
+    }
     else if (source.from !== name) entries.push(source.optional ? `...(${source.from} === undefined ? {} : { ${key}: ${source.from} })` : `${key}: ${source.from}`);
   }
   const parameter = takenOut.length === 0 ? rest : `{ ${takenOut.join(', ')}, ...${rest} }`;
@@ -162,6 +167,7 @@ function reachableTypes(roots: readonly TypeRef[], scope: TypeScope): Set<string
 export function emitRegistry(domain: DomainIR, context: EmitContext): EmittedFile {
   const { StructureKind, VariableDeclarationKind } = context.tsm;
   const file = new FileBuilder(context, 'registry.ts');
+  file.declare('registry');
   const aggregates = domain.aggregates.map((aggregate) => file.local(registryFile(aggregate), aggregateNames(aggregate.name).definition, 'value'));
   file.add({
     kind: StructureKind.VariableStatement,

@@ -6,21 +6,31 @@
 import type { ImportDeclarationStructure, OptionalKind } from 'ts-morph';
 
 export class FileImports {
-  readonly #modules = new Map<string, Map<string, { typeOnly: boolean }>>();
+  readonly #modules = new Map<string, Map<string, { typeOnly: boolean; local: string }>>();
+  /** Names taken in the file: declared by it, or given to an import. */
+  readonly #taken = new Set<string>();
 
-  /** A name used as a value (a function, a constant, a class). Returns the name to write. */
+  /**
+   * Names the file declares itself. Declare them before importing anything: an import of the same
+   * name (a value type called `SpecAggregate`, say) is then given another local name.
+   */
+  declare(...names: string[]): void {
+    for (const name of names) this.#taken.add(name);
+  }
+
+  /** A name used as a value (a function, a constant, a class). Returns the local name to write. */
   value(module: string, name: string): string {
-    this.#entry(module, name).typeOnly = false;
-    return name;
+    const entry = this.#entry(module, name);
+    entry.typeOnly = false;
+    return entry.local;
   }
 
-  /** A name used only in type positions. Returns the name to write. */
+  /** A name used only in type positions. Returns the local name to write. */
   type(module: string, name: string): string {
-    this.#entry(module, name);
-    return name;
+    return this.#entry(module, name).local;
   }
 
-  #entry(module: string, name: string): { typeOnly: boolean } {
+  #entry(module: string, name: string): { typeOnly: boolean; local: string } {
     let names = this.#modules.get(module);
     if (!names) {
       names = new Map();
@@ -28,7 +38,12 @@ export class FileImports {
     }
     let entry = names.get(name);
     if (!entry) {
-      entry = { typeOnly: true };
+      // The first module to ask for a name gets it; another module's name of the same spelling
+      // is imported under an alias (`SpecAggregate as SpecAggregate_`).
+      let local = name;
+      while (this.#taken.has(local)) local = `${local}_`;
+      this.#taken.add(local);
+      entry = { typeOnly: true, local };
       names.set(name, entry);
     }
     return entry;
@@ -47,7 +62,11 @@ export class FileImports {
       return {
         moduleSpecifier,
         isTypeOnly: allTypes,
-        namedImports: names.map(([name, entry]) => (allTypes || !entry.typeOnly ? name : { name, isTypeOnly: true })),
+        namedImports: names.map(([name, entry]) => ({
+          name,
+          ...(entry.local === name ? {} : { alias: entry.local }),
+          ...(allTypes || !entry.typeOnly ? {} : { isTypeOnly: true }),
+        })),
       };
     });
   }

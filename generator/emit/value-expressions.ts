@@ -8,7 +8,7 @@ import type { EventDef, FieldDef, TypeRef } from '../ir/types.js';
 import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
 import type { ResolvedValue } from '../typed/typed-aggregate.js';
 import { stringLiteral } from './names.js';
-import { jsonLiteral, type TypeScope, typeText } from './type-expressions.js';
+import { type TypeScope, typeText } from './type-expressions.js';
 
 export interface ValueSources {
   /** Expression of the typed payload (`data`, `event.data`) and the parameter it reads. */
@@ -36,7 +36,7 @@ export function writeValue(value: ResolvedValue, target: { readonly type: TypeRe
     case 'constant':
       // `null` clears an optional field: JSON state and rows have no nulls, the field is absent.
       if (value.value === null && target.optional && !acceptsNull(target.type)) return { text: 'undefined', type: undefined, optional: true };
-      return { text: jsonLiteral(value.value), type: undefined, optional: false };
+      return { text: sources.scope.literal(value.value, target.type), type: undefined, optional: false };
     case 'read': {
       const expr = value.expr;
       if (expr.kind === 'event') return { text: payloadPath(expr.path, sources), type: value.type as TypeRef, optional: value.optional };

@@ -119,7 +119,8 @@ export function constantMismatch(aggregate: AggregateDef, value: JsonValue, targ
         if (!named.fields.some((f) => f.name === key)) return `\`${named.name}\` has no field \`${key}\``;
       }
       for (const field of named.fields) {
-        const item = (value as Record<string, JsonValue>)[field.name];
+        // Own properties only: a field named `toString` must not find Object.prototype.toString.
+        const item = Object.hasOwn(value, field.name) ? (value as Record<string, JsonValue>)[field.name] : undefined;
         if (item === undefined || item === null) {
           if (!field.optional) return `\`${field.name}\` is required in \`${named.name}\``;
           continue;

@@ -3,7 +3,7 @@
  * old payload versions upcast to the current one, validators name the offending field, and every
  * declarative read-model mapping produces the expected rows.
  */
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregateDefinition, type EventEnvelope, type ProjectionChange, type ReadModelDefinition } from 'esgen/runtime';
 import { Cart } from './fixtures/shop/src/domain/cart.js';
 import { Customer } from './fixtures/shop/src/domain/customer.js';
@@ -11,10 +11,6 @@ import { CartBase } from './fixtures/shop/src/generated/cart/cart.base.js';
 import { registry as shopRegistry } from './fixtures/shop/src/generated/registry.js';
 import { Order } from '../../examples/orders/src/domain/order.js';
 import { registry as ordersRegistry } from '../../examples/orders/src/generated/registry.js';
-import type { OrderCreated, OrderCreatedV1, OrderEvent, OrderEvents } from '../../examples/orders/src/generated/order/events.js';
-import type { OrderState } from '../../examples/orders/src/generated/order/order.base.js';
-import type { OrderListRow } from '../../examples/orders/src/generated/order/read-models.js';
-import type { OrderStatus } from '../../examples/orders/src/generated/order/types.js';
 import { registry as bankRegistry } from '../../examples/bank-account/src/generated/registry.js';
 import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 import { registry as hotelRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
@@ -55,29 +51,6 @@ function project<Row>(definition: ReadModelDefinition<Row>, events: readonly Eve
   }
   return rows;
 }
-
-// Checked by the compiler (`npm run typecheck` covers test/); at run time these are no-ops.
-describe('generated types', () => {
-  it('name the current payload version plainly and older ones with their version', () => {
-    expectTypeOf<OrderEvents['OrderCreated']>().toEqualTypeOf<OrderCreated>();
-    expectTypeOf<OrderCreatedV1>().not.toMatchTypeOf<OrderCreated>(); // v1 lacks `currency`
-  });
-
-  it('discriminate the event union by type', () => {
-    expectTypeOf<OrderEvent['type']>().toEqualTypeOf<'OrderCreated' | 'OrderPaid' | 'OrderShipped' | 'OrderDelivered'>();
-    const event = { type: 'OrderCreated', data: { userId: 'u', items: [], totalAmount: 0, currency: 'EUR' } } as OrderEvent;
-    if (event.type === 'OrderPaid') expectTypeOf(event.data.paidAmount).toEqualTypeOf<number>();
-    expect(event.type).toBe('OrderCreated');
-  });
-
-  it('type state and rows from the spec: enums as literal unions, datetimes as ISO strings, everything readonly', () => {
-    expectTypeOf<OrderState['status']>().toEqualTypeOf<OrderStatus>();
-    expectTypeOf<OrderStatus>().toEqualTypeOf<'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled'>();
-    expectTypeOf<OrderState['trackingNumber']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<OrderListRow['createdAt']>().toEqualTypeOf<string>();
-    expectTypeOf<OrderState>().toEqualTypeOf<Readonly<OrderState>>();
-  });
-});
 
 describe('generated aggregate base classes', () => {
   it('applies declarative rules and on<Event> handlers when events are raised', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadDomainFromSources } from '../../generator/load/load-domain.js';
 import { loadProject } from '../../generator/load/load-project.js';
 import { loadSpecFiles } from '../../generator/load/load-project.js';
 import { sortDiagnostics } from '../../generator/diagnostics/format-diagnostics.js';
@@ -78,6 +79,15 @@ describe('hostile input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('checks constants of value types whose fields are named like Object.prototype members (toString, valueOf)', () => {
+    const spec = (stateDefault: string) =>
+      `aggregate: Thing\ntypes:\n  Label: { text: string, toString: string?, valueOf: integer }\nstate:\n  label: { type: Label, default: ${stateDefault} }\nevents:\n  ThingMade: {}\n`;
+    // An absent optional `toString` is absent, not Object.prototype.toString (the check used to crash on it).
+    expect(loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, valueOf: 1 }')]])).diagnostics).toEqual([]);
+    const missing = loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi }')]]));
+    expect(missing.diagnostics).toEqual([expect.objectContaining({ code: 'ESG143', message: expect.stringContaining('`valueOf` is required in `Label`') })]);
   });
 
   it('reports a deeply nested document as a diagnostic instead of overflowing the stack', async () => {

@@ -15,6 +15,8 @@ const reservedWords = new Set([
   // Special on every JavaScript object: as keys of plain objects they change prototypes.
   '__proto__', 'constructor', 'prototype',
 ]);
+/** Methods of Object.prototype (see checkOptional). */
+const objectMembers = new Set(['toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
 /** Names generated types cannot take: TypeScript's built-in type names. */
 const reservedTypeNames = new Set(['any', 'unknown', 'never', 'object', 'symbol', 'bigint', 'string', 'number', 'boolean', 'Object', 'Array', 'Date', 'Record', 'Promise', 'Map', 'Set', 'Error']);
 
@@ -47,8 +49,18 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
       ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is a built-in TypeScript type`, hint: 'choose another name' });
     }
   };
+  // TypeScript gives every object literal the members of Object.prototype: one without an optional
+  // `toString` is not assignable to a type whose `toString?: string` it would then mistype.
+  const checkOptional = (field: { name: string; optional: boolean }, node: object) => {
+    if (field.optional && objectMembers.has(field.name)) {
+      ctx.report({ code: 'ESG131', node, part: 'key', message: `the optional field \`${field.name}\` is named like a method every JavaScript object has, which TypeScript would take for it when the field is absent`, hint: 'make the field required, or give it another name' });
+    }
+  };
   const checkFields = (fields: readonly FieldDef[], what: string) => {
-    for (const field of fields) checkIdentifier(field.name, field, what);
+    for (const field of fields) {
+      checkIdentifier(field.name, field, what);
+      checkOptional(field, field);
+    }
   };
 
   const aggregateNames = new Map<string, AggregateDef>();
@@ -134,7 +146,10 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
       if (local) {
         checkIdentifier(model.name, model, 'the read-model name', true);
         claim(model.name, model, 'the read model');
-        for (const field of model.fields) checkIdentifier(field.name, field, 'the field name');
+        for (const field of model.fields) {
+          checkIdentifier(field.name, field, 'the field name');
+          checkOptional(field, field);
+        }
       }
       const owner = readModelOwners.get(model.name);
       if (owner && owner !== aggregate) {

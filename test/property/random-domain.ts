@@ -73,8 +73,10 @@ const runtimeTypeNames = [
 const fieldNames = ['amount', 'title', 'count', 'at', 'tags', 'owner', 'email', 'note', 'code', 'size', 'ratio', 'active', 'ref', 'day', 'meta', 'label', 'level', 'items', 'points', 'total', 'limit', 'color', 'address', 'qty', 'price', 'x', 'y', 'n', 'flag', 'weight', 'since', 'until', 'reason', 'score'];
 /** Valid field names that are also names generated code uses (parameters, locals, helpers, Object.prototype). */
 const trickyFieldNames = [
-  'data', 'context', 'event', 'state', 'type', 'version', 'options', 'row', 'current', 'next', 'key', 'value', 'id', 'length', 'toString',
-  'valueOf', 'hasOwnProperty', 'name', 'occurredAt', 'aggregateId', 'eventId', 'kind', 'issues', 'path', 'check', 'optional', 'string',
+  // Not toString, valueOf, hasOwnProperty: the checks refuse them for optional fields (ESG131), and
+  // the generator does not know yet whether a field will be optional when it names it.
+  'data', 'context', 'event', 'state', 'type', 'version', 'options', 'row', 'current', 'next', 'key', 'value', 'id', 'length',
+  'name', 'occurredAt', 'aggregateId', 'eventId', 'kind', 'issues', 'path', 'check', 'optional', 'string',
   'number', 'Date', '_', '__', 'then', 'async', 'of', 'get', 'set', 'as', 'from', 'readonly', 'declare', 'keyof', 'never', 'unknown',
   'any', 'object', 'require', 'module', 'exports', 'process', 'JSON', 'Math', 'Object', 'Array', 'Promise', 'Symbol', 'fields', 'description',
 ];

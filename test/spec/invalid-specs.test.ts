@@ -82,12 +82,15 @@ describe('hostile input', () => {
   });
 
   it('checks constants of value types whose fields are named like Object.prototype members (toString, valueOf)', () => {
-    const spec = (stateDefault: string) =>
-      `aggregate: Thing\ntypes:\n  Label: { text: string, toString: string?, valueOf: integer }\nstate:\n  label: { type: Label, default: ${stateDefault} }\nevents:\n  ThingMade: {}\n`;
-    // An absent optional `toString` is absent, not Object.prototype.toString (the check used to crash on it).
-    expect(loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, valueOf: 1 }')]])).diagnostics).toEqual([]);
-    const missing = loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi }')]]));
+    const spec = (stateDefault: string, toString = 'string') =>
+      `aggregate: Thing\ntypes:\n  Label: { text: string, toString: ${toString}, valueOf: integer }\nstate:\n  label: { type: Label, default: ${stateDefault} }\nevents:\n  ThingMade: {}\n`;
+    expect(loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, toString: x, valueOf: 1 }')]])).diagnostics).toEqual([]);
+    // A missing `valueOf` is missing, not Object.prototype.valueOf (the check used to crash on it).
+    const missing = loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, toString: x }')]]));
     expect(missing.diagnostics).toEqual([expect.objectContaining({ code: 'ESG143', message: expect.stringContaining('`valueOf` is required in `Label`') })]);
+    // Optional, such a field would not type-check in generated code (an object literal "has" toString): refused.
+    const optional = loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, valueOf: 1 }', 'string?')]]));
+    expect(optional.diagnostics).toEqual([expect.objectContaining({ code: 'ESG131', message: expect.stringContaining('optional field `toString`') })]);
   });
 
   it('reports a deeply nested document as a diagnostic instead of overflowing the stack', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AggregateDefinition, AggregateRootLike, EventEnvelope, EventMetadata, Registry } from '../contracts.js';
 import { assertAggregateId } from '../aggregate-id.js';
+import { check, validateWith } from '../codegen/checks.js';
 import { ConcurrencyError, InvalidArgument, InvalidEvent, UnknownAggregateType, UnknownEventType, type ExpectedVersion } from '../errors.js';
 import { resolveSchema } from '../identifiers.js';
 import { migrate, type MigrateResult } from '../migrations/migrate.js';
@@ -323,6 +324,7 @@ export class PostgresEventStore {
     const correlationId = optionalUuid('correlationId', options.correlationId);
     const causationId = optionalUuid('causationId', options.causationId);
     const metadata = options.metadata ?? null;
+    if (metadata !== null) assertStorableMetadata(metadata);
     const metadataJson = metadata === null ? null : JSON.stringify(metadata);
     const count = events.length;
     const eventIds = new Array<string>(count);
@@ -472,6 +474,15 @@ function optionalUuid(name: string, value: string | null | undefined): string | 
   if (value === undefined || value === null) return null;
   if (!UUID.test(value)) throw new InvalidArgument(`${name} must be a UUID; got ${JSON.stringify(value)}.`);
   return value;
+}
+
+/** Metadata is stored as jsonb: only what PostgreSQL stores and reads back unchanged (see runtime/codegen/checks.ts). */
+function assertStorableMetadata(metadata: unknown): void {
+  const result = validateWith(check.map(check.json), metadata);
+  if (!result.ok) {
+    const issue = result.errors[0]!;
+    throw new InvalidArgument(`metadata${issue.path ? ` at ${issue.path}` : ''} ${issue.message}; nothing was written.`);
+  }
 }
 
 function eventIdOf(value: string): string {

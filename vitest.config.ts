@@ -13,6 +13,13 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Type-level tests (`expectTypeOf`, `@ts-expect-error`) live in `*.test-d.ts`: vitest runs them
+    // through tsc, so a wrong expectation is a failing test, not a no-op at run time.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.type-tests.json',
+    },
     // Compiles dist/ once for the CLI tests (they run `node bin/esgen.js`).
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 60_000,

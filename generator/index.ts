@@ -14,10 +14,10 @@ export { createSpecCache, type SpecCache } from './load/spec-cache.js';
 export { formatType, parseTypeExpression } from './ir/parse-expressions.js';
 
 // Code generation: emit → write, and the build / check / watch orchestration (issue 3).
-export { buildProject, checkProject, createBuildSession, type BuildOptions, type BuildResult, type BuildSession, type CheckResult, type InvalidSpecs } from './build/build-session.js';
-export { watchProject, type ProjectWatcher, type WatchOptions } from './build/watch-project.js';
-export { createCodegenSession, type CodegenSession, type CodegenSessionOptions, type CodegenTarget, type RenderStats } from './build/codegen-session.js';
-export { formatDrift, formatWatchLine, formatWriteSummary, type ReportOptions } from './build/build-report.js';
+export { buildProject, checkProject, createBuildSession, type BuildOptions, type BuildResult, type BuildSession, type CheckResult, type InvalidSpecs } from './pipeline/build-session.js';
+export { watchProject, type ProjectWatcher, type WatchOptions } from './pipeline/watch-project.js';
+export { createCodegenSession, type CodegenSession, type CodegenSessionOptions, type CodegenTarget, type RenderStats } from './pipeline/codegen-session.js';
+export { formatDrift, formatWatchLine, formatWriteSummary, type ReportOptions } from './pipeline/build-report.js';
 export { hasDrift, type OutputDrift } from './write/compare-output.js';
 export type { WriteSummary } from './write/write-output.js';
 export type { RenderedOutput } from './write/render-output.js';

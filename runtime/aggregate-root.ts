@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AggregateRootLike, DomainEvent, EventContext, PendingEvent } from './contracts.js';
 
 /** Options of raising an event. */
@@ -54,11 +55,17 @@ export abstract class AggregateRoot<TEvent extends DomainEvent = DomainEvent> im
     this.#pending = [];
   }
 
-  /** Applies a new event to the state and queues it for the next save. */
+  /**
+   * Applies a new event to the state and queues it for the next save. The event id is created
+   * here and stored as the event's `event_id`, so an `apply` rule reading `$eventId` gives the
+   * same state now and after a reload. Correlation, causation and metadata are given at save
+   * time, so they are not known yet (null and empty): state must not depend on them.
+   */
   protected raiseEvent(event: TEvent, options: RaiseOptions = {}): void {
     const occurredAt = options.occurredAt ?? new Date();
+    const eventId = randomUUID();
     const context: EventContext = {
-      eventId: '',
+      eventId,
       aggregateType: this.aggregateType,
       aggregateId: this.id,
       version: this.version + 1,
@@ -68,7 +75,7 @@ export abstract class AggregateRoot<TEvent extends DomainEvent = DomainEvent> im
       metadata: {},
     };
     this.applyEvent(event, context);
-    this.#pending.push({ event, occurredAt });
+    this.#pending.push({ event, occurredAt, eventId });
   }
 
   /** The generated exhaustive dispatcher. */

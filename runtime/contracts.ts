@@ -65,11 +65,10 @@ export interface EventDefinition {
   readonly piiFields: readonly string[];
 }
 
-export interface AggregateDefinition<TAggregate extends AggregateRootLike = AggregateRootLike> {
+/** What the runtime knows of an aggregate type without its class (the generated registry holds these). */
+export interface AggregateSpec {
   /** The stored aggregate_type (= the aggregate's name in the spec). */
   readonly type: string;
-  /** A fresh instance with default state and version 0. */
-  readonly create: (id: string) => TAggregate;
   /** The spec's `id` type: with 'uuid' the store refuses other ids. Absent = any non-empty string. */
   readonly idType?: 'string' | 'uuid';
   /** Take a snapshot every N events; undefined = never. */
@@ -77,6 +76,12 @@ export interface AggregateDefinition<TAggregate extends AggregateRootLike = Aggr
   /** Changes whenever the state's shape changes; snapshots with another fingerprint are ignored. */
   readonly stateFingerprint: string;
   readonly eventTypes: readonly string[];
+}
+
+/** An aggregate type with a way to create instances: what a repository works with. */
+export interface AggregateDefinition<TAggregate extends AggregateRootLike = AggregateRootLike> extends AggregateSpec {
+  /** A fresh instance with default state and version 0. */
+  readonly create: (id: string) => TAggregate;
 }
 
 /** What a mapper decides for one event. */
@@ -116,7 +121,8 @@ export interface ReadModelDefinition<TRow = Record<string, unknown>> {
 
 /** Everything the generated registry module exports as `registry`. */
 export interface Registry {
-  readonly aggregates: Readonly<Record<string, AggregateDefinition>>;
+  /** Specs only: instances come from the user's classes (`es.repository(Order)`), so the registry never imports them. */
+  readonly aggregates: Readonly<Record<string, AggregateSpec | AggregateDefinition>>;
   readonly events: Readonly<Record<string, EventDefinition>>;
   readonly readModels: Readonly<Record<string, ReadModelDefinition<any>>>;
 }
@@ -141,4 +147,6 @@ export interface PendingEvent {
   readonly event: DomainEvent;
   /** Business time of the event: when it was raised, unless given. */
   readonly occurredAt: Date;
+  /** Created when the event was raised (a UUID); stored as its event_id. Absent: the store creates one. */
+  readonly eventId?: string;
 }

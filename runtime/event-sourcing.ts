@@ -1,4 +1,4 @@
-import type { AggregateDefinition, AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
+import type { AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
 import { connect } from './connect.js';
 import { migrate } from './migrations/migrate.js';
 import { createInlineProjector } from './projections/inline-projector.js';
@@ -6,7 +6,7 @@ import { createEventReplayer, type EventReplayer } from './projections/event-rep
 import { ensureReadModelIndexes } from './projections/read-model-indexes.js';
 import { createReadModelManager, type ReadModelManager, type ReadModelManagerOptions } from './projections/read-model-manager.js';
 import { readModel, type ReadModelQuery } from './projections/read-model-query.js';
-import { createRepository, type EventSourcedRepository, type RepositoryOptions } from './repository/event-sourced-repository.js';
+import { createRepository, type EventSourcedRepository, type RepositoryOptions, type RepositoryTarget } from './repository/event-sourced-repository.js';
 import type { SqlClient } from './sql-client.js';
 import { createEventStore, type PostgresEventStore } from './store/event-store.js';
 
@@ -31,8 +31,8 @@ export interface EventSourcing {
   readonly client: SqlClient;
   readonly registry: Registry;
   readonly store: PostgresEventStore;
-  /** A repository for one aggregate, e.g. `es.repository(registry.aggregates.Order)` or a typed export. */
-  repository<TAggregate extends AggregateRootLike>(definition: AggregateDefinition<TAggregate>): EventSourcedRepository<TAggregate>;
+  /** A repository for one aggregate type, given by your class: `es.repository(Order)` (typed as EventSourcedRepository<Order>). */
+  repository<TAggregate extends AggregateRootLike>(aggregate: RepositoryTarget<TAggregate>): EventSourcedRepository<TAggregate>;
   /** Typed queries over one read model's rows. */
   readModel<TRow>(definition: ReadModelDefinition<TRow>): ReadModelQuery<TRow>;
   /** An asynchronous projection worker over this database (call start()). */
@@ -48,7 +48,7 @@ export interface EventSourcing {
  *
  * @example
  * const es = await createEventSourcing({ registry, databaseUrl: process.env.DATABASE_URL });
- * const orders = es.repository(OrderDefinition);
+ * const orders = es.repository(Order);
  */
 export async function createEventSourcing(options: EventSourcingOptions): Promise<EventSourcing> {
   const ownsClient = options.client === undefined;

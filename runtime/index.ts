@@ -1,6 +1,8 @@
 // Public entry of `esgen/runtime`: what generated code and applications import.
 export * from './contracts.js';
 export { AggregateRoot, type RaiseOptions } from './aggregate-root.js';
+// Helpers generated code is written with (runtime/codegen).
+export * from './codegen/index.js';
 export type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions, type PgConnectionLike, type PgPoolLike } from './pg-client.js';
 export { createPgliteClient, PgliteOpenFailed, type PgliteClientOptions } from './pglite-client.js';
@@ -58,8 +60,10 @@ export type { ReplayEvent } from './store/stored-event.js';
 export { bulkEventFromJson, checkEvent as checkImportEvent, type BulkEvent, type BulkImportOptions, type BulkImportResult } from './store/bulk-import.js';
 export { notifyAfterCommit, type NotifyAfterCommitOptions, type WakeUp } from './store/wake-up.js';
 export {
+  aggregateDefinition,
   createRepository,
   EventSourcedRepository,
+  type RepositoryTarget,
   type RepositoryOptions,
   type RetryOptions,
   type RetryResult,

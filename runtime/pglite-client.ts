@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createAutoAnalyze } from './pglite-auto-analyze.js';
 import { lockDataFolder } from './pglite-folder-lock.js';
 import { createPreparedStatements } from './pglite-prepared.js';
+import { pgliteParsers } from './pglite-timestamps.js';
 import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
 export interface PgliteClientOptions {
@@ -36,7 +37,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     throw dataDir === undefined ? error : explainOpenFailure(error, dataDir);
   }
 
-  const prepared = await createPreparedStatements(db);
+  const prepared = await createPreparedStatements(db, pgliteParsers);
   // A named statement (QueryOptions.name) is parsed and planned once (pglite-prepared.ts).
   const run = async <TRow>(
     executor: Pick<PGlite, 'query'>,
@@ -46,7 +47,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     inTransaction: boolean,
   ): Promise<QueryResult<TRow>> => {
     if (options?.name !== undefined) return prepared.run<TRow>(options.name, sql, params ?? [], inTransaction);
-    const result = await executor.query<TRow>(sql, params as unknown[] | undefined);
+    const result = await executor.query<TRow>(sql, params as unknown[] | undefined, { parsers: pgliteParsers });
     return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
   };
   const analyze = options.autoAnalyze === false ? undefined : createAutoAnalyze(db);

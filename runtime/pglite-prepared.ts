@@ -30,11 +30,13 @@ const STALE = new Set(['0A000', '26000']);
 /** duplicate_prepared_statement: another client of the same PGlite prepared this name (same text). */
 const ALREADY_PREPARED = '42P05';
 
-export async function createPreparedStatements(db: PGlite): Promise<PreparedStatements> {
+/** `parsers`: type parsers that replace PGlite's own for these type OIDs (as query()'s `parsers` option does). */
+export async function createPreparedStatements(db: PGlite, parsers: PGlite['parsers'] = {}): Promise<PreparedStatements> {
   const { protocol, types } = await import('@electric-sql/pglite');
   const serialize = protocol.serialize;
   const parseType: ParseType = types.parseType;
   const described = new Map<string, Described>();
+  const rowParsers = { ...db.parsers, ...parsers };
 
   const describe = async (name: string, sql: string): Promise<Described> => {
     let messages;
@@ -70,7 +72,7 @@ export async function createPreparedStatements(db: PGlite): Promise<PreparedStat
     const messages = await db.execProtocolStream(concat([serialize.bind({ statement: name, values }), serialize.execute({}), serialize.sync()]), {
       syncToFs: !inTransaction,
     });
-    return toResult<TRow>(messages, statement, db.parsers, parseType);
+    return toResult<TRow>(messages, statement, rowParsers, parseType);
   };
 
   return {

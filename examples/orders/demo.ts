@@ -6,7 +6,7 @@
  */
 import { ConcurrencyError, createEventSourcing, createPgClient, InvalidEvent, resolveSchema } from 'esgen/runtime';
 import { Order } from './src/domain/order.js';
-import { orderAggregate, orderListReadModel, orderStatsReadModel, registry } from './src/generated/index.js';
+import { orderListReadModel, orderStatsReadModel, registry } from './src/generated/index.js';
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
 // On a server the example keeps to a schema of its own and starts it afresh on every run.
@@ -17,7 +17,7 @@ if (databaseUrl) {
   await client.close();
 }
 const es = await createEventSourcing({ registry, ...(databaseUrl ? { databaseUrl, schema } : {}) });
-const orders = es.repository(orderAggregate);
+const orders = es.repository(Order);
 const say = (line: string) => console.log(line);
 
 try {

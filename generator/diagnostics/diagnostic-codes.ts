@@ -59,6 +59,7 @@ export const diagnosticCodes = {
   ESG157: 'upcast refers to an unknown field',
   ESG158: 'read-model field is never set',
   ESG159: 'read-model field named id',
+  ESG160: 'aggregate apply rule reads a value given at save time',
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

@@ -1,16 +1,21 @@
 /**
  * `<aggregate>/<aggregate>.base.ts`: the abstract `OrderBase` class the user's `Order` extends.
- * It holds the typed state and its defaults, one typed `raise<Event>` per event, and the
- * exhaustive dispatcher: declarative `apply` rules run here; every event without rules calls an
- * abstract `on<Event>` so the compiler lists what the user still has to write.
+ * It declares the typed state and its initial value, and one applier per event in a map typed
+ * over every event (`Appliers<OrderEvents, OrderState>`), so the compiler checks that each event
+ * is handled whatever their number: declarative `apply` rules become the fields an applier
+ * returns; an event without rules calls an abstract `on<Event>` the user writes. The runtime's
+ * SpecAggregate does the rest (raise, dispatch, snapshots).
  */
 import type { AggregateDef, EventDef } from '../ir/types.js';
-import { type EmitContext, type EmittedFile, printSourceFile } from './emit-context.js';
-import { namedTypesIn } from './emit-types.js';
+import { typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
+import { type EmitContext, type EmittedFile, FileBuilder } from './emit-context.js';
+import { eventsFile } from './emit-events.js';
+import { registryFile } from './emit-registry.js';
+import { importValueTypes } from './emit-types.js';
 import { fingerprintOf } from './fingerprint.js';
 import { aggregateNames, eventNames, propertyKey, stringLiteral } from './names.js';
-import { docComment, fieldsBody, TypeScope } from './type-expressions.js';
-import { valueAccess } from './value-expressions.js';
+import { oneLine, propertiesOf, TypeScope } from './type-expressions.js';
+import { parameterList, writeValue } from './value-expressions.js';
 
 export function aggregateBaseFile(aggregate: AggregateDef): string {
   const { kebab } = aggregateNames(aggregate.name);
@@ -29,66 +34,79 @@ export function handledByUser(aggregate: AggregateDef): readonly EventDef[] {
 }
 
 export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext): EmittedFile {
+  const { StructureKind, VariableDeclarationKind, Scope } = context.tsm;
   const names = aggregateNames(aggregate.name);
-  const path = aggregateBaseFile(aggregate);
+  const file = new FileBuilder(context, aggregateBaseFile(aggregate));
+  const typed = typeAggregate(aggregate);
   const scope = new TypeScope(aggregate);
-  const userHandled = handledByUser(aggregate);
+  file.declare(names.stateInterface, names.initialState, names.baseClass);
+  importValueTypes(file, aggregate, aggregate.state.map((field) => field.type));
+  const eventMap = file.local(eventsFile(aggregate), names.eventMap, 'type');
 
-  const valueTypes = namedTypesIn(aggregate.state.map((field) => field.type));
-  const payloads = aggregate.events.map((event) => eventNames(event.name).payload);
-  const typeConstants = aggregate.events.map((event) => eventNames(event.name).typeConstant);
-  const imports = [
-    `import { AggregateRoot, type EventContext, type RaiseOptions } from ${stringLiteral(context.runtimeImport)};`,
-    `import { type ${names.eventUnion}${payloads.map((payload) => `, type ${payload}`).join('')}${typeConstants.map((constant) => `, ${constant}`).join('')} } from './events.js';`,
-  ];
-  if (valueTypes.length > 0) imports.push(`import type { ${valueTypes.join(', ')} } from './types.js';`);
+  const appliers = aggregate.events.map((event) => `${propertyKey(event.name)}: ${applier(typed, scope, event)},`);
+  const handlers = handledByUser(aggregate).map((event) => ({
+    name: eventNames(event.name).handler,
+    scope: Scope.Protected,
+    isAbstract: true,
+    docs: [`Applies ${event.name} (the spec has no \`apply\` rules for it): change the state with \`patchState\`. Runs on raise and on replay, so it must not fail or have side effects.`],
+    parameters: [
+      { name: 'data', type: file.local(eventsFile(aggregate), event.name, 'type') },
+      { name: 'context', type: file.runtimeType('EventContext') },
+    ],
+    returnType: 'void',
+  }));
 
-  const members: string[] = [
-    `/** Changes whenever the shape of ${names.stateInterface} changes: snapshots taken with another shape are ignored. */\nstatic readonly stateFingerprint = ${names.stateFingerprint};`,
-    `override readonly aggregateType = ${stringLiteral(aggregate.name)};`,
-    `#state: ${names.stateInterface} = ${names.initialState};`,
-    `/** The current state; it changes only by applying events. */\nget state(): Readonly<${names.stateInterface}> {\n  return this.#state;\n}`,
-    `/** Replaces some state fields: for \`on<Event>\` handlers, which run when an event is raised or replayed. */\nprotected patchState(changes: Partial<${names.stateInterface}>): void {\n  this.#state = { ...this.#state, ...changes };\n}`,
-  ];
-  for (const event of aggregate.events) {
-    const eventName = eventNames(event.name);
-    members.push(
-      `protected ${eventName.raise}(data: ${eventName.payload}, options?: RaiseOptions): void {\n  this.raiseEvent({ type: ${eventName.typeConstant}, data }, options);\n}`,
-    );
-  }
-  for (const event of userHandled) {
-    const eventName = eventNames(event.name);
-    members.push(
-      `/** Applies ${event.name} to the state (the spec has no \`apply\` rules for it): use \`patchState\`. Runs on raise and on replay, so it must not fail or have side effects. */\nprotected abstract ${eventName.handler}(data: ${eventName.payload}, context: EventContext): void;`,
-    );
-  }
-
-  const cases = aggregate.events.map((event) => {
-    const eventName = eventNames(event.name);
-    if (!event.apply) return `case ${eventName.typeConstant}:\n this.${eventName.handler}(event.data, context);\n return;`;
-    if (event.apply.length === 0) return `case ${eventName.typeConstant}:\n return;`;
-    const assignments = event.apply.map((rule) => {
-      const target = aggregate.state.find((field) => field.name === rule.target);
-      if (!target) throw new Error(`esgen internal error: ${aggregate.name} has no state field ${rule.target}`);
-      const value = valueAccess(rule.value, { data: 'event.data', context: 'context', event, scope, target: target.type, targetOptional: target.optional });
-      return `${propertyKey(rule.target)}: ${value.text}`;
-    });
-    return `case ${eventName.typeConstant}:\n this.#state = { ...this.#state, ${assignments.join(', ')} };\n return;`;
-  });
-  // `_context` when no rule reads it, for projects compiling with noUnusedParameters.
-  const contextName = cases.some((text) => /\bcontext\b/.test(text)) ? 'context' : '_context';
-  members.push(
-    `protected override applyEvent(event: ${names.eventUnion}, ${contextName}: EventContext): void {\n  switch (event.type) {\n${cases.join('\n')}\ndefault: {\n const unknownEvent: never = event;\n throw new TypeError(\`${aggregate.name} cannot apply event \${(unknownEvent as { type: string }).type}\`);\n}\n  }\n}`,
-    `/** The state as JSON (datetime fields are ISO strings), for snapshots. */\noverride snapshotState(): ${names.stateInterface} {\n  return this.#state;\n}`,
-    `protected override restoreState(state: unknown): void {\n  // The runtime only hands over snapshots whose fingerprint matches ${names.stateFingerprint}.\n  this.#state = { ...${names.initialState}, ...(state as ${names.stateInterface}) };\n}`,
+  file.add(
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: names.stateInterface,
+      docs: [`State of ${aggregate.name}.${aggregate.description ? ` ${oneLine(aggregate.description)}` : ''}`],
+      properties: propertiesOf(aggregate.state),
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`State of a new ${aggregate.name}: spec defaults, zero values for other required fields.`],
+      declarations: [{ name: names.initialState, type: names.stateInterface, initializer: scope.initialObject(aggregate.state) }],
+    },
+    {
+      kind: StructureKind.Class,
+      isExported: true,
+      isAbstract: true,
+      name: names.baseClass,
+      extends: `${file.runtime('SpecAggregate')}<${eventMap}, ${names.stateInterface}>`,
+      docs: [`Generated base of ${aggregate.name}: extend it in your own class (\`class ${aggregate.name} extends ${names.baseClass}\`), raise events with \`this.raise(type, data)\`.`],
+      properties: [
+        { name: 'definition', isStatic: true, isReadonly: true, initializer: file.local(registryFile(aggregate), names.definition, 'value') },
+        { name: 'aggregateType', hasOverrideKeyword: true, isReadonly: true, initializer: stringLiteral(aggregate.name) },
+        { name: 'initialState', scope: Scope.Protected, hasOverrideKeyword: true, isReadonly: true, initializer: names.initialState },
+        {
+          name: 'appliers',
+          scope: Scope.Protected,
+          hasOverrideKeyword: true,
+          isReadonly: true,
+          type: `${file.runtimeType('Appliers')}<${eventMap}, ${names.stateInterface}>`,
+          initializer: appliers.length === 0 ? '{}' : `{\n${appliers.join('\n')}\n}`,
+        },
+      ],
+      methods: handlers,
+    },
   );
+  return file.print(aggregate.file);
+}
 
-  const statements = [
-    ...imports,
-    `${docComment(`State of ${aggregate.name}.${aggregate.description ? ` ${aggregate.description}` : ''}`)}export interface ${names.stateInterface} {\n${fieldsBody(aggregate.state)}\n}`,
-    `/** State of a new ${aggregate.name}: spec defaults, zero values for other required fields. */\nexport const ${names.initialState}: ${names.stateInterface} = ${scope.initialObject(aggregate.state)};`,
-    `export const ${names.stateFingerprint} = ${stringLiteral(stateFingerprint(aggregate))};`,
-    `${docComment(`Generated base of ${aggregate.name}: extend it in your own class (\`class ${aggregate.name} extends ${names.baseClass}\`). Each \`raise<Event>(data)\` applies the event to the state at once and queues it for the next save.`)}export abstract class ${names.baseClass} extends AggregateRoot<${names.eventUnion}> {\n${members.join('\n\n')}\n}`,
-  ];
-  return { path, spec: aggregate.file, text: printSourceFile(context, path, statements) };
+/** One event's applier: the state fields its `apply` rules set, or a call of the user's handler. */
+function applier(typed: TypedAggregate, scope: TypeScope, event: EventDef): string {
+  if (!event.apply) return `(data, context) => this.${eventNames(event.name).handler}(data, context)`;
+  const used = new Set<string>();
+  const sources = { payload: { text: 'data', root: 'data' }, envelope: { text: 'context', root: 'context' }, use: (root: string) => used.add(root), event, scope };
+  const fields = event.apply.map((rule) => {
+    const target = typed.stateField(rule.target);
+    const value = typed.value(rule);
+    if (!target || !value) throw new Error(`esgen internal error: ${event.name} applies to an unknown state field ${rule.target}`);
+    return `${propertyKey(rule.target)}: ${writeValue(value, target, sources).text}`;
+  });
+  return `(${parameterList(['data', 'context'], used)}) => ({ ${fields.join(', ')} })`;
 }

@@ -1,8 +1,11 @@
 /**
- * What every emitter receives besides the IR: the ts-morph module (loaded lazily by the build
- * session) and where things live.
+ * What every emitter receives besides the IR (the ts-morph module, loaded lazily by the codegen
+ * session, and where things live), what it returns, and the one function that prints a file from
+ * ts-morph structures.
  */
 import { posix } from 'node:path';
+import type { StatementStructures } from 'ts-morph';
+import { FileImports } from './file-imports.js';
 
 export type TsMorph = typeof import('ts-morph');
 
@@ -51,19 +54,59 @@ export function sourcePath(options: EmitOptions, fileInSource: string): string {
   return posix.normalize(posix.join(options.sourceFromOutput, fileInSource));
 }
 
-/**
- * Prints a source file from statements: structures (interfaces, type aliases, variables) through
- * ts-morph's structure printer, text as it is. Printing needs no Project and no parse, and text
- * skips the printer's character-by-character pass (a third of a cold build's emitting time):
- * prettier lays out everything afterwards anyway.
- */
-export function printSourceFile(context: EmitContext, _path: string, statements: readonly (string | import('ts-morph').StatementStructures)[]): string {
-  const isImport = (statement: unknown) => typeof statement === 'string' && statement.startsWith('import ');
-  let text = '';
-  statements.forEach((statement, index) => {
-    // A blank line between top-level statements except between imports (prettier keeps blank lines but never adds them).
-    if (index > 0) text += isImport(statement) && isImport(statements[index - 1]) ? '\n' : '\n\n';
-    text += typeof statement === 'string' ? statement : context.tsm.printStructure(statement).trimEnd();
-  });
-  return `${text}\n`;
+/** One generated file being built: its path, its imports (recorded as names are used) and its statements. */
+export class FileBuilder {
+  readonly imports = new FileImports();
+  readonly statements: StatementStructures[] = [];
+
+  constructor(
+    readonly context: EmitContext,
+    readonly path: string,
+  ) {}
+
+  /** A name exported by the runtime, used as a value. */
+  runtime(name: string): string {
+    return this.imports.value(this.context.runtimeImport, name);
+  }
+
+  /** A type exported by the runtime. */
+  runtimeType(name: string): string {
+    return this.imports.type(this.context.runtimeImport, name);
+  }
+
+  /** A name of another generated file of this aggregate folder (`events.ts`), or of any output path. */
+  local(file: string, name: string, use: 'value' | 'type'): string {
+    const specifier = relativeImport(this.path, file);
+    return use === 'value' ? this.imports.value(specifier, name) : this.imports.type(specifier, name);
+  }
+
+  /** Names this file declares (see FileImports.declare). */
+  declare(...names: string[]): void {
+    this.imports.declare(...names);
+  }
+
+  add(...statements: StatementStructures[]): void {
+    this.statements.push(...statements);
+  }
+
+  /**
+   * Prints imports and statements through ts-morph's structure printer (prettier lays it out
+   * afterwards): imports together, a blank line between other statements (prettier keeps blank
+   * lines but never adds them), re-exports together.
+   */
+  print(spec: string): EmittedFile {
+    const { printStructure, StructureKind } = this.context.tsm;
+    const imports = this.imports.declarations().map((declaration) => printStructure({ ...declaration, kind: StructureKind.ImportDeclaration }).trimEnd());
+    const blocks = imports.length > 0 ? [imports.join('\n')] : [];
+    let previous: StatementStructures | undefined;
+    for (const statement of this.statements) {
+      const text = printStructure(statement).trimEnd();
+      const together = previous?.kind === StructureKind.ExportDeclaration && statement.kind === StructureKind.ExportDeclaration;
+      if (together) blocks[blocks.length - 1] += `\n${text}`;
+      else blocks.push(text);
+      previous = statement;
+    }
+    if (blocks.length === 0) blocks.push('export {};');
+    return { path: this.path, spec, text: `${blocks.join('\n\n')}\n` };
+  }
 }

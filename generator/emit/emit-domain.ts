@@ -13,9 +13,6 @@ import { emitReadModels } from './emit-read-models.js';
 import { emitAggregateRegistry, emitRegistry } from './emit-registry.js';
 import { createScaffoldRenderer, emitScaffolds } from './emit-scaffolds.js';
 import { emitTypes } from './emit-types.js';
-import { emitUpcasters } from './emit-upcasters.js';
-import { emitSupport } from './emit-support.js';
-import { emitValidators } from './emit-validators.js';
 import { canonicalJson } from './fingerprint.js';
 
 export interface EmittedAggregate {
@@ -36,8 +33,6 @@ export function emitAggregate(aggregate: AggregateDef, context: AggregateEmitCon
     files: [
       emitTypes(aggregate, context),
       emitEvents(aggregate, context),
-      emitValidators(aggregate, context),
-      emitUpcasters(aggregate, context),
       emitAggregateBase(aggregate, context),
       emitReadModels(aggregate, context),
       emitAggregateRegistry(aggregate, context),
@@ -49,7 +44,7 @@ export function emitAggregate(aggregate: AggregateDef, context: AggregateEmitCon
 
 /** Files built from the whole domain. */
 export function emitShared(domain: DomainIR, context: EmitContext): EmittedFile[] {
-  return [emitSupport(context), emitRegistry(domain, context), emitIndex(domain, context)];
+  return [emitRegistry(domain, context), emitIndex(domain, context)];
 }
 
 /**

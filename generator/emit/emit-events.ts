@@ -1,52 +1,49 @@
 /**
- * `<aggregate>/events.ts`: one interface per event version (`OrderCreatedV1`), the current one
- * under the plain name, the `OrderEvent` union, type/version constants (`OrderCreatedType`,
- * `OrderCreatedVersion`), constructors (`orderCreated(data)`) and guards (`isOrderCreated`).
- * Generated files carry docs only where they add to the names (spec descriptions, versions):
- * boilerplate comments on every member cost a third of prettier's time on large domains.
+ * `<aggregate>/events.ts`: one interface per payload version (`OrderCreatedV1`, and the current
+ * one under the plain name `OrderCreated`), the map of every event's current payload by type
+ * (`OrderEvents`), and the union of events (`OrderEvent`). Docs only where they add to the names
+ * (spec descriptions, versions).
  */
-import type { AggregateDef, EventDef } from '../ir/types.js';
-import { type EmitContext, type EmittedFile, printSourceFile } from './emit-context.js';
-import { namedTypesIn } from './emit-types.js';
-import { aggregateNames, eventNames, stringLiteral } from './names.js';
-import { docComment, fieldsBody } from './type-expressions.js';
+import type { AggregateDef, EventDef, EventVersionDef } from '../ir/types.js';
+import { type EmitContext, type EmittedFile, FileBuilder } from './emit-context.js';
+import { importValueTypes } from './emit-types.js';
+import { aggregateNames, eventNames } from './names.js';
+import { oneLine, propertiesOf } from './type-expressions.js';
 
-export function emitEvents(aggregate: AggregateDef, context: EmitContext): EmittedFile {
-  const names = aggregateNames(aggregate.name);
-  const path = `${names.kebab}/events.ts`;
-  const valueTypes = namedTypesIn(aggregate.events.flatMap((event) => event.versions.flatMap((version) => version.fields.map((field) => field.type))));
-  const statements: string[] = [`import type { DomainEvent } from ${stringLiteral(context.runtimeImport)};`];
-  if (valueTypes.length > 0) statements.push(`import type { ${valueTypes.join(', ')} } from './types.js';`);
-  for (const event of aggregate.events) statements.push(...eventStatements(event));
-  const union = aggregate.events.map((event) => eventNames(event.name).event);
-  statements.push(
-    `/** Every event of ${aggregate.name}, current payload versions. */\nexport type ${names.eventUnion} = ${union.length ? union.join(' | ') : 'never'};`,
-    `export type ${names.eventUnion}Type = ${names.eventUnion}['type'];`,
-    `/** The stored event_type of every ${aggregate.name} event, in spec order. */\nexport const ${names.camel}EventTypes = [${aggregate.events.map((event) => stringLiteral(event.name)).join(', ')}] as const;`,
-    `/** Whether an event belongs to ${aggregate.name}. */\nexport function is${names.eventUnion}(event: DomainEvent): event is ${names.eventUnion} {\n  return (${names.camel}EventTypes as readonly string[]).includes(event.type);\n}`,
-  );
-  return { path, spec: aggregate.file, text: printSourceFile(context, path, statements) };
+export function eventsFile(aggregate: AggregateDef): string {
+  return `${aggregateNames(aggregate.name).kebab}/events.ts`;
 }
 
-function eventStatements(event: EventDef): string[] {
-  const names = eventNames(event.name);
-  const versioned = event.versions.length > 1;
-  const statements: string[] = [
-    `export const ${names.typeConstant} = ${stringLiteral(event.name)};`,
-    `export const ${names.versionConstant} = ${event.version};`,
-  ];
-  // Docs only where they say something the names do not: spec descriptions and version history.
-  for (const version of event.versions) {
-    const isCurrent = version.version === event.version;
-    const doc = versioned ? `${event.name} payload, version ${version.version}${isCurrent ? ' (current)' : ''}.` : undefined;
-    statements.push(`${docComment(doc)}export interface ${names.payloadOfVersion(version.version)} {\n${fieldsBody(version.fields)}\n}`);
-  }
-  const hasRequiredField = (event.versions.at(-1)?.fields ?? []).some((field) => !field.optional);
-  statements.push(
-    `${docComment(event.description)}export type ${names.payload} = ${names.payloadOfVersion(event.version)};`,
-    `export type ${names.event} = DomainEvent<typeof ${names.typeConstant}, ${names.payload}>;`,
-    `export function ${names.constructor}(data: ${names.payload}${hasRequiredField ? '' : ' = {}'}): ${names.event} {\n  return { type: ${names.typeConstant}, data };\n}`,
-    `export function ${names.guard}(event: DomainEvent): event is ${names.event} {\n  return event.type === ${names.typeConstant};\n}`,
+export function emitEvents(aggregate: AggregateDef, context: EmitContext): EmittedFile {
+  const { StructureKind } = context.tsm;
+  const names = aggregateNames(aggregate.name);
+  const file = new FileBuilder(context, eventsFile(aggregate));
+  file.declare(names.eventMap, names.eventUnion, ...aggregate.events.flatMap((event) => event.versions.map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))));
+  importValueTypes(file, aggregate, aggregate.events.flatMap((event) => event.versions.flatMap((version) => version.fields.map((field) => field.type))));
+  for (const event of aggregate.events) for (const version of event.versions) file.add(payloadDeclaration(context, event, version));
+  file.add(
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: names.eventMap,
+      docs: [`Every event of ${aggregate.name} with its current payload, by stored event type.`],
+      properties: aggregate.events.map((event) => ({ name: event.name, type: event.name, isReadonly: true })),
+    },
+    { kind: StructureKind.TypeAlias, isExported: true, name: names.eventUnion, docs: [`An event of ${aggregate.name}: \`{ type, data }\`, discriminated by \`type\`.`], type: `${file.runtimeType('EventOf')}<${names.eventMap}>` },
   );
-  return statements;
+  return file.print(aggregate.file);
+}
+
+function payloadDeclaration(context: EmitContext, event: EventDef, version: EventVersionDef) {
+  const { StructureKind } = context.tsm;
+  const name = eventNames(event.name, event.version).payloadOfVersion(version.version);
+  const isCurrent = version.version === event.version;
+  const docs = [
+    ...(event.versions.length > 1 ? [`${event.name} payload, version ${version.version}${isCurrent ? ' (current)' : ''}.`] : []),
+    ...(isCurrent && event.description ? [oneLine(event.description)] : []),
+  ];
+  const doc = docs.length > 0 ? [docs.join(' ')] : [];
+  // A payload without fields accepts exactly `{}` (an empty interface would accept any object).
+  if (version.fields.length === 0) return { kind: StructureKind.TypeAlias, isExported: true, name, docs: doc, type: 'Readonly<Record<string, never>>' } as const;
+  return { kind: StructureKind.Interface, isExported: true, name, docs: doc, properties: propertiesOf(version.fields) } as const;
 }

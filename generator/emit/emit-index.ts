@@ -7,24 +7,25 @@
 import type { AggregateDef, DomainIR } from '../ir/types.js';
 import { aggregateBaseFile } from './emit-aggregate-base.js';
 import { enumValuesName } from './emit-types.js';
-import { type EmitContext, type EmittedFile, printSourceFile, relativeImport } from './emit-context.js';
-import { aggregateNames, readModelNames } from './names.js';
+import { type EmitContext, type EmittedFile, FileBuilder, relativeImport } from './emit-context.js';
+import { aggregateNames, eventNames, readModelNames } from './names.js';
 
 export function emitAggregateIndex(aggregate: AggregateDef, context: EmitContext): EmittedFile {
   const { kebab } = aggregateNames(aggregate.name);
   const path = `${kebab}/index.ts`;
-  const modules = ['types.ts', 'events.ts', 'validators.ts', 'upcasters.ts', aggregateBaseFile(aggregate).slice(kebab.length + 1), 'read-models.ts', 'registry.ts'];
-  const statements = modules.map((module) => `export * from ${`'${relativeImport(path, `${kebab}/${module}`)}'`};`);
-  return { path, spec: aggregate.file, text: printSourceFile(context, path, statements) };
+  const modules = ['types.ts', 'events.ts', aggregateBaseFile(aggregate).slice(kebab.length + 1), 'read-models.ts', 'registry.ts'];
+  return reexports(context, path, modules.map((module) => ({ specifier: relativeImport(path, `${kebab}/${module}`) }))).print(aggregate.file);
 }
 
 /** Exported names that are not derived from an aggregate's or event's (globally unique) name. */
 function freelyNamedExports(aggregate: AggregateDef): string[] {
   return [
     ...aggregate.types.flatMap((type) => (type.kind === 'enum' ? [type.name, enumValuesName(type.name)] : [type.name])),
+    // Payload names: unique among events, but another aggregate may have a value type of that name.
+    ...aggregate.events.flatMap((event) => event.versions.map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))),
     ...aggregate.readModels.flatMap((readModel) => {
       const names = readModelNames(readModel.name);
-      return [names.row, names.definition, names.initialRow];
+      return [names.row, names.definition];
     }),
   ];
 }
@@ -33,11 +34,19 @@ export function emitIndex(domain: DomainIR, context: EmitContext): EmittedFile {
   const path = 'index.ts';
   const owners = new Map<string, number>();
   for (const aggregate of domain.aggregates) for (const name of new Set(freelyNamedExports(aggregate))) owners.set(name, (owners.get(name) ?? 0) + 1);
-  const statements = [`export * from './registry.js';`];
+  const modules: { specifier: string; namespace?: string }[] = [{ specifier: './registry.js' }];
   for (const aggregate of domain.aggregates) {
     const { kebab, camel } = aggregateNames(aggregate.name);
+    // An aggregate that shares exported names with another one is exported as a namespace.
     const clashes = freelyNamedExports(aggregate).some((name) => (owners.get(name) ?? 0) > 1);
-    statements.push(clashes ? `// ${aggregate.name} shares exported names with another aggregate.\nexport * as ${camel} from './${kebab}/index.js';` : `export * from './${kebab}/index.js';`);
+    modules.push({ specifier: `./${kebab}/index.js`, ...(clashes ? { namespace: camel } : {}) });
   }
-  return { path, spec: context.configFile, text: printSourceFile(context, path, statements) };
+  return reexports(context, path, modules).print(context.configFile);
+}
+
+function reexports(context: EmitContext, path: string, modules: readonly { specifier: string; namespace?: string }[]): FileBuilder {
+  const file = new FileBuilder(context, path);
+  const { StructureKind } = context.tsm;
+  for (const { specifier, namespace } of modules) file.add({ kind: StructureKind.ExportDeclaration, moduleSpecifier: specifier, ...(namespace ? { namespaceExport: namespace } : {}) });
+  return file;
 }

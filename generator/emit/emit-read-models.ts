@@ -1,17 +1,21 @@
 /**
- * `<aggregate>/read-models.ts`: per read model a row interface and a ReadModelDefinition whose
- * pure `keyOf`/`apply` implement the declarative mappings (set, add, increment, min, max, append,
- * delete, time-bucket keys in UTC); `customOn` events call user-owned mappers from
- * `<source>/<aggregate>.mappers.ts` after the declarative rules.
+ * `<aggregate>/read-models.ts`: per read model its row interface and a definition declared with
+ * the runtime's `defineReadModel`: the initial row, per event the fields its rules set (each a
+ * call of a mapping operation's runtime helper, from the mapping-operation table), the events that
+ * delete the row, the user's custom mappers, and how each event finds its row. Every rule gets the
+ * event's envelope with its payload typed, so no rule casts `event.data`.
  */
 import type { IndexDefinition } from '../../runtime/contracts.js';
-import type { AggregateDef, EventDef, KeyBucket, MappingOp, ReadModelDef, ReadModelFieldDef, ReadModelKey, TypeRef, ValueExpr } from '../ir/types.js';
-import { type EmitContext, type EmittedFile, printSourceFile, relativeImport, sourcePath } from './emit-context.js';
-import { namedTypesIn } from './emit-types.js';
+import type { AggregateDef, EventDef, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
+import { mappingOp, type OperationParts, type RuntimeHelper } from '../ops/mapping-ops.js';
+import { type KeySource, typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
+import { type EmitContext, type EmittedFile, FileBuilder, sourcePath } from './emit-context.js';
+import { eventsFile } from './emit-events.js';
+import { importValueTypes } from './emit-types.js';
 import { fingerprintOf, semanticContent } from './fingerprint.js';
 import { aggregateNames, eventNames, propertyKey, readModelNames, stringLiteral } from './names.js';
-import { docComment, fieldsBody, TypeScope } from './type-expressions.js';
-import { type ValueAccess, valueAccess } from './value-expressions.js';
+import { oneLine, propertiesOf, TypeScope } from './type-expressions.js';
+import { parameterList, type ValueSources, writeValue } from './value-expressions.js';
 
 export interface CustomMapper {
   readonly readModel: string;
@@ -19,6 +23,10 @@ export interface CustomMapper {
   readonly functionName: string;
   readonly row: string;
   readonly payload: string;
+}
+
+export function readModelsFile(aggregate: AggregateDef): string {
+  return `${aggregateNames(aggregate.name).kebab}/read-models.ts`;
 }
 
 export function userMappersFile(aggregate: AggregateDef): string {
@@ -42,152 +50,138 @@ export function readModelFingerprint(readModel: ReadModelDef): string {
 }
 
 export function emitReadModels(aggregate: AggregateDef, context: EmitContext): EmittedFile {
-  const names = aggregateNames(aggregate.name);
-  const path = `${names.kebab}/read-models.ts`;
+  const file = new FileBuilder(context, readModelsFile(aggregate));
+  const typed = typeAggregate(aggregate);
   const scope = new TypeScope(aggregate);
-  const body = aggregate.readModels.map((readModel) => readModelStatements(aggregate, readModel, scope));
-
-  const text = body.join('\n\n');
-  const usedPayloads = aggregate.events.map((event) => eventNames(event.name).payload).filter((payload) => new RegExp(`(?<!')\\b${payload}\\b(?!')`).test(text));
-  const valueTypes = namedTypesIn(aggregate.readModels.flatMap((readModel) => readModel.fields.map((field) => field.type)));
-  const mappers = customMappers(aggregate);
-  const runtimeTypes = ['ReadModelDefinition', ...(mappers.length > 0 ? ['EventEnvelope'] : [])];
-  const statements = [
-    `import type { ${runtimeTypes.join(', ')} } from ${stringLiteral(context.runtimeImport)};`,
-    ...(usedPayloads.length > 0 ? [`import type { ${usedPayloads.join(', ')} } from './events.js';`] : []),
-    ...(valueTypes.length > 0 ? [`import type { ${valueTypes.join(', ')} } from './types.js';`] : []),
-    ...(mappers.length > 0
-      ? [`import { ${mappers.map((mapper) => mapper.functionName).join(', ')} } from ${stringLiteral(relativeImport(path, sourcePath(context, userMappersFile(aggregate))))};`]
-      : []),
-    text || 'export {};',
-  ];
-  return { path, spec: aggregate.file, text: printSourceFile(context, path, statements) };
+  file.declare(...aggregate.readModels.flatMap((readModel) => [readModelNames(readModel.name).row, readModelNames(readModel.name).definition]));
+  for (const readModel of aggregate.readModels) readModelStatements(file, typed, scope, readModel);
+  return file.print(aggregate.file);
 }
 
-function readModelStatements(aggregate: AggregateDef, readModel: ReadModelDef, scope: TypeScope): string {
+function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, readModel: ReadModelDef): void {
+  const { StructureKind, VariableDeclarationKind } = file.context.tsm;
+  const aggregate = typed.aggregate;
   const names = readModelNames(readModel.name);
-  const eventsByName = new Map(aggregate.events.map((event) => [event.name, event]));
   const eventOf = (name: string): EventDef => {
-    const event = eventsByName.get(name);
+    const event = typed.event(name);
     if (!event) throw new Error(`esgen internal error: read model ${readModel.name} refers to unknown event ${name}`);
     return event;
   };
-  const keyed = readModel.key.kind === 'computed' ? new Set(readModel.key.sources.map((source) => source.event)) : undefined;
-  const eventTypes = readModel.events.filter((event) => !keyed || keyed.has(event));
+  importValueTypes(file, aggregate, readModel.fields.map((field) => field.type));
+  const eventMap = file.local(eventsFile(aggregate), aggregateNames(aggregate.name).eventMap, 'type');
 
-  const row = `${docComment(`Row of ${readModel.name} (projection \`${readModel.projection}\`), stored as JSON: datetime fields are ISO strings.${readModel.description ? ` ${readModel.description}` : ''}`)}export interface ${names.row} {\n${fieldsBody(readModel.fields)}\n}`;
-  const initialRow = `/** The row an event starts from when the read model has none for its key yet. */\nexport const ${names.initialRow}: ${names.row} = ${scope.initialObject(readModel.fields)};`;
+  const properties = [
+    `name: ${stringLiteral(readModel.name)}`,
+    `projection: ${stringLiteral(readModel.projection)}`,
+    `aggregateType: ${stringLiteral(aggregate.name)}`,
+    `mode: ${stringLiteral(readModel.mode)}`,
+    `initialRow: ${scope.initialObject(readModel.fields)}`,
+  ];
+  if (readModel.key.kind === 'computed') {
+    const keys = readModel.key.sources.map((source) => `${propertyKey(source.event)}: ${keyFunction(file, typed, scope, eventOf(source.event), source)},`);
+    properties.push(`keys: {\n${keys.join('\n')}\n}`);
+  }
+  const rules = readModel.events
+    .filter((event) => !readModel.deleteOn.includes(event))
+    .flatMap((eventName) => {
+      const rule = ruleFunction(file, typed, scope, readModel, eventOf(eventName));
+      return rule === undefined ? [] : [`${propertyKey(eventName)}: ${rule},`];
+    });
+  if (rules.length > 0) properties.push(`on: {\n${rules.join('\n')}\n}`);
+  if (readModel.deleteOn.length > 0) properties.push(`delete: [${readModel.deleteOn.map(stringLiteral).join(', ')}]`);
+  if (readModel.customOn.length > 0) {
+    const mappersFile = sourcePath(file.context, userMappersFile(aggregate));
+    properties.push(`custom: { ${readModel.customOn.map((event) => `${propertyKey(event)}: ${file.local(mappersFile, names.customMapper(event), 'value')}`).join(', ')} }`);
+  }
+  const indexes = readModel.fields.filter((field) => field.index || field.unique).map(indexDefinition);
+  if (indexes.length > 0) properties.push(`indexes: [${indexes.map((index) => `{ field: ${stringLiteral(index.field)}, type: ${stringLiteral(index.type)}, unique: ${index.unique} }`).join(', ')}]`);
+  properties.push(`fingerprint: ${stringLiteral(readModelFingerprint(readModel))}`);
 
-  // Every event of a read model keyed by aggregate goes to its aggregate's row (the runtime calls
-  // keyOf only for the read model's eventTypes); computed keys differ by event.
-  const keyOf =
-    readModel.key.kind === 'aggregateId'
-      ? 'keyOf: (event) => event.aggregateId'
-      : `keyOf(event) {\n    switch (event.type) {\n${keyOfCases(readModel.key, eventOf, scope)}\n      default:\n        return undefined;\n    }\n  }`;
-  const applyCases = eventTypes.map((eventName) => applyCase(readModel, eventOf(eventName), scope));
-  const indexes = readModel.fields.filter((field) => field.index || field.unique).map((field) => indexDefinition(field));
-
-  const definition = `export const ${names.definition}: ReadModelDefinition<${names.row}> = {
-  name: ${stringLiteral(readModel.name)},
-  projection: ${stringLiteral(readModel.projection)},
-  aggregateType: ${stringLiteral(aggregate.name)},
-  mode: ${stringLiteral(readModel.mode)},
-  eventTypes: [${eventTypes.map(stringLiteral).join(', ')}],
-  ${keyOf},
-  apply(current, event) {
-    const row = current ?? ${names.initialRow};
-    switch (event.type) {
-${applyCases.join('\n')}
-      default:
-        return { kind: 'unchanged' };
-    }
-  },
-  indexes: [${indexes.map((index) => `{ field: ${stringLiteral(index.field)}, type: ${stringLiteral(index.type)}, unique: ${index.unique} }`).join(', ')}],
-  fingerprint: ${stringLiteral(readModelFingerprint(readModel))},
-};`;
-  return [row, initialRow, definition].join('\n\n');
+  file.add(
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: names.row,
+      docs: [`Row of ${readModel.name} (projection \`${readModel.projection}\`), stored as JSON: datetime fields are ISO strings.${readModel.description ? ` ${oneLine(readModel.description)}` : ''}`],
+      properties: propertiesOf(readModel.fields),
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: names.definition, initializer: `${file.runtime('defineReadModel')}<${names.row}, ${eventMap}>({\n${properties.join(',\n')},\n})` }],
+    },
+  );
 }
 
-function keyOfCases(key: Extract<ReadModelKey, { kind: 'computed' }>, eventOf: (name: string) => EventDef, scope: TypeScope): string {
-  return key.sources
-    .map((source) => {
-      const event = eventOf(source.event);
-      const access = valueAccess(source.value, { data: 'data', context: 'event', event, scope, target: { kind: 'primitive', name: 'string' }, targetOptional: true });
-      const usesData = /\bdata\b/.test(access.text);
-      const lines = usesData ? [`const data = event.data as ${eventNames(event.name).payload};`] : [];
-      let value = access.text;
-      if (access.mayBeAbsent) {
-        lines.push(`const value = ${value};`, 'if (value === undefined) return undefined;');
-        value = 'value';
-      }
-      lines.push(`return ${keyExpression(value, source.value, access, source.bucket, scope)};`);
-      return `case ${stringLiteral(source.event)}: {\n${lines.join('\n')}\n}`;
-    })
-    .join('\n');
+function sourcesFor(event: EventDef, scope: TypeScope, used: Set<string>): ValueSources {
+  return { payload: { text: 'event.data', root: 'event' }, envelope: { text: 'event', root: 'event' }, use: (root) => used.add(root), event, scope };
 }
 
-const bucketLength: Record<KeyBucket, number> = { hour: 13, day: 10, month: 7, year: 4 };
-
-/** Row id text; time buckets are UTC prefixes of the ISO form ('YYYY-MM-DDTHH', 'YYYY-MM-DD', 'YYYY-MM', 'YYYY'). */
-function keyExpression(value: string, expr: ValueExpr, access: ValueAccess, bucket: KeyBucket | undefined, scope: TypeScope): string {
-  if (!bucket) return isStringValued(access.type, scope) ? value : `String(${value})`;
-  // $occurredAt is a Date already; payload datetimes may carry any offset, so they go through Date to land in UTC.
-  const iso = expr.kind === 'envelope' && expr.field === 'occurredAt' ? 'event.occurredAt.toISOString()' : `new Date(${value}).toISOString()`;
-  return `${iso}.slice(0, ${bucketLength[bucket]})`;
-}
-
-function applyCase(readModel: ReadModelDef, event: EventDef, scope: TypeScope): string {
-  const label = `case ${stringLiteral(event.name)}`;
-  if (readModel.deleteOn.includes(event.name)) return `${label}:\n return { kind: 'delete' };`;
+/** The fields one event sets, as `(row, event, current) => ({ … })`; undefined when no field has a rule for it. */
+function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, readModel: ReadModelDef, event: EventDef): string | undefined {
+  const used = new Set<string>();
+  const sources = sourcesFor(event, scope, used);
   const assignments: string[] = [];
   for (const field of readModel.fields) {
     const rule = field.rules.find((candidate) => candidate.event === event.name);
-    if (rule) assignments.push(`${propertyKey(field.name)}: ${operation(field, rule.op, event, scope)}`);
-  }
-  const next = assignments.length > 0 ? `{ ...row, ${assignments.join(', ')} }` : 'row';
-  const lines = [];
-  const body = `const next: ${readModelNames(readModel.name).row} = ${next};`;
-  if (/\bdata\b/.test(body)) lines.push(`const data = event.data as ${eventNames(event.name).payload};`);
-  lines.push(body);
-  if (readModel.customOn.includes(event.name)) {
-    const mapper = readModelNames(readModel.name).customMapper(event.name);
-    lines.push(`return ${mapper}(next, event as EventEnvelope<${stringLiteral(event.name)}, ${eventNames(event.name).payload}>, current);`);
-  } else lines.push(`return { kind: 'upsert', row: next };`);
-  return `${label}: {\n${lines.join('\n')}\n}`;
-}
-
-function operation(field: ReadModelFieldDef, op: MappingOp, event: EventDef, scope: TypeScope): string {
-  if (op.kind === 'increment') return op.by < 0 ? `${current(field)} - ${-op.by}` : `${current(field)} + ${op.by}`;
-  const target = op.kind === 'append' ? elementType(field.type) : field.type;
-  const access = valueAccess(op.value, { data: 'data', context: 'event', event, scope, target, targetOptional: field.optional });
-  const value = access.text;
-  switch (op.kind) {
-    case 'set':
-      return value;
-    case 'add':
-      return `${current(field)} + ${access.mayBeAbsent ? `(${value} ?? 0)` : value}`;
-    case 'min':
-    case 'max': {
-      const normalized = isDateTime(access.type) && op.value.kind === 'event' ? `new Date(${value}).toISOString()` : value;
-      const better = op.kind === 'min' ? '<' : '>';
-      const noValueYet = ['current === undefined', ...(field.optional ? [`row.${field.name} === undefined`] : [])].join(' || ');
-      const pick = `${noValueYet} || ${normalized} ${better} row.${field.name} ? ${normalized} : row.${field.name}`;
-      return access.mayBeAbsent ? `${value} === undefined ? row.${field.name} : ${pick}` : pick;
+    if (!rule) continue;
+    const row = mappingOp(rule.op.kind);
+    const target = row.operandTarget(field);
+    let operand: string;
+    let operandType: TypeRef | undefined;
+    let operandOptional = false;
+    if (rule.op.kind === 'increment') operand = String(rule.op.by);
+    else {
+      const value = typed.value(rule);
+      if (!value) throw new Error(`esgen internal error: ${readModel.name}.${field.name} has no resolved value for ${event.name}`);
+      const written = writeValue(value, target, sources);
+      operandType = written.type;
+      operandOptional = written.optional;
+      // Payload datetimes may carry any offset: comparisons go through UTC.
+      const payloadDatetime = value.kind === 'read' && value.expr.kind === 'event' && isDateTime(operandType);
+      operand = row.comparesTimes && payloadDatetime ? `${file.runtime('utc')}(${written.text})` : written.text;
     }
-    case 'append': {
-      const list = field.optional ? `...(row.${field.name} ?? [])` : `...row.${field.name}`;
-      if (access.type?.kind === 'array') return `[${list}, ...${access.mayBeAbsent ? `(${value} ?? [])` : value}]`;
-      return access.mayBeAbsent ? `${value} === undefined ? row.${field.name} : [${list}, ${value}]` : `[${list}, ${value}]`;
-    }
+    assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, operand, operandType, operandOptional))}`);
   }
+  if (assignments.length === 0) return undefined;
+  return `(${parameterList(['row', 'event', 'current'], used)}) => ({ ${assignments.join(', ')} })`;
 }
 
-function current(field: ReadModelFieldDef): string {
-  return field.optional ? `(row.${field.name} ?? 0)` : `row.${field.name}`;
+/** The parts a mapping operation writes its expression from; reading `field` or `stored` records the parameter it uses. */
+function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<string>, operand: string, operandType: TypeRef | undefined, operandOptional: boolean): OperationParts {
+  return {
+    get field() {
+      used.add('row');
+      return `row.${field.name}`;
+    },
+    get stored() {
+      used.add('current');
+      return `current?.${field.name}`;
+    },
+    operand,
+    operandType,
+    operandOptional,
+    helper: (name: RuntimeHelper) => file.runtime(name),
+  };
 }
 
-function elementType(type: TypeRef): TypeRef {
-  return type.kind === 'array' ? type.element : type;
+/** How one event finds its row: the key value as text, truncated to a UTC bucket when the spec says so. */
+function keyFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, event: EventDef, source: KeySource): string {
+  const used = new Set<string>();
+  const value = typed.value(source);
+  if (!value) throw new Error(`esgen internal error: the key of ${event.name} does not resolve`);
+  let text: string;
+  if (source.bucket) {
+    // $occurredAt is a Date already; payload dates and datetimes go through Date to land in UTC.
+    const occurredAt = value.kind === 'read' && value.expr.kind === 'envelope' && value.expr.field === 'occurredAt';
+    const instant = occurredAt ? (used.add('event'), 'event.occurredAt') : writeValue(value, { type: { kind: 'primitive', name: 'string' }, optional: true }, sourcesFor(event, scope, used)).text;
+    text = `${file.runtime('timeBucket')}(${instant}, ${stringLiteral(source.bucket)})`;
+  } else {
+    const written = writeValue(value, { type: { kind: 'primitive', name: 'string' }, optional: true }, sourcesFor(event, scope, used));
+    text = isStringValued(written.type, scope) && !written.optional ? written.text : `${file.runtime('keyText')}(${written.text})`;
+  }
+  return `(${parameterList(['event'], used)}) => ${text}`;
 }
 
 function isDateTime(type: TypeRef | undefined): boolean {
@@ -212,3 +206,4 @@ function isStringValued(type: TypeRef | undefined, scope: TypeScope): boolean {
   if (type?.kind === 'primitive') return ['string', 'uuid', 'date', 'datetime'].includes(type.name);
   return type?.kind === 'named' && scope.named(type.name).kind === 'enum';
 }
+

@@ -10,8 +10,7 @@ import type { AggregateDef } from '../ir/types.js';
 import { aggregateBaseFile, handledByUser } from './emit-aggregate-base.js';
 import { type EmitOptions, type ScaffoldFile, relativeImport } from './emit-context.js';
 import { customMappers, userMappersFile } from './emit-read-models.js';
-import { userAggregateFile } from './emit-registry.js';
-import { customUpcastSteps, userUpcastersFile } from './emit-upcasters.js';
+import { customUpcastSteps, userAggregateFile, userUpcastersFile } from './emit-registry.js';
 import { aggregateNames, eventNames } from './names.js';
 
 type TemplateName = 'aggregate' | 'upcasters' | 'mappers';
@@ -61,7 +60,7 @@ export function emitScaffolds(aggregate: AggregateDef, options: EmitOptions & { 
       baseImport: relativeImport(aggregateFile, generated(aggregateBaseFile(aggregate))),
       eventsImport: relativeImport(aggregateFile, generated(`${names.kebab}/events.ts`)),
       payloadImports: handlers.map((handler) => handler.payload).join(', '),
-      exampleRaise: eventNames(aggregate.events[0]?.name ?? 'Event').raise,
+      exampleEvent: aggregate.events[0]?.name ?? 'SomethingHappened',
       handlers,
     }),
   });
@@ -75,7 +74,7 @@ export function emitScaffolds(aggregate: AggregateDef, options: EmitOptions & { 
       text: render('upcasters', {
         type: aggregate.name,
         eventsImport: relativeImport(file, generated(`${names.kebab}/events.ts`)),
-        upcastersImport: relativeImport(file, generated(`${names.kebab}/upcasters.ts`)),
+        registryImport: relativeImport(file, generated(`${names.kebab}/registry.ts`)),
         payloadImports: [...new Set(steps.flatMap((step) => [step.input, step.output]))].join(', '),
         steps: steps.map((step) => ({ ...step, toVersion: step.fromVersion + 1 })),
       }),

@@ -1,35 +1,37 @@
 /**
  * `<aggregate>/types.ts`: the value types and enums declared in the spec's `types:`, shared by
- * events, state and read models. Enums also get a readonly list of their values (validators use it).
+ * events, state and read models. Enums also get a readonly list of their values (checks use it).
  */
-import type { StatementStructures } from 'ts-morph';
 import type { AggregateDef, TypeRef } from '../ir/types.js';
-import { type EmitContext, type EmittedFile, printSourceFile } from './emit-context.js';
+import { type EmitContext, type EmittedFile, FileBuilder } from './emit-context.js';
 import { aggregateNames, camelCase, stringLiteral } from './names.js';
-import { docComment, fieldsBody } from './type-expressions.js';
+import { oneLine, propertiesOf } from './type-expressions.js';
+
+export function typesFile(aggregate: AggregateDef): string {
+  return `${aggregateNames(aggregate.name).kebab}/types.ts`;
+}
 
 export function emitTypes(aggregate: AggregateDef, context: EmitContext): EmittedFile {
   const { StructureKind, VariableDeclarationKind } = context.tsm;
-  const path = `${aggregateNames(aggregate.name).kebab}/types.ts`;
-  const statements: (string | StatementStructures)[] = [];
+  const file = new FileBuilder(context, typesFile(aggregate));
   for (const type of aggregate.types) {
-    const docs = type.description ? [type.description] : [];
+    const docs = type.description ? [oneLine(type.description)] : [];
     if (type.kind === 'enum') {
-      statements.push({
-        kind: StructureKind.VariableStatement,
-        isExported: true,
-        declarationKind: VariableDeclarationKind.Const,
-        docs: [`Every value of ${type.name}, in spec order.`],
-        declarations: [{ name: enumValuesName(type.name), initializer: `[${type.values.map(stringLiteral).join(', ')}] as const` }],
-      });
-      statements.push({ kind: StructureKind.TypeAlias, isExported: true, name: type.name, docs, type: `(typeof ${enumValuesName(type.name)})[number]` });
+      file.add(
+        {
+          kind: StructureKind.VariableStatement,
+          isExported: true,
+          declarationKind: VariableDeclarationKind.Const,
+          docs: [`Every value of ${type.name}, in spec order.`],
+          declarations: [{ name: enumValuesName(type.name), initializer: `[${type.values.map(stringLiteral).join(', ')}] as const` }],
+        },
+        { kind: StructureKind.TypeAlias, isExported: true, name: type.name, docs, type: `(typeof ${enumValuesName(type.name)})[number]` },
+      );
     } else {
-      // Interface bodies are printed by one helper (readonly, optional markers, field docs).
-      statements.push(`${docComment(type.description)}export interface ${type.name} {\n${fieldsBody(type.fields)}\n}`);
+      file.add({ kind: StructureKind.Interface, isExported: true, name: type.name, docs, properties: propertiesOf(type.fields) });
     }
   }
-  if (statements.length === 0) statements.push('export {};');
-  return { path, spec: aggregate.file, text: printSourceFile(context, path, statements) };
+  return file.print(aggregate.file);
 }
 
 /** `OrderStatus` → `orderStatusValues`. */
@@ -47,4 +49,9 @@ export function namedTypesIn(types: readonly TypeRef[]): string[] {
   };
   types.forEach(visit);
   return [...names];
+}
+
+/** Records a type import from `types.ts` for every value type the types mention. */
+export function importValueTypes(file: FileBuilder, aggregate: AggregateDef, types: readonly TypeRef[]): void {
+  for (const name of namedTypesIn(types)) file.local(typesFile(aggregate), name, 'type');
 }

@@ -36,9 +36,13 @@ export interface AggregateNames {
   readonly camel: string;
   readonly baseClass: string;
   readonly stateInterface: string;
+  /** `OrderEvents`: the current payload of every event, by type. */
+  readonly eventMap: string;
+  /** `OrderEvent`: the union of `{ type, data }` events. */
   readonly eventUnion: string;
   readonly initialState: string;
-  readonly stateFingerprint: string;
+  /** `orderAggregate`: the aggregate's definition in its registry file. */
+  readonly definition: string;
 }
 
 export function aggregateNames(type: string): AggregateNames {
@@ -48,9 +52,10 @@ export function aggregateNames(type: string): AggregateNames {
     camel: camelCase(type),
     baseClass: `${type}Base`,
     stateInterface: `${type}State`,
+    eventMap: `${type}Events`,
     eventUnion: `${type}Event`,
     initialState: `${camelCase(type)}InitialState`,
-    stateFingerprint: `${camelCase(type)}StateFingerprint`,
+    definition: `${camelCase(type)}Aggregate`,
   };
 }
 
@@ -59,36 +64,18 @@ export interface EventNames {
   readonly type: string;
   /** Interface of the current payload. */
   readonly payload: string;
+  /** The payload of a version: `OrderCreatedV1`, and the plain name for the current one. */
   readonly payloadOfVersion: (version: number) => string;
-  /** `DomainEvent<'OrderCreated', OrderCreated>` alias. */
-  readonly event: string;
-  readonly typeConstant: string;
-  readonly versionConstant: string;
-  readonly constructor: string;
-  readonly guard: string;
-  readonly raise: string;
   readonly handler: string;
-  readonly validator: string;
-  readonly validatorOfVersion: (version: number) => string;
-  readonly upcaster: string;
   readonly upcastStep: (fromVersion: number) => string;
 }
 
-export function eventNames(type: string): EventNames {
+export function eventNames(type: string, currentVersion = 1): EventNames {
   return {
     type,
     payload: type,
-    payloadOfVersion: (version) => `${type}V${version}`,
-    event: `${type}Event`,
-    typeConstant: `${type}Type`,
-    versionConstant: `${type}Version`,
-    constructor: camelCase(type),
-    guard: `is${type}`,
-    raise: `raise${type}`,
+    payloadOfVersion: (version) => (version === currentVersion ? type : `${type}V${version}`),
     handler: `on${type}`,
-    validator: `validate${type}`,
-    validatorOfVersion: (version) => `validate${type}V${version}`,
-    upcaster: `upcast${type}`,
     upcastStep: (fromVersion) => `upcast${type}V${fromVersion}ToV${fromVersion + 1}`,
   };
 }
@@ -97,7 +84,6 @@ export interface ReadModelNames {
   readonly name: string;
   readonly row: string;
   readonly definition: string;
-  readonly initialRow: string;
   readonly customMapper: (event: string) => string;
 }
 
@@ -106,9 +92,13 @@ export function readModelNames(name: string): ReadModelNames {
     name,
     row: `${name}Row`,
     definition: `${camelCase(name)}ReadModel`,
-    initialRow: `${camelCase(name)}InitialRow`,
     customMapper: (event) => `map${name}On${event}`,
   };
+}
+
+/** `OrderItem` → `orderItemCheck`: the payload check of a value type in a registry file. */
+export function checkName(typeName: string): string {
+  return `${camelCase(typeName)}Check`;
 }
 
 /** A JavaScript string literal with single quotes (prettier keeps the quote style we pick). */

@@ -3,7 +3,8 @@
  * literals). One rule for dates, everywhere (payloads, state, rows, snapshots): `datetime` is an
  * ISO 8601 string and `date` is `YYYY-MM-DD`, so every generated value is plain JSON.
  */
-import type { AggregateDef, FieldDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
+import type { OptionalKind, PropertySignatureStructure } from 'ts-morph';
+import type { AggregateDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
 import { propertyKey, stringLiteral } from './names.js';
 
 export function typeText(type: TypeRef): string {
@@ -38,13 +39,20 @@ function primitiveText(name: PrimitiveName): string {
   }
 }
 
-/** `readonly name?: Type;` lines of an interface body. */
-export function fieldsBody(fields: readonly FieldDef[] | readonly { name: string; type: TypeRef; optional: boolean; description?: string }[]): string {
-  return fields
-    .map((field) => {
-      return `${docComment(field.description)}readonly ${propertyKey(field.name)}${field.optional ? '?' : ''}: ${typeText(field.type)};`;
-    })
-    .join('\n');
+/** The properties of an interface from spec fields: readonly, `?` for optional, their descriptions as docs. */
+export function propertiesOf(fields: readonly { name: string; type: TypeRef; optional: boolean; description?: string }[]): OptionalKind<PropertySignatureStructure>[] {
+  return fields.map((field) => ({
+    name: propertyKey(field.name),
+    type: typeText(field.type),
+    isReadonly: true,
+    hasQuestionToken: field.optional,
+    ...(field.description ? { docs: [oneLine(field.description)] } : {}),
+  }));
+}
+
+/** Text for a JSDoc comment on one line (a comment end inside it escaped). */
+export function oneLine(text: string): string {
+  return text.replace(/\*\//g, '*\\/').replace(/\s*\n\s*/g, ' ');
 }
 
 /** A JSON value as a TypeScript literal. */
@@ -54,7 +62,12 @@ export function jsonLiteral(value: JsonValue): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(jsonLiteral).join(', ')}]`;
   const entries = Object.entries(value as Record<string, JsonValue>);
-  return `{ ${entries.map(([key, item]) => `${propertyKey(key)}: ${jsonLiteral(item)}`).join(', ')} }`;
+  // `__proto__: x` in an object literal sets the prototype; a computed key makes an own property, as JSON.parse does.
+  return `{ ${entries.map(([key, item]) => `${key === '__proto__' ? "['__proto__']" : propertyKey(key)}: ${jsonLiteral(item)}`).join(', ')} }`;
+}
+
+function isJson(type: TypeRef): boolean {
+  return type.kind === 'primitive' && type.name === 'json';
 }
 
 /** Looks up the value types of one aggregate. */
@@ -101,10 +114,36 @@ export class TypeScope {
     }
   }
 
+  /**
+   * A constant of a spec type as a TypeScript literal: like JSON, except that a record's optional
+   * field given as null is left out (absent is how optional fields are unset; `null` would not
+   * type-check, and JSON state has no nulls there). json values keep their nulls.
+   */
+  literal(value: JsonValue, type: TypeRef): string {
+    if (value === null || type.kind === 'primitive') return jsonLiteral(value);
+    if (type.kind === 'array') return Array.isArray(value) ? `[${value.map((item) => this.literal(item, type.element)).join(', ')}]` : jsonLiteral(value);
+    if (typeof value !== 'object' || Array.isArray(value)) return jsonLiteral(value);
+    const entries = Object.entries(value as Record<string, JsonValue>);
+    const key = (name: string) => (name === '__proto__' ? "['__proto__']" : propertyKey(name));
+    if (type.kind === 'map') return `{ ${entries.map(([name, item]) => `${key(name)}: ${this.literal(item, type.value)}`).join(', ')} }`;
+    const named = this.named(type.name);
+    if (named.kind === 'enum') return jsonLiteral(value);
+    const fields = new Map(named.fields.map((field) => [field.name, field]));
+    const kept = entries.flatMap(([name, item]) => {
+      const field = fields.get(name);
+      if (!field) return [`${key(name)}: ${jsonLiteral(item)}`];
+      if (item === null && field.optional && !isJson(field.type)) return [];
+      return [`${key(name)}: ${this.literal(item, field.type)}`];
+    });
+    return `{ ${kept.join(', ')} }`;
+  }
+
   /** An object literal holding the initial value of every required field (optional fields start absent). */
   initialObject(fields: readonly { name: string; type: TypeRef; optional: boolean; default?: JsonValue }[]): string {
     const entries = fields.flatMap((field) => {
-      if (field.default !== undefined) return [`${propertyKey(field.name)}: ${jsonLiteral(field.default)}`];
+      // `default: null` on an optional field means absent (JSON state has no nulls), except for json, where null is a value.
+      if (field.default === null && field.optional && !isJson(field.type)) return [];
+      if (field.default !== undefined) return [`${propertyKey(field.name)}: ${this.literal(field.default, field.type)}`];
       if (field.optional) return [];
       return [`${propertyKey(field.name)}: ${this.zeroValue(field.type)}`];
     });
@@ -131,7 +170,3 @@ export class TypeScope {
   }
 }
 
-/** A one-line JSDoc comment, or nothing. */
-export function docComment(text: string | undefined): string {
-  return text ? `/** ${text.replace(/\*\//g, '*\\/').replace(/\s*\n\s*/g, ' ')} */\n` : '';
-}

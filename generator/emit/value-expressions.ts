@@ -1,81 +1,84 @@
 /**
- * How a value read from an event (`event.x.y`, `$occurredAt`, metadata, a literal) is written in
- * generated code, and what type it has. Used by apply rules and read-model mappings alike.
+ * How a resolved value (typed IR) is written in generated code: a payload path, an envelope field
+ * (through the envelope-field table), metadata or a constant. Used by aggregate appliers,
+ * read-model rules and keys alike. The caller says which names hold the payload and the envelope;
+ * each read records the name it used, so functions declare exactly the parameters they read.
  */
-import type { EventDef, FieldDef, TypeRef, ValueExpr } from '../ir/types.js';
+import type { EventDef, FieldDef, TypeRef } from '../ir/types.js';
+import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
+import type { ResolvedValue } from '../typed/typed-aggregate.js';
 import { stringLiteral } from './names.js';
-import { jsonLiteral, type TypeScope, typeText } from './type-expressions.js';
-
-export interface ValueAccess {
-  readonly text: string;
-  /** The spec type of the value; undefined for literals and metadata. */
-  readonly type: TypeRef | undefined;
-  /** Whether the value may be undefined (an optional field on the path). */
-  readonly mayBeAbsent: boolean;
-}
+import { type TypeScope, typeText } from './type-expressions.js';
 
 export interface ValueSources {
-  /** Expression of the typed payload, e.g. `event.data`. */
-  readonly data: string;
-  /** Expression of the EventContext / EventEnvelope. */
-  readonly context: string;
+  /** Expression of the typed payload (`data`, `event.data`) and the parameter it reads. */
+  readonly payload: { readonly text: string; readonly root: string };
+  /** Expression of the envelope or EventContext (`context`, `event`) and the parameter it reads. */
+  readonly envelope: { readonly text: string; readonly root: string };
+  readonly use: (root: string) => void;
   readonly event: EventDef;
   readonly scope: TypeScope;
-  /** The type the value is assigned to (casts metadata values to it). */
-  readonly target: TypeRef;
-  /** Whether the target may be absent (metadata keys may be missing). */
-  readonly targetOptional: boolean;
 }
 
-export function valueAccess(expr: ValueExpr, sources: ValueSources): ValueAccess {
-  switch (expr.kind) {
-    case 'const':
+export interface WrittenValue {
+  readonly text: string;
+  /** The spec type of the value; undefined for constants and metadata. */
+  readonly type: TypeRef | undefined;
+  /** Whether the value may be undefined. */
+  readonly optional: boolean;
+}
+
+/** Writes a value that goes into a target of `target` type (metadata is taken as that type; `null` clears an optional target). */
+export function writeValue(value: ResolvedValue, target: { readonly type: TypeRef; readonly optional: boolean }, sources: ValueSources): WrittenValue {
+  switch (value.kind) {
+    case 'unresolved':
+      throw new Error(`esgen internal error: an unresolved value reached the emitter (${value.message})`);
+    case 'constant':
       // `null` clears an optional field: JSON state and rows have no nulls, the field is absent.
-      if (expr.value === null && sources.targetOptional && !acceptsNull(sources.target)) return { text: 'undefined', type: undefined, mayBeAbsent: true };
-      return { text: jsonLiteral(expr.value), type: undefined, mayBeAbsent: false };
-    case 'metadata':
-      // Metadata is free-form JSON the spec cannot type: the cast states the spec's intent.
-      return sources.targetOptional
-        ? { text: `(${sources.context}.metadata[${stringLiteral(expr.key)}] as ${typeText(sources.target)} | undefined)`, type: sources.target, mayBeAbsent: true }
-        : { text: `(${sources.context}.metadata[${stringLiteral(expr.key)}] as ${typeText(sources.target)})`, type: sources.target, mayBeAbsent: false };
-    case 'envelope':
-      switch (expr.field) {
-        case 'occurredAt':
-          // datetime values are ISO strings everywhere in generated code (JSON-safe state and rows).
-          return { text: `${sources.context}.occurredAt.toISOString()`, type: { kind: 'primitive', name: 'datetime' }, mayBeAbsent: false };
-        case 'version':
-          return { text: `${sources.context}.version`, type: { kind: 'primitive', name: 'integer' }, mayBeAbsent: false };
-        case 'correlationId':
-        case 'causationId':
-          // null in the envelope; absent in JSON state and rows.
-          return { text: `(${sources.context}.${expr.field} ?? undefined)`, type: { kind: 'primitive', name: 'string' }, mayBeAbsent: true };
-        default:
-          return { text: `${sources.context}.${expr.field}`, type: { kind: 'primitive', name: 'string' }, mayBeAbsent: false };
-      }
-    case 'event':
-      return eventPath(expr.path, sources);
+      if (value.value === null && target.optional && !acceptsNull(target.type)) return { text: 'undefined', type: undefined, optional: true };
+      return { text: sources.scope.literal(value.value, target.type), type: undefined, optional: false };
+    case 'read': {
+      const expr = value.expr;
+      if (expr.kind === 'event') return { text: payloadPath(expr.path, sources), type: value.type as TypeRef, optional: value.optional };
+      sources.use(sources.envelope.root);
+      if (expr.kind === 'metadata') return { text: metadataRow.read(sources.envelope.text, stringLiteral(expr.key), typeText(target.type)), type: undefined, optional: true };
+      return { text: envelopeField(expr.field).read(sources.envelope.text), type: value.type as TypeRef, optional: value.optional };
+    }
   }
 }
 
-function eventPath(path: readonly string[], sources: ValueSources): ValueAccess {
+/** `data.address?.city`: optional-chained after every optional segment. */
+function payloadPath(path: readonly string[], sources: ValueSources): string {
+  sources.use(sources.payload.root);
   let fields: readonly FieldDef[] = sources.event.versions.at(-1)?.fields ?? [];
-  let text = sources.data;
-  let type: TypeRef | undefined;
-  let mayBeAbsent = false;
+  let text = sources.payload.text;
+  let optional = false;
   for (const segment of path) {
     const field = fields.find((candidate) => candidate.name === segment);
-    if (!field) throw new Error(`esgen internal error: ${sources.event.name} has no field ${path.join('.')} (the validator should have reported it)`);
-    text += `${mayBeAbsent ? '?.' : '.'}${segment}`;
-    mayBeAbsent ||= field.optional;
-    type = field.type;
-    if (type.kind === 'named') {
-      const named = sources.scope.named(type.name);
-      fields = named.kind === 'record' ? named.fields : [];
-    } else fields = [];
+    if (!field) throw new Error(`esgen internal error: ${sources.event.name} has no field ${path.join('.')}`);
+    text += `${optional ? '?.' : '.'}${segment}`;
+    optional ||= field.optional;
+    const named = field.type.kind === 'named' ? sources.scope.named(field.type.name) : undefined;
+    fields = named?.kind === 'record' ? named.fields : [];
   }
-  return { text, type, mayBeAbsent };
+  return text;
 }
 
 function acceptsNull(type: TypeRef): boolean {
   return type.kind === 'primitive' && type.name === 'json';
+}
+
+/**
+ * Parameters of a generated function: each name it declares, `_`-prefixed when unused, and none
+ * after the last used one (noUnusedParameters).
+ */
+export function parameterList(names: readonly string[], used: ReadonlySet<string>): string {
+  let last = -1;
+  names.forEach((name, index) => {
+    if (used.has(name)) last = index;
+  });
+  return names
+    .slice(0, last + 1)
+    .map((name) => (used.has(name) ? name : `_${name}`))
+    .join(', ');
 }

@@ -9,6 +9,8 @@ import {
   type Parsed,
 } from './parse-expressions.js';
 import type { SpecOrigins } from './spec-origins.js';
+import type { OperandOpName } from '../ops/mapping-ops.js';
+import { upcastOpTable } from '../ops/upcast-ops.js';
 import type {
   AggregateDef,
   ApplyRule,
@@ -187,12 +189,12 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     if (raw === undefined) return undefined;
     if (raw === 'custom') return record<UpcastStep>({ kind: 'custom', loc: loc(path) }, path);
     const spec = raw as { rename?: Record<string, string>; remove?: string[]; add?: Record<string, JsonValue> };
-    // Fixed order, whatever the key order in YAML: rename, then remove, then add.
+    // Fixed order, whatever the key order in YAML (the upcast-operation table's order: rename, remove, add).
     const ops: UpcastOp[] = [
       ...Object.entries(spec.rename ?? {}).map(([from, to]) => record<UpcastOp>({ kind: 'rename', from, to }, [...path, 'rename', from])),
       ...(spec.remove ?? []).map((field, i) => record<UpcastOp>({ kind: 'remove', field }, [...path, 'remove', i])),
       ...Object.entries(spec.add ?? {}).map(([field, value]) => record<UpcastOp>({ kind: 'add', field, value }, [...path, 'add', field])),
-    ];
+    ].sort((a, b) => upcastOpTable[a.kind].order - upcastOpTable[b.kind].order);
     return record<UpcastStep>({ kind: 'declarative', ops, loc: loc(path) }, path);
   }
 
@@ -279,7 +281,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     if (op === 'increment') return { kind: 'increment', by: operand as number };
     const value = expect(parseOperand(operand), 'ESG115', [...path, op]);
     if (!value) return undefined;
-    return { kind: op as 'set' | 'add' | 'min' | 'max' | 'append', value };
+    return { kind: op as OperandOpName, value };
   }
 
   function buildKey(raw: unknown, path: DocPath): ReadModelKey {

@@ -1,7 +1,8 @@
+import { envelopeFieldNames as envelopeFields } from '../ops/envelope-fields.js';
 import type { EnvelopeField, JsonValue, KeyBucket, PrimitiveName, TypeRef, ValueExpr } from './types.js';
 
 export const primitiveNames: readonly PrimitiveName[] = ['string', 'integer', 'number', 'boolean', 'uuid', 'datetime', 'date', 'json'];
-export const envelopeFields: readonly EnvelopeField[] = ['aggregateId', 'occurredAt', 'version', 'eventId', 'correlationId', 'causationId'];
+export { envelopeFields };
 export const keyBuckets: readonly KeyBucket[] = ['hour', 'day', 'month', 'year'];
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly hint?: string; readonly code?: string };

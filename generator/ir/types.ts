@@ -89,8 +89,10 @@ export type ValueExpr =
   | { readonly kind: 'metadata'; readonly key: string }
   | { readonly kind: 'const'; readonly value: JsonValue };
 
-/** `$aggregateId`, `$occurredAt`, `$version`, `$eventId`, `$correlationId`, `$causationId`. */
-export type EnvelopeField = 'aggregateId' | 'occurredAt' | 'version' | 'eventId' | 'correlationId' | 'causationId';
+/** `$aggregateId`, `$occurredAt`, …: the rows of generator/ops/envelope-fields.ts. */
+export type { EnvelopeField } from '../ops/envelope-fields.js';
+import type { EnvelopeField } from '../ops/envelope-fields.js';
+import type { OperandOpName } from '../ops/mapping-ops.js';
 
 /** `apply: { status: paid }`: set a state field from an event when it is applied. */
 export interface ApplyRule {
@@ -115,17 +117,12 @@ export interface EventDef {
   readonly loc: SourceLocation;
 }
 
-/** How a read-model field changes when one event arrives. */
-export type MappingOp =
-  /** from / constant: replace the value. */
-  | { readonly kind: 'set'; readonly value: ValueExpr }
-  /** add a number read from the event (or a constant). */
-  | { readonly kind: 'add'; readonly value: ValueExpr }
-  | { readonly kind: 'increment'; readonly by: number }
-  | { readonly kind: 'min'; readonly value: ValueExpr }
-  | { readonly kind: 'max'; readonly value: ValueExpr }
-  /** append to a list field. */
-  | { readonly kind: 'append'; readonly value: ValueExpr };
+/**
+ * How a read-model field changes when one event arrives: an operation of
+ * generator/ops/mapping-ops.ts (`set` for `from:` and constants) with a value read from the
+ * event, or `increment` by a constant.
+ */
+export type MappingOp = { readonly kind: OperandOpName; readonly value: ValueExpr } | { readonly kind: 'increment'; readonly by: number };
 
 export interface MappingRule {
   readonly kind: 'mappingRule';

@@ -25,12 +25,6 @@ export interface LoadDomainOptions {
   readonly cache?: SpecCache;
   /** Diagnostics found before loading (unreadable files), reported first. */
   readonly extraDiagnostics?: readonly Diagnostic[];
-  /**
-   * Called with each aggregate as soon as its file's IR is built, before the semantic checks over
-   * all files: lets a cold build start emitting and formatting while later files still load. The
-   * domain may still turn out invalid; nothing may be written from here.
-   */
-  readonly onAggregate?: (aggregate: AggregateDef) => void;
 }
 
 export function loadDomainFromSources(files: ReadonlyMap<string, string>, options: LoadDomainOptions = {}): DomainResult {
@@ -54,7 +48,6 @@ export function loadDomainFromSources(files: ReadonlyMap<string, string>, option
     if (!checked.built) continue;
     diagnostics.push(...checked.built.diagnostics);
     aggregates.push(checked.built.aggregate);
-    if (checked.built.diagnostics.length === 0) options.onAggregate?.(checked.built.aggregate);
   }
   diagnostics.push(...checkDomain(aggregates, origins));
 

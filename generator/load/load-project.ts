@@ -4,7 +4,7 @@ import { glob } from 'tinyglobby';
 import { loadConfig } from '../config/load-config.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { AggregateDef, DomainIR } from '../ir/types.js';
+import type { DomainIR } from '../ir/types.js';
 import { loadDomainFromSources, type DomainResult } from './load-domain.js';
 import { decodeSpecBytes, maxSpecBytes, tooLarge } from './parse-spec-text.js';
 import type { SpecCache } from './spec-cache.js';
@@ -22,15 +22,12 @@ export interface LoadProjectOptions {
   readonly cache?: SpecCache;
   /** Supplies DATABASE_URL; process.env is never read here. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * Called once the config is resolved and the spec files are found, before they are read: lets
-   * a build get ready for what it will generate (esgen build starts its formatting threads). The
-   * files are read once a returned promise settles.
-   */
-  readonly onSpecFiles?: (config: ResolvedConfig, files: readonly string[]) => void | Promise<unknown>;
-  /** See LoadDomainOptions.onAggregate. */
-  readonly onAggregate?: (aggregate: AggregateDef) => void;
 }
+
+/** A project's config and the spec files its globs match (relative to the config's folder, sorted). */
+export type FoundProject =
+  | { readonly ok: true; readonly config: ResolvedConfig; readonly files: readonly string[]; readonly sources: ReadonlyMap<string, string> }
+  | { readonly ok: false; readonly config?: ResolvedConfig; readonly diagnostics: readonly Diagnostic[]; readonly sources: ReadonlyMap<string, string> };
 
 /**
  * Loads a project: config, spec files found by its globs, YAML and schema checks, semantic
@@ -38,6 +35,22 @@ export interface LoadProjectOptions {
  * IR file paths are relative to the config's folder; `sources` holds their text for code frames.
  */
 export async function loadProject(options: LoadProjectOptions): Promise<LoadResult> {
+  const found = await findProject(options);
+  if (!found.ok) return found;
+  return loadFoundProject(found, options.cache);
+}
+
+/** The second half of loadProject: reads and checks the spec files of a found project. */
+export async function loadFoundProject(found: Extract<FoundProject, { ok: true }>, cache?: SpecCache): Promise<LoadResult> {
+  const { config } = found;
+  const sources = new Map(found.sources);
+  const domain = await loadSpecFiles(config.root, found.files, cache);
+  for (const [file, text] of domain.sources) sources.set(file, text);
+  return domain.ok ? { ok: true, config, ir: domain.ir, diagnostics: domain.diagnostics, sources } : { ok: false, config, diagnostics: domain.diagnostics, sources };
+}
+
+/** The first half of loadProject: the config, and the spec files its globs match. */
+export async function findProject(options: LoadProjectOptions): Promise<FoundProject> {
   const sources = new Map<string, string>();
   const configResult = await loadConfig(options);
   if (configResult.text !== undefined) sources.set(configResult.displayPath, configResult.text);
@@ -64,22 +77,14 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadResu
     };
   }
 
-  await options.onSpecFiles?.(config, files);
-  const domain = await loadSpecFiles(config.root, files, options.cache, options.onAggregate);
-  for (const [file, text] of domain.sources) sources.set(file, text);
-  return domain.ok ? { ok: true, config, ir: domain.ir, diagnostics: domain.diagnostics, sources } : { ok: false, config, diagnostics: domain.diagnostics, sources };
+  return { ok: true, config, files, sources };
 }
 
 /**
  * Reads the given spec files (relative to `root`) with the size and UTF-8 checks and builds the
  * domain from them: loadProject without the config and the glob.
  */
-export async function loadSpecFiles(
-  root: string,
-  files: readonly string[],
-  cache?: SpecCache,
-  onAggregate?: (aggregate: AggregateDef) => void,
-): Promise<DomainResult & { readonly sources: ReadonlyMap<string, string> }> {
+export async function loadSpecFiles(root: string, files: readonly string[], cache?: SpecCache): Promise<DomainResult & { readonly sources: ReadonlyMap<string, string> }> {
   const texts = new Map<string, string>();
   const ioDiagnostics: Diagnostic[] = [];
   // Read concurrently (a watch rebuild reads every spec to see what changed), report in file order.
@@ -89,7 +94,7 @@ export async function loadSpecFiles(
     if ('diagnostic' in read) ioDiagnostics.push(read.diagnostic);
     else texts.set(file, read.text);
   });
-  const domain = loadDomainFromSources(texts, { ...(cache ? { cache } : {}), ...(onAggregate ? { onAggregate } : {}), extraDiagnostics: ioDiagnostics });
+  const domain = loadDomainFromSources(texts, { ...(cache ? { cache } : {}), extraDiagnostics: ioDiagnostics });
   return { ...domain, sources: texts };
 }
 

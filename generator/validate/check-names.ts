@@ -1,3 +1,4 @@
+import { aggregateNames as aggregateTypeNames, eventNames, readModelNames } from '../emit/names.js';
 import { primitiveNames } from '../ir/parse-expressions.js';
 import type { AggregateDef, FieldDef } from '../ir/types.js';
 import type { CheckContext } from './check-context.js';
@@ -14,6 +15,8 @@ const reservedWords = new Set([
   // Special on every JavaScript object: as keys of plain objects they change prototypes.
   '__proto__', 'constructor', 'prototype',
 ]);
+/** Methods of Object.prototype (see checkOptional). */
+const objectMembers = new Set(['toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
 /** Names generated types cannot take: TypeScript's built-in type names. */
 const reservedTypeNames = new Set(['any', 'unknown', 'never', 'object', 'symbol', 'bigint', 'string', 'number', 'boolean', 'Object', 'Array', 'Date', 'Record', 'Promise', 'Map', 'Set', 'Error']);
 
@@ -22,8 +25,14 @@ const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** projection_name: a lower-case SQL identifier that never needs quoting (63 bytes: NAMEDATALEN - 1). */
 const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Identifiers, reserved words, and names that must be unique per aggregate or across the domain. */
-export function checkNames(ctx: CheckContext): void {
+/**
+ * Identifiers, reserved words, and names that must be unique per aggregate or across the domain.
+ * `local` checks each aggregate on its own (what depends on its file alone, which checkDomain
+ * reuses while the file is unchanged); `domain` checks only the names that must be unique across
+ * aggregates (aggregates, events, read models, projections).
+ */
+export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
+  const local = scope === 'local';
   const checkIdentifier = (name: string, node: object, what: string, isTypeName = false) => {
     if (!identifier.test(name)) {
       ctx.report({
@@ -40,19 +49,29 @@ export function checkNames(ctx: CheckContext): void {
       ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is a built-in TypeScript type`, hint: 'choose another name' });
     }
   };
+  // TypeScript gives every object literal the members of Object.prototype: one without an optional
+  // `toString` is not assignable to a type whose `toString?: string` it would then mistype.
+  const checkOptional = (field: { name: string; optional: boolean }, node: object) => {
+    if (field.optional && objectMembers.has(field.name)) {
+      ctx.report({ code: 'ESG131', node, part: 'key', message: `the optional field \`${field.name}\` is named like a method every JavaScript object has, which TypeScript would take for it when the field is absent`, hint: 'make the field required, or give it another name' });
+    }
+  };
   const checkFields = (fields: readonly FieldDef[], what: string) => {
-    for (const field of fields) checkIdentifier(field.name, field, what);
+    for (const field of fields) {
+      checkIdentifier(field.name, field, what);
+      checkOptional(field, field);
+    }
   };
 
   const aggregateNames = new Map<string, AggregateDef>();
   const eventOwners = new Map<string, AggregateDef>();
   const readModelOwners = new Map<string, AggregateDef>();
-  const projections = new Map<string, string>();
+  const projections = new Map<string, { aggregate: AggregateDef; description: string }>();
 
   for (const aggregate of ctx.aggregates) {
-    checkIdentifier(aggregate.name, aggregate, 'the aggregate name', true);
+    if (local) checkIdentifier(aggregate.name, aggregate, 'the aggregate name', true);
     const first = aggregateNames.get(aggregate.name);
-    if (first) {
+    if (first && !local) {
       ctx.report({
         code: 'ESG132',
         node: aggregate,
@@ -63,19 +82,35 @@ export function checkNames(ctx: CheckContext): void {
     } else aggregateNames.set(aggregate.name, aggregate);
 
     // Type, event and read-model names all become exported TypeScript names of this aggregate.
-    const local = new Map<string, string>([[aggregate.name, 'the aggregate']]);
+    const claimed = new Map<string, string>([[aggregate.name, 'the aggregate']]);
     const claim = (name: string, node: object, what: string) => {
       if ((primitiveNames as readonly string[]).includes(name) || name === 'map') {
         ctx.report({ code: 'ESG134', node, part: 'key', message: `${what} \`${name}\` has the name of a built-in type`, hint: 'choose another name' });
         return;
       }
-      const previous = local.get(name);
+      if (!local) return;
+      const previous = claimed.get(name);
       if (previous !== undefined) {
         ctx.report({ code: 'ESG134', node, part: 'key', message: `${what} \`${name}\` has the same name as ${previous} in this file`, hint: 'names of the aggregate, types, events and read models must differ' });
-      } else local.set(name, `${what} \`${name}\``);
+      } else claimed.set(name, `${what} \`${name}\``);
     };
+    // Type names the generated code declares for this aggregate (see generator/emit/names.ts).
+    const generated = aggregateTypeNames(aggregate.name);
+    for (const [name, what] of [
+      [generated.stateInterface, 'the generated state interface'],
+      [generated.baseClass, 'the generated base class'],
+      [generated.eventMap, 'the generated event map'],
+      [generated.eventUnion, 'the generated event union'],
+    ] as const) {
+      if (!claimed.has(name)) claimed.set(name, `${what} \`${name}\``);
+    }
+    for (const event of aggregate.events) {
+      const names = eventNames(event.name, event.version);
+      for (const version of event.versions.slice(0, -1)) claimed.set(names.payloadOfVersion(version.version), `the generated payload of \`${event.name}\` v${version.version}`);
+    }
+    for (const model of aggregate.readModels) claimed.set(readModelNames(model.name).row, `the generated row interface of \`${model.name}\``);
 
-    for (const type of aggregate.types) {
+    for (const type of local ? aggregate.types : []) {
       checkIdentifier(type.name, type, 'the type name', true);
       claim(type.name, type, 'the type');
       if (type.kind === 'record') checkFields(type.fields, 'the field name');
@@ -87,12 +122,14 @@ export function checkNames(ctx: CheckContext): void {
         });
       }
     }
-    checkFields(aggregate.state, 'the state field name');
+    if (local) checkFields(aggregate.state, 'the state field name');
 
     for (const event of aggregate.events) {
-      checkIdentifier(event.name, event, 'the event name', true);
-      claim(event.name, event, 'the event');
-      for (const version of event.versions) checkFields(version.fields, 'the field name');
+      if (local) {
+        checkIdentifier(event.name, event, 'the event name', true);
+        claim(event.name, event, 'the event');
+        for (const version of event.versions) checkFields(version.fields, 'the field name');
+      }
       const owner = eventOwners.get(event.name);
       if (owner && owner !== aggregate) {
         ctx.report({
@@ -106,15 +143,20 @@ export function checkNames(ctx: CheckContext): void {
     }
 
     for (const model of aggregate.readModels) {
-      checkIdentifier(model.name, model, 'the read-model name', true);
-      claim(model.name, model, 'the read model');
-      for (const field of model.fields) checkIdentifier(field.name, field, 'the field name');
+      if (local) {
+        checkIdentifier(model.name, model, 'the read-model name', true);
+        claim(model.name, model, 'the read model');
+        for (const field of model.fields) {
+          checkIdentifier(field.name, field, 'the field name');
+          checkOptional(field, field);
+        }
+      }
       const owner = readModelOwners.get(model.name);
       if (owner && owner !== aggregate) {
         ctx.report({ code: 'ESG156', node: model, part: 'key', message: `the read model \`${model.name}\` is also declared by the aggregate \`${owner.name}\` (${owner.file})`, hint: 'read-model names must be unique across the domain' });
       } else readModelOwners.set(model.name, aggregate);
 
-      if (!sqlIdentifier.test(model.projection)) {
+      if (local && !sqlIdentifier.test(model.projection)) {
         ctx.report({
           code: 'ESG145',
           node: model,
@@ -123,10 +165,13 @@ export function checkNames(ctx: CheckContext): void {
           hint: `use lower-case letters, digits and \`_\`, starting with a letter or \`_\`, at most 63 characters (e.g. \`${suggestSqlName(model.projection)}\`)`,
         });
       }
+      // Within one aggregate a duplicate is local; across aggregates it is the domain's.
       const previous = projections.get(model.projection);
       if (previous !== undefined) {
-        ctx.report({ code: 'ESG146', node: model, below: ['projection'], message: `the projection name \`${model.projection}\` is already used by ${previous}`, hint: 'each read model needs its own projection name' });
-      } else projections.set(model.projection, `the read model \`${model.name}\` (${aggregate.file})`);
+        if ((previous.aggregate === aggregate) === local) {
+          ctx.report({ code: 'ESG146', node: model, below: ['projection'], message: `the projection name \`${model.projection}\` is already used by ${previous.description}`, hint: 'each read model needs its own projection name' });
+        }
+      } else projections.set(model.projection, { aggregate, description: `the read model \`${model.name}\` (${aggregate.file})` });
     }
   }
 }

@@ -3,13 +3,16 @@ import { formatType } from '../ir/parse-expressions.js';
 import type { AggregateDef, MappingRule, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
 import type { CheckContext } from './check-context.js';
 import { checkFit } from './check-fit.js';
-import { constantMismatch, enumValues, isNumeric, isScalar, isTemporal, valueExprType, type ValueType } from './type-rules.js';
+import { mappingOp } from '../ops/mapping-ops.js';
+import { typeAggregate } from '../typed/typed-aggregate.js';
+import { constantMismatch, enumValues, isScalar, isTemporal } from './type-rules.js';
 
-/** Read models react to known events of their own aggregate, with operations that fit their fields and a computable key. */
-export function checkReadModels(ctx: CheckContext): void {
-  const eventOwner = new Map<string, AggregateDef>();
-  for (const aggregate of ctx.aggregates) for (const event of aggregate.events) if (!eventOwner.has(event.name)) eventOwner.set(event.name, aggregate);
-
+/**
+ * Read models react to known events of their own aggregate, with operations that fit their fields
+ * and a computable key. `eventOwner` finds the aggregate of an event that is not the read model's
+ * own (to say which aggregate it belongs to).
+ */
+export function checkReadModels(ctx: CheckContext, eventOwner: (event: string) => AggregateDef | undefined): void {
   for (const aggregate of ctx.aggregates) {
     const ownEvents = aggregate.events.map((e) => e.name);
     for (const model of aggregate.readModels) {
@@ -17,7 +20,7 @@ export function checkReadModels(ctx: CheckContext): void {
       const checkEvent = (event: string, node: object, below: (string | number)[], part: 'key' | 'value') => {
         if (ownEvents.includes(event)) return true;
         unknown.add(event);
-        const owner = eventOwner.get(event);
+        const owner = eventOwner(event);
         if (owner) {
           ctx.report({
             code: 'ESG151',
@@ -84,77 +87,37 @@ function isFromRule(ctx: CheckContext, rule: MappingRule): boolean {
 }
 
 function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelFieldDef, rule: MappingRule): void {
-  const event = aggregate.events.find((e) => e.name === rule.event)!;
-  const target = { type: field.type, optional: field.optional };
   const op = rule.op;
+  const row = mappingOp(op.kind);
   // The operand sits under the operation's key (`{ add: x }`, `{ const: x }`); for a scalar
   // (`on: { E: paid }`) or a `from:` string the locator stops at the scalar itself.
   const operandPath = op.kind === 'set' && op.value.kind === 'const' ? ['const'] : [op.kind];
-  const resolve = (): ValueType | { constant: unknown } | undefined => {
-    if (op.kind === 'increment') return { constant: op.by };
-    const resolved = valueExprType(aggregate, event, op.value);
-    if (!resolved.ok) {
-      ctx.report({
-        code: 'ESG137',
-        node: rule,
-        below: operandPath,
-        message: resolved.message,
-        hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, `fields of \`${event.name}\``) : resolved.hint,
-      });
-      return undefined;
-    }
-    return 'constant' in resolved ? { constant: resolved.constant } : resolved.value;
-  };
-
-  switch (op.kind) {
-    case 'set': {
-      const source = resolve();
-      if (!source) return;
-      if ('constant' in source) return checkConstant(ctx, aggregate, rule, source.constant, target, `\`${field.name}\``, operandPath);
-      return checkFit(ctx, aggregate, rule, source, target, `\`${field.name}\``, operandPath);
-    }
-    case 'add':
-    case 'min':
-    case 'max': {
-      const allowTemporal = op.kind !== 'add';
-      if (!isNumeric(field.type) && !(allowTemporal && isTemporal(field.type))) {
-        ctx.report({
-          code: 'ESG148',
-          node: rule,
-          below: [op.kind],
-          part: 'key',
-          message: `\`${op.kind}\` needs a ${allowTemporal ? 'number, date or datetime' : 'number'} field, but \`${field.name}\` is ${formatType(field.type)}`,
-          hint: 'use `set` to replace the value, or change the field type',
-        });
-        return;
-      }
-      const source = resolve();
-      if (!source) return;
-      if ('constant' in source) return checkConstant(ctx, aggregate, rule, source.constant, target, `\`${field.name}\``, [op.kind]);
-      return checkFit(ctx, aggregate, rule, source, { type: field.type, optional: true }, `\`${field.name}\``, [op.kind]);
-    }
-    case 'increment': {
-      if (!isNumeric(field.type)) {
-        ctx.report({ code: 'ESG149', node: rule, below: ['increment'], part: 'key', message: `\`increment\` needs a number field, but \`${field.name}\` is ${formatType(field.type)}`, hint: 'change the field type to `integer` or `number`' });
-        return;
-      }
-      if (field.type.kind === 'primitive' && field.type.name === 'integer' && !Number.isInteger(op.by)) {
-        ctx.report({ code: 'ESG143', node: rule, below: ['increment'], message: `\`${field.name}\` is an integer, so it cannot be incremented by ${op.by}`, hint: 'use a whole number or make the field `number`' });
-      }
-      return;
-    }
-    case 'append': {
-      if (field.type.kind !== 'array') {
-        ctx.report({ code: 'ESG150', node: rule, below: ['append'], part: 'key', message: `\`append\` needs a list field, but \`${field.name}\` is ${formatType(field.type)}`, hint: `declare it as \`${formatType(field.type)}[]\`` });
-        return;
-      }
-      const source = resolve();
-      if (!source) return;
-      const element = { type: field.type.element, optional: false };
-      if ('constant' in source) return checkConstant(ctx, aggregate, rule, source.constant, element, `an element of \`${field.name}\``, ['append']);
-      return checkFit(ctx, aggregate, rule, source, element, `an element of \`${field.name}\``, ['append']);
-    }
+  const problem = row.fieldProblem(field, aggregate);
+  if (problem) {
+    ctx.report({ ...problem, node: rule, below: [op.kind], part: 'key' });
+    return;
   }
+  const target = row.operandTarget(field);
+  if (op.kind === 'increment') {
+    if (field.type.kind === 'primitive' && field.type.name === 'integer' && !Number.isInteger(op.by)) {
+      ctx.report({ code: 'ESG143', node: rule, below: ['increment'], message: `\`${field.name}\` is an integer, so it cannot be incremented by ${op.by}`, hint: 'use a whole number or make the field `number`' });
+    }
+    return;
+  }
+  const resolved = typeAggregate(aggregate).value(rule);
+  if (resolved === undefined) return;
+  if (resolved.kind === 'unresolved') {
+    ctx.report({
+      code: 'ESG137',
+      node: rule,
+      below: operandPath,
+      message: resolved.message,
+      hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, `fields of \`${rule.event}\``) : resolved.hint,
+    });
+    return;
+  }
+  if (resolved.kind === 'constant') return checkConstant(ctx, aggregate, rule, resolved.value, target, target.name, operandPath);
+  checkFit(ctx, aggregate, rule, resolved, target, target.name, operandPath);
 }
 
 function checkConstant(ctx: CheckContext, aggregate: AggregateDef, node: object, value: unknown, target: { type: TypeRef; optional: boolean }, targetName: string, below: (string | number)[]): void {
@@ -187,16 +150,17 @@ function checkKey(ctx: CheckContext, aggregate: AggregateDef, model: ReadModelDe
       }
       continue;
     }
-    const resolved = valueExprType(aggregate, event, source.value);
-    if (!resolved.ok) {
+    const resolved = typeAggregate(aggregate).value(source);
+    if (resolved === undefined) continue;
+    if (resolved.kind === 'unresolved') {
       ctx.report({ code: 'ESG137', node: source, message: resolved.message, hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, `fields of \`${event.name}\``) : resolved.hint });
       continue;
     }
-    if ('constant' in resolved) {
+    if (resolved.kind === 'constant') {
       ctx.report({ code: 'ESG147', node: source, message: 'a read-model key must be read from the event, not a constant', hint: 'write a field path such as `userId` or `$occurredAt:day`' });
       continue;
     }
-    const { type, optional } = resolved.value;
+    const { type, optional } = resolved;
     if (type !== 'unchecked' && !isScalar(aggregate, type)) {
       ctx.report({ code: 'ESG147', node: source, message: `the key of \`${model.name}\` for \`${event.name}\` is ${formatType(type)}, which cannot identify a row`, hint: 'use a string, uuid, integer, date or datetime value' });
       continue;

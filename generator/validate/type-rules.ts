@@ -1,5 +1,5 @@
 import { formatType } from '../ir/parse-expressions.js';
-import type { AggregateDef, EnvelopeField, EventDef, FieldDef, JsonValue, TypeRef, ValueExpr, ValueTypeDef } from '../ir/types.js';
+import type { AggregateDef, EventDef, FieldDef, JsonValue, TypeRef, ValueTypeDef } from '../ir/types.js';
 
 /** The type of a value read from an event; `unchecked` for user metadata, whose shape is not declared. */
 export type ValueType = { readonly type: TypeRef | 'unchecked'; readonly optional: boolean };
@@ -13,22 +13,6 @@ export function findType(aggregate: AggregateDef, name: string): ValueTypeDef | 
 /** Named types that are not declared: treated as fitting anything, so one typo gives one error. */
 function isUnresolved(aggregate: AggregateDef, type: TypeRef): boolean {
   return type.kind === 'named' && !findType(aggregate, type.name);
-}
-
-export function envelopeType(aggregate: AggregateDef, field: EnvelopeField): ValueType {
-  switch (field) {
-    case 'aggregateId':
-      return { type: aggregate.idType, optional: false };
-    case 'occurredAt':
-      return { type: { kind: 'primitive', name: 'datetime' }, optional: false };
-    case 'version':
-      return { type: { kind: 'primitive', name: 'integer' }, optional: false };
-    case 'eventId':
-      return { type: { kind: 'primitive', name: 'uuid' }, optional: false };
-    case 'correlationId':
-    case 'causationId':
-      return { type: { kind: 'primitive', name: 'string' }, optional: true };
-  }
 }
 
 export function currentFields(event: EventDef): readonly FieldDef[] {
@@ -58,19 +42,6 @@ export function eventPathType(aggregate: AggregateDef, event: EventDef, path: re
     }
   }
   return { ok: true, value: { type: type!, optional } };
-}
-
-export function valueExprType(aggregate: AggregateDef, event: EventDef, expr: ValueExpr): Resolved<ValueType> | { ok: true; constant: JsonValue } {
-  switch (expr.kind) {
-    case 'event':
-      return eventPathType(aggregate, event, expr.path);
-    case 'envelope':
-      return { ok: true, value: envelopeType(aggregate, expr.field) };
-    case 'metadata':
-      return { ok: true, value: { type: 'unchecked', optional: true } };
-    case 'const':
-      return { ok: true, constant: expr.value };
-  }
 }
 
 /** Whether a value of type `source` can be stored in a field of type `target`. */
@@ -148,7 +119,8 @@ export function constantMismatch(aggregate: AggregateDef, value: JsonValue, targ
         if (!named.fields.some((f) => f.name === key)) return `\`${named.name}\` has no field \`${key}\``;
       }
       for (const field of named.fields) {
-        const item = (value as Record<string, JsonValue>)[field.name];
+        // Own properties only: a field named `toString` must not find Object.prototype.toString.
+        const item = Object.hasOwn(value, field.name) ? (value as Record<string, JsonValue>)[field.name] : undefined;
         if (item === undefined || item === null) {
           if (!field.optional) return `\`${field.name}\` is required in \`${named.name}\``;
           continue;

@@ -1,4 +1,5 @@
 import type { AggregateDefinition, AggregateRootLike, EventMetadata } from '../contracts.js';
+import type { AggregateClass } from '../codegen/spec-aggregate.js';
 import { assertAggregateId } from '../aggregate-id.js';
 import { AggregateNotFound, InvalidArgument, isEsgenError, type ConcurrencyError, type ExpectedVersion } from '../errors.js';
 import type { AppendEvent, AppendResult, PostgresEventStore } from '../store/event-store.js';
@@ -106,7 +107,7 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
     const events = new Array<AppendEvent>(pending.length);
     for (let i = 0; i < pending.length; i++) {
       const item = pending[i]!;
-      events[i] = { type: item.event.type, data: item.event.data, occurredAt: item.occurredAt };
+      events[i] = { type: item.event.type, data: item.event.data, occurredAt: item.occurredAt, ...(item.eventId === undefined ? {} : { eventId: item.eventId }) };
     }
     const result = await this.store.appendToStream(this.aggregateType, aggregate.id, events, {
       expectedVersion: options.expectedVersion ?? before,
@@ -194,10 +195,19 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
   }
 }
 
+/** An aggregate type a repository can be opened for: the user's class (`Order`), or a definition with a `create` function. */
+export type RepositoryTarget<TAggregate extends AggregateRootLike> = AggregateDefinition<TAggregate> | AggregateClass<TAggregate>;
+
+/** The definition of a repository target: a class brings its generated spec and its constructor. */
+export function aggregateDefinition<TAggregate extends AggregateRootLike>(target: RepositoryTarget<TAggregate>): AggregateDefinition<TAggregate> {
+  if (typeof target !== 'function') return target;
+  return { ...target.definition, create: (id) => new target(id) };
+}
+
 export function createRepository<TAggregate extends AggregateRootLike>(
   store: PostgresEventStore,
-  definition: AggregateDefinition<TAggregate>,
+  target: RepositoryTarget<TAggregate>,
   options: RepositoryOptions = {},
 ): EventSourcedRepository<TAggregate> {
-  return new EventSourcedRepository(store, definition, options);
+  return new EventSourcedRepository(store, aggregateDefinition(target), options);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AggregateDefinition, AggregateRootLike, EventEnvelope, EventMetadata, Registry } from '../contracts.js';
 import { assertAggregateId } from '../aggregate-id.js';
+import { check, validateWith } from '../codegen/checks.js';
 import { ConcurrencyError, InvalidArgument, InvalidEvent, UnknownAggregateType, UnknownEventType, type ExpectedVersion } from '../errors.js';
 import { resolveSchema } from '../identifiers.js';
 import { migrate, type MigrateResult } from '../migrations/migrate.js';
@@ -14,7 +15,7 @@ import { readStatements, type ReadStatements } from './read-statements.js';
 import { snapshotStatements, type SnapshotStatements } from './snapshot-statements.js';
 import { statements, type Statement } from './statement.js';
 import { bigintOf, toEnvelopes, toReplayEvent, type EnvelopeRow, type ReplayEvent, type ReplayRow } from './stored-event.js';
-import { createRepository, type EventSourcedRepository, type RepositoryOptions } from '../repository/event-sourced-repository.js';
+import { createRepository, type EventSourcedRepository, type RepositoryOptions, type RepositoryTarget } from '../repository/event-sourced-repository.js';
 
 /** An event to append: a payload at its event's current version. */
 export interface AppendEvent {
@@ -22,6 +23,8 @@ export interface AppendEvent {
   readonly data: unknown;
   /** Business time; defaults to now. */
   readonly occurredAt?: Date;
+  /** The event's id (a UUID), when the caller created it already (an aggregate does when it raises); default a new one. */
+  readonly eventId?: string;
 }
 
 export interface AppendOptions {
@@ -343,14 +346,19 @@ export class PostgresEventStore {
     await this.client.query(sql, [aggregateType, aggregateId, version, JSON.stringify(state), fingerprint], options);
   }
 
-  /** The repository of a registered aggregate type. */
+  /**
+   * The repository of an aggregate type: the user's class (`store.repository(Order)`), a definition,
+   * or the name of a registered type whose registry entry can create instances (hand-written registries).
+   */
   repository<TAggregate extends AggregateRootLike = AggregateRootLike>(
-    aggregateType: string,
+    aggregate: string | RepositoryTarget<TAggregate>,
     options: RepositoryOptions = {},
   ): EventSourcedRepository<TAggregate> {
-    const definition = this.registry.aggregates[aggregateType] as AggregateDefinition<TAggregate> | undefined;
-    if (definition === undefined) throw new UnknownAggregateType(aggregateType);
-    return createRepository(this, definition, options);
+    if (typeof aggregate !== 'string') return createRepository(this, aggregate, options);
+    const definition = this.registry.aggregates[aggregate];
+    if (definition === undefined) throw new UnknownAggregateType(aggregate);
+    if (!('create' in definition)) throw new InvalidArgument(`${aggregate} is registered without a class: open its repository with the class (repository(${aggregate})).`);
+    return createRepository(this, definition as AggregateDefinition<TAggregate>, options);
   }
 
   #prepare(aggregateType: string, aggregateId: string, events: readonly AppendEvent[], options: AppendOptions): PreparedAppend {
@@ -360,6 +368,7 @@ export class PostgresEventStore {
     const correlationId = optionalUuid('correlationId', options.correlationId);
     const causationId = optionalUuid('causationId', options.causationId);
     const metadata = options.metadata ?? null;
+    if (metadata !== null) assertStorableMetadata(metadata);
     const metadataJson = metadata === null ? null : JSON.stringify(metadata);
     const count = events.length;
     const eventIds = new Array<string>(count);
@@ -378,7 +387,7 @@ export class PostgresEventStore {
       }
       const validation = definition.validate(definition.version, event.data);
       if (!validation.ok) throw new InvalidEvent(event.type, validation.errors);
-      eventIds[i] = randomUUID();
+      eventIds[i] = event.eventId === undefined ? randomUUID() : eventIdOf(event.eventId);
       types[i] = event.type;
       currentVersions[i] = definition.version;
       payloads[i] = JSON.stringify(event.data);
@@ -508,6 +517,20 @@ function acceptedRange(expected: ExpectedVersion): readonly [number, number] {
 function optionalUuid(name: string, value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;
   if (!UUID.test(value)) throw new InvalidArgument(`${name} must be a UUID; got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** Metadata is stored as jsonb: only what PostgreSQL stores and reads back unchanged (see runtime/codegen/checks.ts). */
+function assertStorableMetadata(metadata: unknown): void {
+  const result = validateWith(check.map(check.json), metadata);
+  if (!result.ok) {
+    const issue = result.errors[0]!;
+    throw new InvalidArgument(`metadata${issue.path ? ` at ${issue.path}` : ''} ${issue.message}; nothing was written.`);
+  }
+}
+
+function eventIdOf(value: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw new InvalidArgument(`eventId must be a UUID; got ${JSON.stringify(value)}.`);
   return value;
 }
 

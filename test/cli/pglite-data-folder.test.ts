@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventSourcing } from '../../runtime/event-sourcing.js';
-import { orderAggregate, registry } from '../../examples/orders/src/generated/index.js';
+import { Order } from '../../examples/orders/src/domain/order.js';
+import { registry } from '../../examples/orders/src/generated/index.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,15 +49,15 @@ describe('an embedded PGlite data folder', () => {
     expect(existsSync(join(dir, 'app'))).toBe(false);
     const first = await createEventSourcing({ registry, dataDir });
     try {
-      const order = first.repository(orderAggregate).create('order-1');
+      const order = first.repository(Order).create('order-1');
       order.place({ userId: 'alice', currency: 'EUR', items: [{ sku: 'book', quantity: 1, unitPrice: 5 }] });
-      await first.repository(orderAggregate).save(order);
+      await first.repository(Order).save(order);
     } finally {
       await first.close();
     }
     const second = await createEventSourcing({ registry, dataDir });
     try {
-      const loaded = await second.repository(orderAggregate).load('order-1');
+      const loaded = await second.repository(Order).load('order-1');
       expect(loaded.state.userId).toBe('alice');
       expect(loaded.version).toBe(1);
     } finally {

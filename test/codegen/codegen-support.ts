@@ -48,7 +48,7 @@ export function runTscAsync(args: readonly string[], cwd: string): Promise<{ sta
  * A tsconfig in a temp folder that type-checks `include` (absolute globs) strictly, with
  * `esgen/runtime` resolving to the runtime sources, like an application that installed esgen.
  */
-export function strictTsconfig(folder: string, include: readonly string[]): string {
+export function strictTsconfig(folder: string, include: readonly string[], extraOptions: Readonly<Record<string, unknown>> = {}): string {
   const path = join(folder, 'tsconfig.strict.json');
   writeFileSync(
     path,
@@ -63,6 +63,7 @@ export function strictTsconfig(folder: string, include: readonly string[]): stri
         types: ['node'],
         typeRoots: [join(repoRoot, 'node_modules/@types')],
         paths: { 'esgen/runtime': [join(repoRoot, 'runtime/index.ts')] },
+        ...extraOptions,
       },
       include: include,
     }),

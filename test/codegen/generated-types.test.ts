@@ -20,6 +20,18 @@ describe('tsc --noEmit --strict over the committed output', () => {
     expect(checked.output).toBe('');
     expect(checked.status).toBe(0);
   });
+
+  it('type-checks them with exactOptionalPropertyTypes too, against the runtime as installed (dist)', async () => {
+    const folder = mkdtempSync(join(scratch, 'exact-'));
+    const tsconfig = strictTsconfig(
+      folder,
+      goldenProjects().map((project) => join(project.dir, 'src/**/*.ts')),
+      { exactOptionalPropertyTypes: true, paths: { 'esgen/runtime': [join(repoRoot, 'dist/runtime/index.d.ts')] } },
+    );
+    const checked = await runTscAsync(['-p', tsconfig], repoRoot);
+    expect(checked.output).toBe('');
+    expect(checked.status).toBe(0);
+  }, 120_000);
 });
 
 describe('the generated aggregate base class', () => {
@@ -45,7 +57,7 @@ describe('the generated aggregate base class', () => {
         `import { OrderBase } from ${JSON.stringify(join(orderGenerated, 'order.base.js'))};`,
         'export class SloppyOrder extends OrderBase {',
         '  pay(): void {',
-        "    this.raiseOrderPaid({ paymentId: 'p-1', paidAmount: '12' });",
+        "    this.raise('OrderPaid', { paymentId: 'p-1', paidAmount: '12' });",
         '  }',
         '  protected override onOrderDelivered(_data: OrderDelivered): void {}',
         '}',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCodegenSession } from '../../generator/build/codegen-session.js';
-import { targetOf } from '../../generator/build/build-session.js';
+import { createCodegenSession } from '../../generator/pipeline/codegen-session.js';
+import { targetOf } from '../../generator/pipeline/build-session.js';
 import { loadProject } from '../../generator/load/load-project.js';
 import { goldenProjects, listFiles } from './codegen-support.js';
 

@@ -31,7 +31,7 @@ state:
     expect(aggregate.state[3]!.description).toBe('the d');
   });
 
-  it('reads apply values: event paths, envelope, metadata, plain and `{ const }` constants', () => {
+  it('reads apply values: event paths, envelope fields, plain and `{ const }` constants', () => {
     const aggregate = build(`aggregate: A
 types:
   Address: { city: string }
@@ -45,12 +45,12 @@ state:
 events:
   Moved:
     fields: { address: Address }
-    apply: { city: event.address.city, at: $occurredAt, who: $metadata.user, label: moved, note: { const: event.x }, count: 3 }
+    apply: { city: event.address.city, at: $occurredAt, who: $eventId, label: moved, note: { const: event.x }, count: 3 }
 `);
     expect(aggregate.events[0]!.apply!.map((r) => [r.target, r.value])).toEqual([
       ['city', { kind: 'event', path: ['address', 'city'] }],
       ['at', { kind: 'envelope', field: 'occurredAt' }],
-      ['who', { kind: 'metadata', key: 'user' }],
+      ['who', { kind: 'envelope', field: 'eventId' }],
       ['label', { kind: 'const', value: 'moved' }],
       ['note', { kind: 'const', value: 'event.x' }],
       ['count', { kind: 'const', value: 3 }],

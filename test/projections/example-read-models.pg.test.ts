@@ -28,6 +28,18 @@ describe.each(exampleScenarios)('the $example example', ({ registry, run }) => {
         expect(expected.size, `${definition.projection} has rows`).toBeGreaterThan(0);
         expect(await projectionRows(db.client, db.schema, definition.projection), definition.projection).toEqual(expected);
       }
+      if (registry.readModels.DailyMovements) {
+        // `subtract` on the database, against a sum computed here from the stored events.
+        const net = new Map<string, number>();
+        for (const event of events) {
+          if (event.type !== 'MoneyDeposited' && event.type !== 'MoneyWithdrawn') continue;
+          const day = event.occurredAt.toISOString().slice(0, 10);
+          const amount = (event.data as { amount: number }).amount;
+          net.set(day, (net.get(day) ?? 0) + (event.type === 'MoneyDeposited' ? amount : -amount));
+        }
+        const rows = await projectionRows(db.client, db.schema, 'daily_movements');
+        expect(new Map([...rows].map(([day, row]) => [day, (row as { net: number }).net]))).toEqual(net);
+      }
       const replayer = createEventReplayer({ client: db.client, registry, schema: db.schema, batchSize: 11 });
       for (const definition of definitions) {
         await replayer.rebuild(definition.projection);

@@ -2,13 +2,13 @@
  * Scenarios for the examples' read-model check: each drives an example domain through its own
  * (user-owned) aggregate class and the repository, as an application would.
  */
-import type { AggregateRootLike, PostgresEventStore, Registry } from '../../runtime/index.js';
+import type { AggregateRootLike, PostgresEventStore, Registry, RepositoryTarget } from '../../runtime/index.js';
 import { registry as bankRegistry } from '../../examples/bank-account/src/generated/registry.js';
-import type { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
+import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 import { registry as orderRegistry } from '../../examples/orders/src/generated/registry.js';
-import type { Order } from '../../examples/orders/src/domain/order.js';
+import { Order } from '../../examples/orders/src/domain/order.js';
 import { registry as bookingRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
-import type { Booking } from '../../examples/hotel-booking/src/domain/booking.js';
+import { Booking } from '../../examples/hotel-booking/src/domain/booking.js';
 
 export interface ExampleScenario {
   readonly example: string;
@@ -16,8 +16,8 @@ export interface ExampleScenario {
   run(store: PostgresEventStore): Promise<void>;
 }
 
-async function change<T extends AggregateRootLike>(store: PostgresEventStore, type: string, id: string, work: (aggregate: T) => void, userId = 'u-1'): Promise<void> {
-  const repository = store.repository<T>(type);
+async function change<T extends AggregateRootLike>(store: PostgresEventStore, type: RepositoryTarget<T>, id: string, work: (aggregate: T) => void, userId = 'u-1'): Promise<void> {
+  const repository = store.repository(type);
   const aggregate = (await repository.exists(id)) ? await repository.load(id) : repository.create(id);
   work(aggregate);
   await repository.save(aggregate, { metadata: { userId } });
@@ -31,13 +31,13 @@ export const exampleScenarios: readonly ExampleScenario[] = [
       const cities = ['Lisbon', 'Porto', 'Faro'];
       for (let n = 0; n < 9; n++) {
         const id = `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`; // the spec says `id: uuid`
-        await change<BankAccount>(store, 'BankAccount', id, (account) =>
+        await change(store, BankAccount, id, (account) =>
           account.open({ holder: { name: `Holder ${n}` }, address: { street: `${n} Main St`, city: cities[n % 3]!, country: 'PT' }, currency: 'EUR', overdraftLimit: 50 }),
         `teller-${n % 2}`);
-        for (let k = 1; k <= 4; k++) await change<BankAccount>(store, 'BankAccount', id, (account) => account.deposit(10 * k + n, k % 2 ? 'branch' : 'online', `ref-${k}`));
-        await change<BankAccount>(store, 'BankAccount', id, (account) => account.withdraw(5 + n));
-        if (n % 3 === 0) await change<BankAccount>(store, 'BankAccount', id, (account) => account.freeze('audit'));
-        if (n % 4 === 1) await change<BankAccount>(store, 'BankAccount', id, (account) => account.tag('segment', { tier: n }));
+        for (let k = 1; k <= 4; k++) await change(store, BankAccount, id, (account) => account.deposit(10 * k + n, k % 2 ? 'branch' : 'online', `ref-${k}`));
+        await change(store, BankAccount, id, (account) => account.withdraw(5 + n));
+        if (n % 3 === 0) await change(store, BankAccount, id, (account) => account.freeze('audit'));
+        if (n % 4 === 1) await change(store, BankAccount, id, (account) => account.tag('segment', { tier: n }));
       }
     },
   },
@@ -48,11 +48,11 @@ export const exampleScenarios: readonly ExampleScenario[] = [
       for (let n = 0; n < 12; n++) {
         const id = `order-${n}`;
         const items = [{ sku: `sku-${n % 4}`, quantity: 1 + (n % 3), unitPrice: 10 + n }];
-        await change<Order>(store, 'Order', id, (order) => order.place({ userId: `user-${n % 5}`, items, currency: 'EUR' }));
+        await change(store, Order, id, (order) => order.place({ userId: `user-${n % 5}`, items, currency: 'EUR' }));
         const total = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
-        if (n % 4 !== 3) await change<Order>(store, 'Order', id, (order) => order.pay(`pay-${n}`, total));
-        if (n % 4 === 0 || n % 4 === 1) await change<Order>(store, 'Order', id, (order) => order.ship(`track-${n}`));
-        if (n % 4 === 0) await change<Order>(store, 'Order', id, (order) => order.deliver());
+        if (n % 4 !== 3) await change(store, Order, id, (order) => order.pay(`pay-${n}`, total));
+        if (n % 4 === 0 || n % 4 === 1) await change(store, Order, id, (order) => order.ship(`track-${n}`));
+        if (n % 4 === 0) await change(store, Order, id, (order) => order.deliver());
       }
     },
   },
@@ -63,18 +63,18 @@ export const exampleScenarios: readonly ExampleScenario[] = [
       for (let n = 0; n < 10; n++) {
         const id = `00000000-0000-4000-9000-${String(n).padStart(12, "0")}`; // the spec says `id: uuid`
         const stay = { checkIn: `2026-07-${String(1 + n).padStart(2, '0')}`, checkOut: `2026-07-${String(3 + n).padStart(2, '0')}` };
-        await change<Booking>(store, 'Booking', id, (booking) =>
+        await change(store, Booking, id, (booking) =>
           booking.request({ roomId: `room-${n % 3}`, guest: { name: `Guest ${n}`, email: `g${n}@example.com` }, stay, pricePerNight: 80 + n }),
         );
         if (n % 5 === 4) {
-          await change<Booking>(store, 'Booking', id, (booking) => booking.cancel('changed plans'));
+          await change(store, Booking, id, (booking) => booking.cancel('changed plans'));
           continue;
         }
-        await change<Booking>(store, 'Booking', id, (booking) => booking.confirm(`C-${n}`));
-        if (n % 2 === 0) await change<Booking>(store, 'Booking', id, (booking) => booking.addNote('late arrival'));
+        await change(store, Booking, id, (booking) => booking.confirm(`C-${n}`));
+        if (n % 2 === 0) await change(store, Booking, id, (booking) => booking.addNote('late arrival'));
         if (n % 3 !== 2) {
-          await change<Booking>(store, 'Booking', id, (booking) => booking.checkIn());
-          await change<Booking>(store, 'Booking', id, (booking) => booking.checkOut(n * 3));
+          await change(store, Booking, id, (booking) => booking.checkIn());
+          await change(store, Booking, id, (booking) => booking.checkOut(n * 3));
         }
       }
     },

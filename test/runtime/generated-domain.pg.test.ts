@@ -9,7 +9,7 @@ import { migrate } from '../../runtime/migrations/migrate.js';
 import type { EventSourcedRepository } from '../../runtime/repository/event-sourced-repository.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { registry } from '../../examples/bank-account/src/generated/registry.js';
-import type { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
+import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 
 const holder = { name: 'Ada Lovelace', email: 'ada@example.org' };
 const address = { street: '1 Analytical Way', city: 'London', country: 'UK' };
@@ -23,7 +23,7 @@ describe('generated bank-account domain on the runtime', () => {
     db = await openTestDatabase();
     await migrate(db.client, { schema: db.schema });
     store = createEventStore({ client: db.client, registry, schema: db.schema });
-    accounts = store.repository<BankAccount>('BankAccount');
+    accounts = store.repository(BankAccount);
   });
   afterAll(() => db.dispose());
 
@@ -89,11 +89,11 @@ describe('generated bank-account domain on the runtime', () => {
     const fromSnapshot = await accounts.load(account.id);
     const replayed = await accounts.loadAtVersion(account.id, 130);
     // loadAtVersion(130) may use the same snapshot; a definition without snapshots cannot.
-    const noSnapshots = createEventStore({
-      client: db.client,
-      schema: db.schema,
-      registry: { ...registry, aggregates: { BankAccount: { ...registry.aggregates.BankAccount!, snapshotEvery: undefined } } },
-    }).repository<BankAccount>('BankAccount');
+    const noSnapshots = createEventStore({ client: db.client, schema: db.schema, registry }).repository({
+      ...BankAccount.definition,
+      snapshotEvery: undefined,
+      create: (id: string) => new BankAccount(id),
+    });
     const full = await noSnapshots.load(account.id);
     expect(fromSnapshot.version).toBe(130);
     expect(JSON.parse(JSON.stringify(fromSnapshot.state))).toEqual(JSON.parse(JSON.stringify(full.state)));

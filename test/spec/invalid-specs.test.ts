@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadDomainFromSources } from '../../generator/load/load-domain.js';
 import { loadProject } from '../../generator/load/load-project.js';
 import { loadSpecFiles } from '../../generator/load/load-project.js';
 import { sortDiagnostics } from '../../generator/diagnostics/format-diagnostics.js';
@@ -78,6 +79,18 @@ describe('hostile input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('checks constants of value types whose fields are named like Object.prototype members (toString, valueOf)', () => {
+    const spec = (stateDefault: string, toString = 'string') =>
+      `aggregate: Thing\ntypes:\n  Label: { text: string, toString: ${toString}, valueOf: integer }\nstate:\n  label: { type: Label, default: ${stateDefault} }\nevents:\n  ThingMade: {}\n`;
+    expect(loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, toString: x, valueOf: 1 }')]])).diagnostics).toEqual([]);
+    // A missing `valueOf` is missing, not Object.prototype.valueOf (the check used to crash on it).
+    const missing = loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, toString: x }')]]));
+    expect(missing.diagnostics).toEqual([expect.objectContaining({ code: 'ESG143', message: expect.stringContaining('`valueOf` is required in `Label`') })]);
+    // Optional, such a field would not type-check in generated code (an object literal "has" toString): refused.
+    const optional = loadDomainFromSources(new Map([['thing.esgen.yaml', spec('{ text: hi, valueOf: 1 }', 'string?')]]));
+    expect(optional.diagnostics).toEqual([expect.objectContaining({ code: 'ESG131', message: expect.stringContaining('optional field `toString`') })]);
   });
 
   it('reports a deeply nested document as a diagnostic instead of overflowing the stack', async () => {

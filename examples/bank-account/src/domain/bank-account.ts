@@ -20,13 +20,13 @@ export class BankAccount extends BankAccountBase {
     if (this.version > 0) throw new AccountRuleViolation(`account ${this.id} is already open`);
     const limit = command.overdraftLimit ?? 0;
     if (limit < 0) throw new AccountRuleViolation('an overdraft limit cannot be negative');
-    this.raiseAccountOpened({ holder: command.holder, address: command.address, currency: command.currency, initialOverdraftLimit: limit });
+    this.raise('AccountOpened', { holder: command.holder, address: command.address, currency: command.currency, initialOverdraftLimit: limit });
   }
 
   deposit(amount: number, channel: string, reference?: string): void {
     this.#mustBeOpen();
     if (!(amount > 0)) throw new AccountRuleViolation('a deposit must be a positive amount');
-    this.raiseMoneyDeposited({ amount, channel, ...(reference !== undefined ? { reference } : {}) });
+    this.raise('MoneyDeposited', { amount, channel, ...(reference !== undefined ? { reference } : {}) });
   }
 
   withdraw(amount: number, reference?: string): void {
@@ -36,29 +36,29 @@ export class BankAccount extends BankAccountBase {
     if (amount > available) {
       throw new AccountRuleViolation(`withdrawing ${amount} exceeds the available ${available} (balance ${this.state.balance}, overdraft ${this.state.overdraftLimit})`);
     }
-    this.raiseMoneyWithdrawn({ amount, ...(reference !== undefined ? { reference } : {}) });
+    this.raise('MoneyWithdrawn', { amount, ...(reference !== undefined ? { reference } : {}) });
   }
 
   changeOverdraftLimit(limit: number, approvedBy: string): void {
     this.#mustBeOpen();
     if (limit < 0) throw new AccountRuleViolation('an overdraft limit cannot be negative');
     if (this.state.balance < -limit) throw new AccountRuleViolation(`the balance ${this.state.balance} is already below -${limit}`);
-    this.raiseOverdraftLimitChanged({ limit, approvedBy });
+    this.raise('OverdraftLimitChanged', { limit, approvedBy });
   }
 
   tag(key: string, value: unknown): void {
-    this.raiseAccountTagged({ key, value });
+    this.raise('AccountTagged', { key, value });
   }
 
   freeze(reason: string): void {
     this.#mustBeOpen();
-    this.raiseAccountFrozen({ reason });
+    this.raise('AccountFrozen', { reason });
   }
 
   close(): void {
     if (this.state.status === 'closed') throw new AccountRuleViolation(`account ${this.id} is already closed`);
     if (this.state.balance !== 0) throw new AccountRuleViolation(`pay out the balance of ${this.state.balance} before closing`);
-    this.raiseAccountClosed({});
+    this.raise('AccountClosed', {});
   }
 
   protected override onMoneyDeposited(data: MoneyDeposited, _context: EventContext): void {

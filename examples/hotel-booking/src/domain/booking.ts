@@ -20,35 +20,35 @@ export class Booking extends BookingBase {
     // Stay dates are calendar dates (YYYY-MM-DD), parsed as UTC midnight.
     const nights = Math.round((Date.parse(command.stay.checkOut) - Date.parse(command.stay.checkIn)) / dayMs);
     if (!(nights >= 1)) throw new BookingRuleViolation('a stay needs at least one night (check-out after check-in)');
-    this.raiseBookingRequested({ roomId: command.roomId, guest: command.guest, stay: command.stay, nights, priceQuoted: nights * command.pricePerNight });
+    this.raise('BookingRequested', { roomId: command.roomId, guest: command.guest, stay: command.stay, nights, priceQuoted: nights * command.pricePerNight });
   }
 
   confirm(confirmationCode: string): void {
     this.#mustBe('requested', 'confirmed');
-    this.raiseBookingConfirmed({ confirmationCode });
+    this.raise('BookingConfirmed', { confirmationCode });
   }
 
   checkIn(): void {
     this.#mustBe('confirmed', 'checked in');
-    this.raiseGuestCheckedIn({});
+    this.raise('GuestCheckedIn', {});
   }
 
   checkOut(minibarTotal: number): void {
     this.#mustBe('checkedIn', 'checked out');
     if (minibarTotal < 0) throw new BookingRuleViolation('a minibar total cannot be negative');
-    this.raiseGuestCheckedOut({ minibarTotal });
+    this.raise('GuestCheckedOut', { minibarTotal });
   }
 
   cancel(reason?: string): void {
     if (this.state.status !== 'requested' && this.state.status !== 'confirmed') {
       throw new BookingRuleViolation(`a booking that is ${this.state.status} cannot be cancelled`);
     }
-    this.raiseBookingCancelled(reason !== undefined ? { reason } : {});
+    this.raise('BookingCancelled', reason !== undefined ? { reason } : {});
   }
 
   addNote(text: string): void {
     if (text.trim() === '') throw new BookingRuleViolation('a note needs text');
-    this.raiseNoteAdded({ text });
+    this.raise('NoteAdded', { text });
   }
 
   protected override onNoteAdded(data: NoteAdded, _context: EventContext): void {

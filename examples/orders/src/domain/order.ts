@@ -24,7 +24,7 @@ export class Order extends OrderBase {
     const badItem = command.items.find((item) => item.quantity <= 0 || item.unitPrice < 0);
     if (badItem) throw new OrderRuleViolation(`item ${badItem.sku} needs a positive quantity and a price of at least 0`);
     const totalAmount = command.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
-    this.raiseOrderCreated({ userId: command.userId, items: command.items, totalAmount, currency: command.currency });
+    this.raise('OrderCreated', { userId: command.userId, items: command.items, totalAmount, currency: command.currency });
   }
 
   /** Records the payment; the amount must match the order total. */
@@ -33,18 +33,18 @@ export class Order extends OrderBase {
     if (paidAmount !== this.state.totalAmount) {
       throw new OrderRuleViolation(`payment of ${paidAmount} does not match the order total ${this.state.totalAmount}`);
     }
-    this.raiseOrderPaid({ paymentId, paidAmount });
+    this.raise('OrderPaid', { paymentId, paidAmount });
   }
 
   ship(trackingNumber: string): void {
     if (this.state.status !== 'paid') throw new OrderRuleViolation(`order ${this.id} is ${this.state.status}; only paid orders ship`);
     if (trackingNumber.trim() === '') throw new OrderRuleViolation('a shipment needs a tracking number');
-    this.raiseOrderShipped({ trackingNumber });
+    this.raise('OrderShipped', { trackingNumber });
   }
 
   deliver(): void {
     if (this.state.status !== 'shipped') throw new OrderRuleViolation(`order ${this.id} is ${this.state.status}; only shipped orders are delivered`);
-    this.raiseOrderDelivered({});
+    this.raise('OrderDelivered', {});
   }
 
   /** OrderDelivered has no `apply` rules in the spec: the order is delivered from now on. */

@@ -1,0 +1,151 @@
+/**
+ * The read-model mapping operations (`on: { Event: { add: amount } }` and its siblings): one row
+ * each, read by the checks (which fields an operation applies to, what its operand must fit), by
+ * the read-model emitter (the call it writes), by the runtime (the helper it calls, in
+ * runtime/codegen/mapping-ops.ts) and by the docs (docs/spec-reference.md, checked by a test).
+ * Adding an operation: a row here, its helper in the runtime, its key in the spec schema, tests.
+ */
+import { formatType } from '../ir/parse-expressions.js';
+import type { AggregateDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
+import { isNumeric, isTemporal } from '../validate/type-rules.js';
+
+/** A problem with the field an operation targets. */
+export interface FieldProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/** What the emitter hands a row to write its expression. */
+export interface OperationParts {
+  /** The field on the row the event starts from: `row.total` (the stored row, or the initial one). */
+  readonly field: string;
+  /** The field on the stored row: `current?.total`, undefined when the row is new. */
+  readonly stored: string;
+  /** The operand, already written (absent for `increment`, whose operand is `by`). */
+  readonly operand: string;
+  /** The operand's spec type (undefined for constants and metadata). */
+  readonly operandType: TypeRef | undefined;
+  /** Whether the operand may be absent (an optional payload field): absent means no change. */
+  readonly operandOptional: boolean;
+  /** Imports a runtime helper and returns its local name. */
+  readonly helper: (name: RuntimeHelper) => string;
+}
+
+/** Helpers of runtime/codegen/mapping-ops.ts. */
+export type RuntimeHelper = 'add' | 'subtract' | 'min' | 'max' | 'append' | 'appendAll' | 'utc';
+
+export interface MappingOpRow {
+  /** How it is written in a spec. */
+  readonly syntax: string;
+  /** What it does, for the docs. */
+  readonly doc: string;
+  /** Runtime helpers it calls, for the docs. */
+  readonly helpers: readonly RuntimeHelper[];
+  /** `expression`: a value read from the event or a constant; `number`: a constant number. */
+  readonly operand: 'expression' | 'number';
+  /** Why the operation cannot target this field, or undefined when it can. */
+  readonly fieldProblem: (field: ReadModelFieldDef, aggregate: AggregateDef) => FieldProblem | undefined;
+  /** The type and optionality the operand must fit, and how to name that target in messages. */
+  readonly operandTarget: (field: ReadModelFieldDef) => { readonly type: TypeRef; readonly optional: boolean; readonly name: string };
+  /** Payload datetimes go through `utc()` first, so values with different offsets compare in time order. */
+  readonly comparesTimes?: boolean;
+  /** The expression of the field's new value. */
+  readonly emit: (parts: OperationParts) => string;
+}
+
+const fieldName = (field: ReadModelFieldDef) => `\`${field.name}\``;
+const numbersOnly = (op: string) => (field: ReadModelFieldDef) =>
+  isNumeric(field.type) ? undefined : { code: 'ESG148', message: `\`${op}\` needs a number field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: 'use `set` to replace the value, or change the field type' };
+const ordered = (op: string) => (field: ReadModelFieldDef) =>
+  isNumeric(field.type) || isTemporal(field.type)
+    ? undefined
+    : { code: 'ESG148', message: `\`${op}\` needs a number, date or datetime field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: 'use `set` to replace the value, or change the field type' };
+/** Operands of arithmetic and comparisons may be absent: absent changes nothing. */
+const sameTypeMayBeAbsent = (field: ReadModelFieldDef) => ({ type: field.type, optional: true, name: fieldName(field) });
+/** `min`/`max` keep the field when the event has no value; the row's own value when the row is new. */
+const keep = (compare: 'min' | 'max') => (parts: OperationParts) => {
+  const picked = `${parts.helper(compare)}(${parts.stored}, ${parts.operand})`;
+  return parts.operandOptional ? `${picked} ?? ${parts.field}` : picked;
+};
+
+export const mappingOpTable = {
+  set: {
+    syntax: '`from: Event.path`, a constant, `{ const: value }`, `{ set: expr }`',
+    doc: 'replace the value',
+    helpers: [],
+    operand: 'expression',
+    fieldProblem: () => undefined,
+    operandTarget: (field) => ({ type: field.type, optional: field.optional, name: fieldName(field) }),
+    emit: (parts) => parts.operand,
+  },
+  add: {
+    syntax: '`{ add: expr }`',
+    doc: 'add a number read from the event (number fields; an absent value adds nothing)',
+    helpers: ['add'],
+    operand: 'expression',
+    fieldProblem: numbersOnly('add'),
+    operandTarget: sameTypeMayBeAbsent,
+    emit: (parts) => `${parts.helper('add')}(${parts.field}, ${parts.operand})`,
+  },
+  subtract: {
+    syntax: '`{ subtract: expr }`',
+    doc: 'subtract a number read from the event (number fields; an absent value subtracts nothing)',
+    helpers: ['subtract'],
+    operand: 'expression',
+    fieldProblem: numbersOnly('subtract'),
+    operandTarget: sameTypeMayBeAbsent,
+    emit: (parts) => `${parts.helper('subtract')}(${parts.field}, ${parts.operand})`,
+  },
+  increment: {
+    syntax: '`{ increment: n }`',
+    doc: 'add a constant (number fields; whole numbers for integer fields)',
+    helpers: ['add'],
+    operand: 'number',
+    fieldProblem: (field) =>
+      isNumeric(field.type) ? undefined : { code: 'ESG149', message: `\`increment\` needs a number field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: 'change the field type to `integer` or `number`' },
+    operandTarget: (field) => ({ type: field.type, optional: false, name: fieldName(field) }),
+    emit: (parts) => `${parts.helper('add')}(${parts.field}, ${parts.operand})`,
+  },
+  min: {
+    syntax: '`{ min: expr }`',
+    doc: "keep the smaller value (number, date and datetime fields; datetimes compare in UTC); a new row or an unset field takes the event's value",
+    helpers: ['min', 'utc'],
+    operand: 'expression',
+    fieldProblem: ordered('min'),
+    operandTarget: sameTypeMayBeAbsent,
+    comparesTimes: true,
+    emit: keep('min'),
+  },
+  max: {
+    syntax: '`{ max: expr }`',
+    doc: "keep the larger value (number, date and datetime fields; datetimes compare in UTC); a new row or an unset field takes the event's value",
+    helpers: ['max', 'utc'],
+    operand: 'expression',
+    fieldProblem: ordered('max'),
+    operandTarget: sameTypeMayBeAbsent,
+    comparesTimes: true,
+    emit: keep('max'),
+  },
+  append: {
+    syntax: '`{ append: expr }`',
+    doc: 'append to a list field (a list value is appended element by element)',
+    helpers: ['append', 'appendAll'],
+    operand: 'expression',
+    fieldProblem: (field) =>
+      field.type.kind === 'array' ? undefined : { code: 'ESG150', message: `\`append\` needs a list field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: `declare it as \`${formatType(field.type)}[]\`` },
+    operandTarget: (field) => ({ type: field.type.kind === 'array' ? field.type.element : field.type, optional: false, name: `an element of ${fieldName(field)}` }),
+    emit: (parts) => `${parts.helper(parts.operandType?.kind === 'array' ? 'appendAll' : 'append')}(${parts.field}, ${parts.operand})`,
+  },
+} as const satisfies Readonly<Record<string, MappingOpRow>>;
+
+export type MappingOpName = keyof typeof mappingOpTable;
+
+/** Operations whose operand is a value expression (all but `increment`). */
+export type OperandOpName = Exclude<MappingOpName, 'increment'>;
+
+export const mappingOpNames = Object.keys(mappingOpTable) as readonly MappingOpName[];
+
+export function mappingOp(name: MappingOpName): MappingOpRow {
+  return mappingOpTable[name];
+}

@@ -1,0 +1,93 @@
+/**
+ * Builds the runtime's view of one aggregate (its spec, event definitions and read models) from
+ * the declarations a generated `registry.ts` holds: payload fields per version, upcast steps,
+ * personal-data fields. What every generated aggregate would otherwise repeat (version dispatch,
+ * the upcast chain, error messages) lives here once.
+ */
+import type { AggregateSpec, EventDefinition, ReadModelDefinition, Registry, ValidationResult } from '../contracts.js';
+import { check, validateWith, type Check, type FieldChecks } from './checks.js';
+
+/** One event of the spec, as generated code declares it. */
+export interface EventSpec {
+  /** Payload fields of versions 1..N, in order; the last is the current version. */
+  readonly versions: readonly FieldChecks[];
+  /**
+   * `upcasts[i]` takes a payload of version i+1 to version i+2 (so there are N-1 of them). Absent
+   * for an event that only ever had version 1.
+   */
+  readonly upcasts?: readonly ((data: never) => unknown)[];
+  /** Fields of the current version marked `pii: true`. */
+  readonly pii?: readonly string[];
+}
+
+export interface AggregateSpecInput {
+  readonly type: string;
+  readonly idType: 'string' | 'uuid';
+  readonly snapshotEvery?: number;
+  readonly stateFingerprint: string;
+  /** Every event of the aggregate, by stored event type, in spec order. */
+  readonly events: Readonly<Record<string, EventSpec>>;
+  readonly readModels?: readonly ReadModelDefinition<any>[];
+}
+
+/** An aggregate as the registry holds it: its spec plus its events and read models. */
+export interface DefinedAggregate extends AggregateSpec {
+  readonly events: Readonly<Record<string, EventDefinition>>;
+  readonly readModels: Readonly<Record<string, ReadModelDefinition<any>>>;
+}
+
+function unknownVersion(type: string, version: number, current: number): string {
+  return `${type} has no payload version ${version} (known: 1..${current})`;
+}
+
+/** The event definition of one event: a validator per stored version and the chain of upcasts to the current one. */
+export function defineEvent(type: string, aggregateType: string, spec: EventSpec): EventDefinition {
+  const current = spec.versions.length;
+  const checks: Check[] = spec.versions.map((fields, index) => check.record(`${type} v${index + 1}`, fields));
+  const steps = (spec.upcasts ?? []) as readonly ((data: unknown) => unknown)[];
+  if (steps.length !== current - 1) throw new TypeError(`${type}: ${current} payload versions need ${current - 1} upcast steps, got ${steps.length}`);
+  return {
+    type,
+    aggregateType,
+    version: current,
+    validate(version, data): ValidationResult {
+      const payload = Number.isInteger(version) ? checks[version - 1] : undefined;
+      return payload === undefined ? { ok: false, errors: [{ path: '', message: unknownVersion(type, version, current) }] } : validateWith(payload, data);
+    },
+    upcast(fromVersion, data) {
+      if (!Number.isInteger(fromVersion) || fromVersion < 1 || fromVersion > current) throw new RangeError(unknownVersion(type, fromVersion, current));
+      let payload = data;
+      for (let step = fromVersion - 1; step < current - 1; step++) payload = steps[step]!(payload);
+      return payload;
+    },
+    piiFields: spec.pii ?? [],
+  };
+}
+
+/**
+ * One aggregate of a generated registry.
+ *
+ * @example
+ * export const orderAggregate = defineAggregate({ type: 'Order', idType: 'string', stateFingerprint: '…', events: { OrderPaid: { versions: [{ paymentId: check.string }] } } });
+ */
+export function defineAggregate(spec: AggregateSpecInput): DefinedAggregate {
+  const events = Object.fromEntries(Object.entries(spec.events).map(([type, event]) => [type, defineEvent(type, spec.type, event)]));
+  return {
+    type: spec.type,
+    idType: spec.idType,
+    snapshotEvery: spec.snapshotEvery,
+    stateFingerprint: spec.stateFingerprint,
+    eventTypes: Object.keys(spec.events),
+    events,
+    readModels: Object.fromEntries((spec.readModels ?? []).map((readModel) => [readModel.name, readModel])),
+  };
+}
+
+/** The registry the runtime takes, gathered from every aggregate of the domain. */
+export function defineRegistry(aggregates: readonly DefinedAggregate[]): Registry {
+  return {
+    aggregates: Object.fromEntries(aggregates.map((aggregate) => [aggregate.type, aggregate])),
+    events: Object.assign({}, ...aggregates.map((aggregate) => aggregate.events)) as Registry['events'],
+    readModels: Object.assign({}, ...aggregates.map((aggregate) => aggregate.readModels)) as Registry['readModels'],
+  };
+}

@@ -1,5 +1,6 @@
 import type { AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
 import { connect } from './connect.js';
+import type { PgPoolOptions } from './pg-pool-options.js';
 import { migrate } from './migrations/migrate.js';
 import { createInlineProjector } from './projections/inline-projector.js';
 import { createEventReplayer, type EventReplayer } from './projections/event-replayer.js';
@@ -17,6 +18,12 @@ export interface EventSourcingOptions {
   readonly databaseUrl?: string;
   /** PGlite data directory; absent = in memory. */
   readonly dataDir?: string;
+  /**
+   * Size and timeouts of the server pool: max 10 connections, connect 10 s, statement 30 s, query
+   * (the client's wait for an answer) statement + 5 s, idle 30 s, idle in transaction 60 s,
+   * application_name 'esgen', TCP keep-alive on (docs/runtime.md, "Connections and timeouts").
+   */
+  readonly pool?: PgPoolOptions;
   /** A client the application already has (e.g. createPgClient({ pool })); it is not closed by close(). */
   readonly client?: SqlClient;
   /** Schema holding esgen's tables; default `public`. */
@@ -57,6 +64,7 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     (await connect({
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
     }));
   const { registry } = options;
   const schema = options.schema;

@@ -3,15 +3,24 @@ export * from './contracts.js';
 export { AggregateRoot, type RaiseOptions } from './aggregate-root.js';
 // Helpers generated code is written with (runtime/codegen).
 export * from './codegen/index.js';
-export type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+export type { ListenOptions, QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions, type PgConnectionLike, type PgPoolLike } from './pg-client.js';
 export { createPgliteClient, PgliteOpenFailed, type PgliteClientOptions } from './pglite-client.js';
 export { connect, type ConnectOptions } from './connect.js';
+export { DEFAULT_POOL_OPTIONS, type PgPoolOptions } from './pg-pool-options.js';
+export type { ReconnectOptions } from './backoff.js';
 
 // Event store, repository and schema (issue 4).
 export {
   AggregateNotFound,
+  CommitOutcomeUnknown,
   ConcurrencyError,
+  ConnectionLost,
+  DatabaseUnreachable,
+  isConnectionFault,
+  QueryTimedOut,
+  type TimeoutKind,
+  type WriteOutcome,
   DatabaseInUse,
   InvalidAggregateId,
   EsgenError,

@@ -1,4 +1,8 @@
-import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+import { backoffDelay, type ReconnectOptions } from './backoff.js';
+import { isConnectionFault } from './errors.js';
+import { connectionReusable, translateFault, type FaultLimits } from './pg-faults.js';
+import { pgPoolConfig, resolvePoolOptions, type PgPoolOptions, type ResolvedPoolOptions } from './pg-pool-options.js';
+import type { ListenOptions, QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
 /**
  * The slice of a node-postgres Pool that esgen uses, declared here rather than imported from
@@ -15,7 +19,9 @@ export interface PgConnectionLike {
   /** With an error, pg destroys the connection instead of returning it to the pool. */
   release(error?: Error | boolean): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 interface PgQueryConfig {
@@ -34,88 +40,263 @@ export interface PgClientOptions {
   readonly connectionString?: string;
   /** A pool the application already has (`new pg.Pool(…)`); esgen will not end it on close(). */
   readonly pool?: PgPoolLike;
-  /** Extra pg.Pool settings (max, ssl, timeouts…) when esgen creates the pool. */
+  /** Size and timeouts of the pool esgen creates (see PgPoolOptions for the defaults). */
+  readonly poolOptions?: PgPoolOptions;
+  /** Extra pg.Pool settings (ssl, …) when esgen creates the pool; they override poolOptions. */
   readonly poolConfig?: Readonly<Record<string, unknown>>;
   /** Told when the server closes an idle pooled connection (esgen's own pool only); the pool recovers by itself. */
   readonly onIdleConnectionError?: (error: Error) => void;
+  /** Wait between LISTEN reconnection attempts (see ReconnectOptions; giveUpAfterMs does not apply: a listener retries until stopped). */
+  readonly reconnect?: ReconnectOptions;
 }
 
 /**
  * A SqlClient over node-postgres. `pg` is loaded on demand so applications on PGlite never need it,
  * and its process-wide type parsers are left as they are.
+ *
+ * Every connection checked out of the pool has an 'error' listener while esgen holds it (pg removes
+ * the pool's own one on checkout), so a connection that the server ends never crashes the process;
+ * the work running on it rejects with ConnectionLost, CommitOutcomeUnknown or QueryTimedOut
+ * (pg-faults.ts says which).
  */
 export async function createPgClient(options: PgClientOptions): Promise<SqlClient> {
   const ownsPool = options.pool === undefined;
-  const pool: PgPoolLike = options.pool ?? (await createPool(options));
-  const listeners: PgConnectionLike[] = [];
+  const settings = ownsPool ? resolvePoolOptions(options.poolOptions) : undefined;
+  const pool: PgPoolLike = options.pool ?? (await createPool(options, settings!));
+  const limits: FaultLimits = settings === undefined ? {} : settings;
+  const listeners = new Set<ListenSession>();
 
-  const run = async <TRow>(
-    executor: PgPoolLike | PgConnectionLike,
-    sql: string,
-    params?: readonly unknown[],
-    options?: QueryOptions,
-  ): Promise<QueryResult<TRow>> => {
-    const values = params as unknown[] | undefined;
-    // A named query is parsed and planned once per connection (pg keeps the name → text map).
-    const result = options?.name === undefined ? await executor.query(sql, values) : await executor.query({ name: options.name, text: sql, values });
-    return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
+  const checkout = async (): Promise<PgConnectionLike> => {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw translateFault(error, 'connect', limits);
+    }
+  };
+
+  /** One statement on a connection of its own (what pool.query does), knowing how far it got. */
+  const runAlone = async <TRow>(sql: string, params: readonly unknown[] | undefined, queryOptions: QueryOptions | undefined): Promise<QueryResult<TRow>> => {
+    const connection = await checkout();
+    const guard = guardConnection(connection);
+    try {
+      const result = await run<TRow>(connection, sql, params, queryOptions);
+      guard.release();
+      return result;
+    } catch (error) {
+      guard.release(connectionReusable(error) ? undefined : error);
+      throw translateFault(error, queryOptions?.commits === true ? 'commit' : 'read', limits);
+    }
   };
 
   return {
     dialect: 'pg',
-    query: (sql, params, options) => run(pool, sql, params, options),
+    query: runAlone,
     async transaction(work) {
-      const connection = await pool.connect();
+      const connection = await checkout();
+      const guard = guardConnection(connection);
+      const inside = <TRow>(sql: string, params?: readonly unknown[], queryOptions?: QueryOptions) =>
+        run<TRow>(connection, sql, params, queryOptions).catch((error: unknown) => {
+          throw translateFault(error, 'open', limits);
+        });
       const tx: SqlExecutor = {
-        query: (sql, params, options) => run(connection, sql, params, options),
-        copyFrom: (target, text) => copyFrom(connection, target, text),
+        query: inside,
+        copyFrom: (target, text) =>
+          copyFrom(connection, target, text).catch((error: unknown) => {
+            throw translateFault(error, 'open', limits);
+          }),
       };
-      // A connection whose ROLLBACK failed is in an unknown state: destroy it, never reuse it.
-      let broken: Error | undefined;
+      // A connection whose ROLLBACK failed, or that failed underneath, is in an unknown state:
+      // destroy it, never reuse it.
+      let broken: unknown;
       try {
-        await connection.query('BEGIN');
+        await inside('BEGIN');
         const result = await work(tx);
-        await connection.query('COMMIT');
+        try {
+          await connection.query('COMMIT');
+        } catch (error) {
+          broken = connectionReusable(error) ? undefined : error;
+          throw translateFault(error, 'commit', limits);
+        }
         return result;
       } catch (error) {
-        await connection.query('ROLLBACK').catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        });
+        if (broken === undefined && guard.lost === undefined && !isConnectionFault(error)) {
+          await connection.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError;
+          });
+        } else {
+          // No ROLLBACK on a dead or silent connection (it would only wait for the timeout again):
+          // closing the session rolls the transaction back on the server.
+          broken ??= guard.lost ?? error;
+        }
         throw error;
       } finally {
-        connection.release(broken);
+        guard.release(broken);
       }
     },
     async exec(sql) {
-      await pool.query(sql);
+      await runAlone(sql, undefined, { commits: true });
     },
-    async listen(channel, onNotify) {
-      // LISTEN is session state: it needs a dedicated connection held for as long as we listen.
-      const connection = await pool.connect();
-      listeners.push(connection);
-      const handler = (message: { channel: string; payload?: string }) => {
-        if (message.channel === channel) onNotify(message.payload ?? '');
-      };
-      connection.on('notification', handler);
-      await connection.query(`LISTEN ${quoteIdentifier(channel)}`);
+    async listen(channel, onNotify, listenOptions = {}) {
+      const session = new ListenSession(channel, onNotify, checkout, { ...options.reconnect, ...listenOptions });
+      await session.open();
+      listeners.add(session);
       return async () => {
-        connection.off('notification', handler);
-        const index = listeners.indexOf(connection);
-        if (index < 0) return;
-        listeners.splice(index, 1);
-        await connection.query(`UNLISTEN ${quoteIdentifier(channel)}`).catch(() => undefined);
-        connection.release();
+        listeners.delete(session);
+        await session.close();
       };
     },
     async close() {
-      for (const connection of listeners.splice(0)) connection.release();
+      for (const session of [...listeners]) await session.close();
+      listeners.clear();
       if (ownsPool) await pool.end();
     },
   };
 }
 
-async function createPool(options: PgClientOptions): Promise<PgPoolLike> {
-  const pool = new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...options.poolConfig });
+async function run<TRow>(
+  executor: PgConnectionLike,
+  sql: string,
+  params: readonly unknown[] | undefined,
+  options: QueryOptions | undefined,
+): Promise<QueryResult<TRow>> {
+  const values = params as unknown[] | undefined;
+  // A named query is parsed and planned once per connection (pg keeps the name → text map).
+  const result = options?.name === undefined ? await executor.query(sql, values) : await executor.query({ name: options.name, text: sql, values });
+  return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
+}
+
+interface ConnectionGuard {
+  /** The error the connection reported while we held it, if any. */
+  readonly lost: Error | undefined;
+  /** Gives the connection back: with an error, pg destroys it. */
+  release(error?: unknown): void;
+}
+
+/**
+ * Holds a checked-out connection's 'error' event while esgen uses it: unhandled, Node would crash
+ * the process when the server ends the connection. The failure itself reaches the running query
+ * (pg rejects it) or the next one ("not queryable").
+ */
+function guardConnection(connection: PgConnectionLike): ConnectionGuard {
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost ??= error;
+  };
+  connection.on('error', onError);
+  return {
+    get lost() {
+      return lost;
+    },
+    release(error) {
+      connection.off('error', onError);
+      const reason = error ?? lost;
+      connection.release(reason === undefined ? undefined : reason instanceof Error ? reason : new Error(String(reason)));
+    },
+  };
+}
+
+/**
+ * One LISTEN, kept alive: when its connection is lost (a restart, pg_terminate_backend,
+ * idle_session_timeout), it reports the loss, reconnects with jittered backoff until it succeeds
+ * or is closed, LISTENs again, and calls onNotify once, because notifications sent while it was
+ * away are lost and the listener must look for itself.
+ */
+class ListenSession {
+  #connection: PgConnectionLike | undefined;
+  #closed = false;
+  #reconnecting: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #wakeTimer: (() => void) | undefined;
+  readonly #handler: (message: { channel: string; payload?: string }) => void;
+  readonly #onError = (error: Error) => this.#lost(error);
+
+  constructor(
+    readonly channel: string,
+    readonly onNotify: (payload: string) => void,
+    readonly checkout: () => Promise<PgConnectionLike>,
+    readonly options: ListenOptions & ReconnectOptions,
+  ) {
+    this.#handler = (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    };
+  }
+
+  async open(): Promise<void> {
+    const connection = await this.checkout();
+    connection.on('error', this.#onError);
+    connection.on('notification', this.#handler);
+    try {
+      await connection.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+    } catch (error) {
+      this.#detach(connection, error);
+      throw translateFault(error, 'read');
+    }
+    if (this.#closed) {
+      this.#detach(connection);
+      return;
+    }
+    this.#connection = connection;
+  }
+
+  #lost(error: unknown): void {
+    const connection = this.#connection;
+    if (connection === undefined || this.#closed) return;
+    this.#connection = undefined;
+    this.#detach(connection, error);
+    this.options.onLost?.(translateFault(error, 'read'));
+    this.#reconnecting ??= this.#reconnect().finally(() => {
+      this.#reconnecting = undefined;
+    });
+  }
+
+  async #reconnect(): Promise<void> {
+    const lostAt = Date.now();
+    for (let attempt = 1; !this.#closed; attempt++) {
+      await new Promise<void>((resolve) => {
+        this.#wakeTimer = resolve;
+        this.#timer = setTimeout(resolve, backoffDelay(attempt, this.options));
+      });
+      if (this.#closed) return;
+      try {
+        await this.open();
+      } catch {
+        continue; // still down: wait longer
+      }
+      if (this.#closed) return;
+      this.options.onRestored?.(Date.now() - lostAt);
+      this.onNotify('');
+      return;
+    }
+  }
+
+  #detach(connection: PgConnectionLike, error?: unknown): void {
+    connection.off('notification', this.#handler);
+    connection.off('error', this.#onError);
+    // A dead connection may still report errors while pg closes it.
+    connection.on('error', () => undefined);
+    connection.release(error === undefined ? undefined : error instanceof Error ? error : new Error(String(error)));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#wakeTimer?.();
+    await this.#reconnecting;
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection === undefined) return;
+    connection.off('notification', this.#handler);
+    const failed = await connection.query(`UNLISTEN ${quoteIdentifier(this.channel)}`).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    this.#detach(connection, failed);
+  }
+}
+
+async function createPool(options: PgClientOptions, settings: ResolvedPoolOptions): Promise<PgPoolLike> {
+  const pool = new (await import('pg')).default.Pool({ connectionString: options.connectionString, ...pgPoolConfig(settings), ...options.poolConfig });
   // An idle connection that the server closes (restart, failover, pg_terminate_backend) makes the
   // pool emit 'error'; unhandled, that would crash the application. The pool has already dropped
   // the connection and opens a new one on the next query, so there is nothing else to do.

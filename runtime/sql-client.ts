@@ -20,6 +20,20 @@ export interface QueryOptions {
    * prepared statements.
    */
   readonly name?: string;
+  /**
+   * The statement writes outside a transaction (autocommit): if its connection is lost after it
+   * was sent, the outcome is unknown and the error is CommitOutcomeUnknown (or QueryTimedOut with
+   * outcome 'unknown'). Without it a lost connection is ConnectionLost.
+   */
+  readonly commits?: boolean;
+}
+
+/** Told about the LISTEN connection (server only): the listener reconnects by itself. */
+export interface ListenOptions {
+  /** The connection was lost; the listener is reconnecting with backoff. */
+  readonly onLost?: (error: unknown) => void;
+  /** LISTEN is back, `downMs` after the loss; onNotify is called once, since notifications were missed. */
+  readonly onRestored?: (downMs: number) => void;
 }
 
 export interface SqlExecutor {
@@ -39,8 +53,11 @@ export interface SqlClient extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs several statements separated by semicolons, without parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** LISTEN on a channel; resolves to a function that stops listening. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; resolves to a function that stops listening. A lost connection is
+   * re-established by the client itself (see ListenOptions).
+   */
+  listen(channel: string, onNotify: (payload: string) => void, options?: ListenOptions): Promise<() => Promise<void>>;
   /** Releases connections owned by this client (a pool given by the application is left open). */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ export { compareCheckpoints, ORIGIN, type Checkpoint } from './checkpoint.js';
 export { createInlineProjector, type InlineProjector, type InlineProjectorOptions } from './inline-projector.js';
 export { ensureReadModelIndexes, indexName, planReadModelIndexes, type EnsureIndexesResult, type ReadModelIndexPlan } from './read-model-indexes.js';
 export { createReadModelManager, type BatchReport, type ReadModelManager, type ReadModelManagerOptions } from './read-model-manager.js';
+export type { WorkerConnectionEvent, WorkerLogger } from './connection-health.js';
 export type { ProjectionLockMode } from './projection-leases.js';
 export type { BatchOutcome } from './projection-batch.js';
 export type { PositionState, ProjectionErrorRecord } from './projection-positions.js';

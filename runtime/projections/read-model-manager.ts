@@ -10,6 +10,9 @@ import { ensurePosition, readPosition } from './projection-positions.js';
 import { ensureReadModelIndexes } from './read-model-indexes.js';
 import { checkpointOfPosition, headCheckpoint, waitForCheckpoints, type WaitOptions } from './projection-waits.js';
 import { sleep, WakeSignal } from './wake-signal.js';
+import { retryWhileUnreachable, type ReconnectOptions } from '../backoff.js';
+import { isConnectionFault } from '../errors.js';
+import { ConnectionHealth, type WorkerConnectionEvent, type WorkerLogger } from './connection-health.js';
 
 export interface ReadModelManagerOptions {
   readonly client: SqlClient;
@@ -34,8 +37,18 @@ export interface ReadModelManagerOptions {
   readonly ensureIndexes?: boolean;
   /** Called after each committed (or failed) batch: progress output, metrics. */
   readonly onBatch?: (event: BatchReport) => void;
-  /** Unexpected errors (connection loss …); the worker backs off and carries on. */
+  /** Unexpected errors (a connection loss is reported once per outage); the worker backs off and carries on. */
   readonly onError?: (error: unknown) => void;
+  /** The worker's connection: waiting for the server at start, lost, restored. */
+  readonly onConnection?: (event: WorkerConnectionEvent) => void;
+  /**
+   * Backoff while the server is away (start() waits for an unreachable server and gives up with
+   * DatabaseUnreachable after giveUpAfterMs; a running worker retries until stopped).
+   * Default: 100 ms doubling to 2 s, with jitter; give up after 60 s.
+   */
+  readonly reconnect?: ReconnectOptions;
+  /** Where connection loss and recovery are logged (one line each); false for none. Default console. */
+  readonly logger?: WorkerLogger | false;
 }
 
 export interface ReadModelManager {
@@ -97,8 +110,31 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
   let maintenanceTimer: NodeJS.Timeout | undefined;
   let maintaining: Promise<void> | undefined;
   let unlisten: (() => Promise<void>) | undefined;
+  let stopRequested = false;
 
   const report = (error: unknown) => options.onError?.(error);
+  const health = new ConnectionHealth({
+    name: `worker ${workerId}`,
+    reconnect: options.reconnect,
+    logger: options.logger === false ? undefined : (options.logger ?? console),
+    onConnection: options.onConnection,
+    onError: options.onError,
+    onRestored() {
+      // Where a lane stands is re-read (a batch may have committed unheard), and leases are re-taken now.
+      for (const lane of lanes.values()) lane.checkpoint = undefined;
+      maintainNow();
+      wake.notify();
+    },
+  });
+  /** A failed round: a connection fault counts towards the outage and returns its backoff wait. */
+  const failed = (error: unknown): number => {
+    if (!isConnectionFault(error)) {
+      report(error);
+      return Math.min(pollIntervalMs, 1000);
+    }
+    for (const lane of lanes.values()) lane.checkpoint = undefined;
+    return health.lost(error);
+  };
 
   async function maintainLeases(): Promise<void> {
     await ctx.client.query(ctx.leases.heartbeat, [workerId, hostname(), process.pid]);
@@ -137,16 +173,31 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     if (lane !== undefined) lane.checkpoint = undefined;
   }
 
-  function scheduleMaintenance(): void {
-    const every = Math.max(100, (leaseSeconds * 1000) / 3);
-    maintenanceTimer = setTimeout(() => {
-      maintaining = maintainLeases()
-        .catch(report)
-        .finally(() => {
-          maintaining = undefined;
-          if (running) scheduleMaintenance();
-        });
-    }, every);
+  function scheduleMaintenance(delayMs = Math.max(100, (leaseSeconds * 1000) / 3)): void {
+    clearTimeout(maintenanceTimer);
+    maintenanceTimer = setTimeout(runMaintenance, delayMs);
+  }
+
+  function runMaintenance(): void {
+    if (maintaining !== undefined || !running) return;
+    let retryIn: number | undefined;
+    maintaining = maintainLeases()
+      .then(
+        () => health.ok(),
+        (error: unknown) => {
+          // While the server is away, try again at the backoff pace rather than a third of a lease.
+          retryIn = failed(error);
+        },
+      )
+      .finally(() => {
+        maintaining = undefined;
+        if (running) scheduleMaintenance(retryIn);
+      });
+  }
+
+  /** Heartbeat and lease claims right away (after a reconnect). */
+  function maintainNow(): void {
+    if (running && maintaining === undefined) scheduleMaintenance(0);
   }
 
   /** Processes one projection until it is caught up, stops on a failure, or loses its lease. */
@@ -202,12 +253,26 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
       try {
         const results = await Promise.all([...held].map((name) => drain(name)));
         progressed = results.some(Boolean);
+        if (held.size > 0) health.ok();
       } catch (error) {
-        report(error);
-        await sleep(Math.min(pollIntervalMs, 1000));
+        await sleep(failed(error));
       }
       if (!running) break;
       if (!progressed) await wake.wait(pollIntervalMs);
+    }
+  }
+
+  /** LISTEN for appends; the client re-establishes it after a loss and wakes the worker. */
+  async function listenForAppends(): Promise<(() => Promise<void>) | undefined> {
+    try {
+      return await ctx.client.listen(eventsChannel(ctx.tables.schema), () => wake.notify(), {
+        onLost: (error) => health.lost(error),
+        onRestored: () => health.ok(),
+      });
+    } catch (error) {
+      if (isConnectionFault(error)) throw error;
+      report(error); // polling still works
+      return undefined;
     }
   }
 
@@ -215,21 +280,30 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     workerId,
     async start() {
       if (running) return;
-      if (options.ensureIndexes !== false) await ensureReadModelIndexes(ctx.client, options.registry, ctx.tables.schema);
-      for (const lane of lanes.values()) {
-        await ensurePosition(ctx.client, ctx.positions, lane.definition.projection, 'read_model', ORIGIN, lane.definition.fingerprint);
-      }
+      stopRequested = false;
+      // A server that is down (or still starting) is waited for, with backoff, up to giveUpAfterMs.
+      await retryWhileUnreachable(
+        async () => {
+          if (options.ensureIndexes !== false) await ensureReadModelIndexes(ctx.client, options.registry, ctx.tables.schema);
+          for (const lane of lanes.values()) {
+            await ensurePosition(ctx.client, ctx.positions, lane.definition.projection, 'read_model', ORIGIN, lane.definition.fingerprint);
+          }
+          unlisten ??= await listenForAppends();
+        },
+        { ...options.reconnect, onRetry: (error, attempt, delayMs) => health.waiting(error, attempt, delayMs), stopped: () => stopRequested },
+      );
       running = true;
       try {
-        unlisten = await ctx.client.listen(eventsChannel(ctx.tables.schema), () => wake.notify());
+        await maintainLeases();
       } catch (error) {
-        report(error); // polling still works
+        if (!isConnectionFault(error)) throw error;
+        failed(error); // lost again right away: the maintenance timer retries
       }
-      await maintainLeases();
       scheduleMaintenance();
       loop = runLoop();
     },
     async stop() {
+      stopRequested = true;
       if (!running) return;
       running = false;
       wake.notify();
@@ -259,4 +333,4 @@ function hashOf(text: string): number {
   return hash;
 }
 
-export type { BatchReport, ProjectionContext };
+export type { BatchReport, ProjectionContext, WorkerConnectionEvent, WorkerLogger };

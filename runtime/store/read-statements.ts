@@ -26,6 +26,8 @@ export interface ReadStatements {
   readonly byType: string;
   /** $1 type, $2 id. */
   readonly streamVersion: string;
+  /** $1 event id (the primary key). */
+  readonly byId: string;
 }
 
 export function readStatements(quotedSchema: string): ReadStatements {
@@ -57,5 +59,6 @@ WHERE event_type = ANY($1::text[]) AND global_position > $2::bigint
 ORDER BY global_position
 LIMIT $3`,
     streamVersion: `SELECT coalesce(max(version), 0) AS version FROM ${events} WHERE aggregate_type = $1 AND aggregate_id = $2`,
+    byId: `SELECT ${ENVELOPE_COLUMNS} FROM ${events} WHERE event_id = $1::uuid`,
   };
 }

@@ -22,3 +22,10 @@ export function statements<TKey extends string>(texts: Readonly<Record<TKey, str
   for (const key of Object.keys(texts) as TKey[]) result[key] = statement(texts[key], prepared);
   return result;
 }
+
+/** The same statements, marked as writes outside a transaction (see QueryOptions.commits). */
+export function committing<TKey extends string>(all: Record<TKey, Statement>): Record<TKey, Statement> {
+  const result = {} as Record<TKey, Statement>;
+  for (const key of Object.keys(all) as TKey[]) result[key] = { sql: all[key].sql, options: { ...all[key].options, commits: true } };
+  return result;
+}

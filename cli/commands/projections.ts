@@ -116,12 +116,19 @@ export function register(program: Command): void {
   withOptions(projections.command('rebuild <name>').description('rebuild a read model from all events without downtime (blue/green)'))
     .option('--batch-size <n>', 'events per batch', '1000')
     .option('--until <position>', 'reset to the state at this global position instead of the head')
-    .action(async (name: string, flags: ProjectionFlags & { batchSize?: string; until?: string }) => {
+    .option('--lease-seconds <n>', 'lease on the rebuild; a killed rebuild shows as stale and can be restarted after about this long', '30')
+    .action(async (name: string, flags: ProjectionFlags & { batchSize?: string; until?: string; leaseSeconds?: string }) => {
       await withSession(flags, async (session) => {
         const { runtime, client, registry } = session;
         await runtime.migrate(client, optionalSchema(session));
         await runtime.ensureReadModelIndexes(client, registry, session.schema);
-        const replayer = runtime.createEventReplayer({ client, registry, ...optionalSchema(session), batchSize: positiveInteger('--batch-size', flags.batchSize) });
+        const replayer = runtime.createEventReplayer({
+          client,
+          registry,
+          ...optionalSchema(session),
+          batchSize: positiveInteger('--batch-size', flags.batchSize),
+          leaseSeconds: positiveInteger('--lease-seconds', flags.leaseSeconds),
+        });
         const progress = progressPrinter(name, Boolean(process.stdout.isTTY) && !session.env.CI);
         const result = await replayer.rebuild(name, {
           onProgress: progress.update,
@@ -195,7 +202,11 @@ function printStatusTable(statuses: readonly ProjectionStatus[]): void {
   const rows = statuses.map((status) => [
     status.name,
     status.kind === 'subscription' ? 'subscription' : (status.mode ?? ''),
-    status.rebuild ? `rebuilding ${status.rebuild.processed}/${status.rebuild.total}` : status.rebuildDue ? `${status.state} (rebuild due)` : status.state,
+    status.rebuild
+      ? status.rebuild.stale
+        ? `rebuild stale at ${status.rebuild.processed}/${status.rebuild.total} (its process is gone; run rebuild again)`
+        : `rebuilding ${status.rebuild.processed}/${status.rebuild.total}`
+      : status.rebuildDue ? `${status.state} (rebuild due)` : status.state,
     status.position === null ? '-' : String(status.position),
     String(status.head),
     status.position === null ? '-' : String(status.lagEvents),

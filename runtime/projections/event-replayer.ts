@@ -18,7 +18,11 @@ export interface EventReplayerOptions {
   readonly workerId?: string;
   /** Events per batch while building the shadow copy. Default 1000. */
   readonly batchSize?: number;
-  /** Lease on the shadow copy, renewed by every batch. Default 30. */
+  /**
+   * Lease on the shadow copy in seconds, renewed by every batch and while waiting for the head. A
+   * rebuild whose process died shows as stale in status once it expired, and another rebuild may
+   * then start. Default 30.
+   */
   readonly leaseSeconds?: number;
 }
 
@@ -128,6 +132,7 @@ export function createEventReplayer(options: EventReplayerOptions): EventReplaye
       const target = until ?? (await headCheckpoint(ctx));
       const deadline = () => Date.now() + (rebuildOptions.catchUpTimeoutMs ?? 60_000);
       let giveUpAt = deadline();
+      let renewedAt = Date.now();
       report('building');
       for (;;) {
         const outcome = await processBatch(ctx, work, checkpoint, batchSize, fence, until === undefined ? {} : { until });
@@ -140,12 +145,20 @@ export function createEventReplayer(options: EventReplayerOptions): EventReplaye
           processed += outcome.events;
           report('building');
           giveUpAt = deadline();
+          renewedAt = Date.now();
           if (!outcome.caughtUp) continue;
         }
         // Caught up with what is readable now; done once that includes the target.
         if (compareCheckpoints(checkpoint, target) >= 0) break;
         if (Date.now() > giveUpAt) {
           throw new RebuildConflict(live, `position ${target.position} did not become readable in time (a long-running transaction holds readers back)`);
+        }
+        if (Date.now() - renewedAt > (leaseSeconds * 1000) / 3) {
+          // Waiting for the horizon writes no batch: keep the lease alive, or it would look stale.
+          if (!(await claimLease(ctx.client, ctx.leases, shadow, workerId, leaseSeconds))) {
+            throw new RebuildConflict(live, 'its shadow copy was taken over by another process');
+          }
+          renewedAt = Date.now();
         }
         await sleep(50);
       }

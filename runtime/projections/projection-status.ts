@@ -31,8 +31,11 @@ export interface ProjectionStatus {
   readonly retryAt: Date | null;
   /** The mapping changed since the rows were built: run a rebuild. */
   readonly rebuildDue: boolean;
-  /** A rebuild in progress: its shadow's progress. */
-  readonly rebuild: { readonly owner: string; readonly processed: number; readonly total: number } | undefined;
+  /**
+   * A rebuild in progress: its shadow's progress. `stale` when the rebuild's lease expired (its
+   * process was killed or lost the database): nothing is rebuilding any more; run the rebuild again.
+   */
+  readonly rebuild: { readonly owner: string; readonly processed: number; readonly total: number; readonly stale: boolean } | undefined;
 }
 
 export interface StatusOptions {
@@ -86,7 +89,13 @@ export async function projectionStatus(client: SqlClient, registry: Registry, op
       rebuild:
         rebuild === undefined
           ? undefined
-          : { owner: rebuild.owner, processed: Number(shadow?.eventsProcessed ?? 0n), total: Number(rebuild.total_events) },
+          : {
+              owner: rebuild.owner,
+              processed: Number(shadow?.eventsProcessed ?? 0n),
+              total: Number(rebuild.total_events),
+              // The rebuild renews its lease on the shadow with every batch: expired means it is gone.
+              stale: !(owners.get(shadowName(definition.projection))?.active === true && owners.get(shadowName(definition.projection))?.owner === rebuild.owner),
+            },
     });
   }
   for (const state of positions.values()) {

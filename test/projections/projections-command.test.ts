@@ -12,6 +12,9 @@ import { createPgliteClient } from '../../runtime/pglite-client.js';
 import { onServer, serverUrl } from '../support/database.js';
 import { ledgerRegistry } from './fixtures/ledger-registry.js';
 import { deposit } from './projection-test-kit.js';
+import { projectionContext } from '../../runtime/projections/projection-batch.js';
+import { claimLease } from '../../runtime/projections/projection-leases.js';
+import { rebuildStatements } from '../../runtime/projections/rebuild-statements.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,6 +103,36 @@ describe('esgen projections', () => {
     expect(rebuilt.stdout).toMatch(/^rebuild daily_totals: building 0\/3 events \(0%\), 0 events\/s/m);
     expect(rebuilt.stdout).toMatch(/^rebuild daily_totals: done 3\/3 events \(100%\)/m);
     expect(rebuilt.stdout).toMatch(/^esgen: rebuilt daily_totals: 3 events in \d+\.\d s, now at position 4$/m);
+  });
+
+  it('a killed rebuild shows as stale once its lease expired, and rebuilding again clears it', async () => {
+    // What `esgen projections rebuild` leaves behind when it is SIGKILLed mid-way: its bookkeeping
+    // row and the lease on the shadow copy, never renewed again.
+    const client = await open();
+    const ctx = projectionContext(client, ledgerRegistry, onServer ? schema : undefined);
+    try {
+      await client.query(rebuildStatements(ctx.tables).begin, ['daily_totals', 'daily_totals__rebuild', 'killed-rebuild', 3]);
+      expect(await claimLease(client, ctx.leases, 'daily_totals__rebuild', 'killed-rebuild', 600)).toBe(true);
+    } finally {
+      await client.close();
+    }
+    const line = async () => (await esgen(['status'])).stdout.split('\n').find((row) => row.startsWith('daily_totals'));
+    expect(await line()).toMatch(/rebuilding 0\/3/);
+
+    // Time passes: the lease expires (set directly rather than waiting out --lease-seconds).
+    const expire = await open();
+    try {
+      await expire.query(`UPDATE ${ctx.tables.leases} SET expires_at = now() - interval '1 second' WHERE projection_name = 'daily_totals__rebuild'`);
+    } finally {
+      await expire.close();
+    }
+    const stale = await esgen(['status']);
+    expect(stale.stdout.split('\n').find((row) => row.startsWith('daily_totals'))).toMatch(/rebuild stale at 0\/3 \(its process is gone; run rebuild again\)/);
+
+    const rebuilt = await esgen(['rebuild', 'daily_totals', '--lease-seconds', '5']);
+    expect(rebuilt.stderr).toBe('');
+    expect(rebuilt.code).toBe(0);
+    expect(await line()).toMatch(/async\s+running\s/);
   });
 
   it.runIf(onServer)('run works in the foreground and stops cleanly on SIGTERM, releasing its leases (server)', async () => {

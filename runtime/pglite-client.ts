@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { resolve } from 'node:path';
 import { createAutoAnalyze } from './pglite-auto-analyze.js';
+import { resolveDataFolder } from './pglite-data-folder.js';
 import { lockDataFolder } from './pglite-folder-lock.js';
 import { createPreparedStatements } from './pglite-prepared.js';
 import { pgliteParsers } from './pglite-timestamps.js';
@@ -27,7 +27,7 @@ export interface PgliteClientOptions {
  */
 export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<SqlClient> {
   const ownsDb = options.db === undefined;
-  const dataDir = ownsDb && options.dataDir !== undefined ? resolve(options.dataDir) : undefined;
+  const dataDir = ownsDb && options.dataDir !== undefined ? await resolveDataFolder(options.dataDir) : undefined;
   const unlock = dataDir === undefined ? undefined : await lockDataFolder(dataDir);
   let db: PGlite;
   try {

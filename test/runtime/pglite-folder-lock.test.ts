@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,31 @@ describe('a PGlite data folder', () => {
     const reopened = await createPgliteClient({ dataDir });
     expect((await reopened.query<{ value: number }>('SELECT value FROM kept')).rows).toEqual([{ value: 7 }]);
     await reopened.close();
+  });
+
+  it('opens through a symbolic link (also a dangling one), and locks the real folder', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'esgen-link-'));
+    folders.push(parent);
+    mkdirSync(join(parent, 'real'));
+    symlinkSync(join(parent, 'real'), join(parent, 'link'));
+    symlinkSync(join(parent, 'real'), join(parent, 'other-link'));
+    const viaLink = await createPgliteClient({ dataDir: join(parent, 'link') });
+    await viaLink.query('CREATE TABLE kept (value int)');
+    await viaLink.query(`INSERT INTO kept VALUES (5)`);
+    // A second link to the same folder is the same database: refused while open.
+    const second = await createPgliteClient({ dataDir: join(parent, 'other-link') }).then(() => undefined, (error: unknown) => error);
+    expect(second).toMatchObject({ code: 'ESG209', dataDir: join(parent, 'real') });
+    await viaLink.close();
+    const direct = await createPgliteClient({ dataDir: join(parent, 'real') });
+    expect((await direct.query<{ value: number }>('SELECT value FROM kept')).rows).toEqual([{ value: 5 }]);
+    await direct.close();
+
+    // A link whose target does not exist yet: the target is created (as for a plain path).
+    symlinkSync(join(parent, 'later', 'pgdata'), join(parent, 'dangling'));
+    const dangling = await createPgliteClient({ dataDir: join(parent, 'dangling') });
+    expect((await dangling.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await dangling.close();
+    expect(existsSync(join(parent, 'later', 'pgdata', 'PG_VERSION'))).toBe(true);
   });
 
   it('takes over a lock left by a process that died', async () => {

@@ -91,7 +91,10 @@ export function register(program: Command): void {
             else if (outcome.kind === 'failed') console.error(`${projection}: stopped: ${outcome.error.message}`);
             else if (outcome.kind === 'fenced') console.log(`${projection}: lease taken over by another worker`);
           },
-          onError: (error) => console.error(`esgen: worker error (retrying): ${error instanceof Error ? error.message : String(error)}`),
+          // Connection loss and recovery get their own log lines (the manager's logger, console).
+          onError: (error) => {
+            if (!runtime.isConnectionFault(error)) console.error(`esgen: worker error (retrying): ${error instanceof Error ? error.message : String(error)}`);
+          },
         });
         await manager.start();
         console.log(`esgen: worker ${manager.workerId} running on ${session.description}; holding ${manager.held().join(', ') || 'no projections yet'}`);

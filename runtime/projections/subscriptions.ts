@@ -95,7 +95,8 @@ export async function subscribe(options: SubscribeOptions, handler: Subscription
   const wake = new WakeSignal();
   let running = true;
   let active = false;
-  const unlisten = await ctx.client.listen(eventsChannel(ctx.tables.schema), () => wake.notify()).catch((error: unknown) => {
+  // The client re-establishes a lost LISTEN by itself and wakes us once it is back.
+  const unlisten = await ctx.client.listen(eventsChannel(ctx.tables.schema), () => wake.notify(), { onLost: (error) => options.onError?.(error) }).catch((error: unknown) => {
     options.onError?.(error);
     return undefined;
   });

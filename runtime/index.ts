@@ -5,7 +5,7 @@ export { AggregateRoot, type RaiseOptions } from './aggregate-root.js';
 export * from './codegen/index.js';
 export type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions, type PgConnectionLike, type PgPoolLike } from './pg-client.js';
-export { createPgliteClient, PgliteOpenFailed, type PgliteClientOptions } from './pglite-client.js';
+export { createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
 export { connect, type ConnectOptions } from './connect.js';
 
 // Event store, repository and schema (issue 4).
@@ -21,6 +21,7 @@ export {
   InvalidImport,
   isEsgenError,
   MigrationChecksumMismatch,
+  PgliteOpenFailed,
   UnknownAggregateType,
   UnknownEventType,
   type EsgenErrorCode,

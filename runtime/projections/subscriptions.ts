@@ -69,7 +69,7 @@ export async function subscribe(options: SubscribeOptions, handler: Subscription
   const leaseSeconds = options.leaseSeconds ?? 15;
   const eventTypes = options.eventTypes ?? Object.keys(options.registry.events);
   const clash = Object.values(options.registry.readModels).find((definition) => definition.projection === name);
-  if (clash !== undefined) throw new InvalidArgument(`The subscription name ${name} is the projection name of a read model: choose another name.`);
+  if (clash !== undefined) throw new InvalidArgument('options.name', `${JSON.stringify(name)} is the projection name of a read model: choose another name`);
 
   await ensurePosition(ctx.client, ctx.positions, name, 'subscription', await startCheckpoint(ctx, options.from ?? 'start'), null);
 
@@ -147,6 +147,6 @@ async function startCheckpoint(ctx: ProjectionContext, from: SubscriptionStart):
     return (await readFeedPage(ctx.client, ctx.feed, ctx.registry, ORIGIN, 0, undefined)).next;
   }
   const checkpoint = await checkpointOfPosition(ctx, from);
-  if (checkpoint === undefined) throw new InvalidArgument(`There is no committed event at position ${from} to subscribe after.`);
+  if (checkpoint === undefined) throw new InvalidArgument('options.from', `is position ${from}, where no committed event is: subscribe after an existing event, 'start' or 'now'`);
   return checkpoint;
 }

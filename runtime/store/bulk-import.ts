@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventMetadata, Registry } from '../contracts.js';
 import { assertAggregateId } from '../aggregate-id.js';
-import { ConcurrencyError, InvalidImport, isEsgenError, type ImportIssue } from '../errors.js';
+import { ConcurrencyError, InvalidArgument, InvalidImport, isEsgenError, type ImportIssue } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import { copyLine, copyRows } from './copy-text.js';
 import { ENVELOPE_COLUMNS } from './read-statements.js';
@@ -93,7 +93,7 @@ ORDER BY e.transaction_id, e.global_position`;
 
   try {
     await target.client.transaction(async (tx) => {
-      if (tx.copyFrom === undefined) throw new Error('This SQL client cannot COPY: bulk imports need esgen’s pg or PGlite client.');
+      if (tx.copyFrom === undefined) throw new InvalidArgument('client', 'cannot COPY: bulk imports need esgen’s pg or PGlite client');
       let lastPosition = '0';
       // A pipeline of two: the next chunk is checked and rendered (JavaScript) while the server
       // writes the previous one (COPY); each chunk's write waits for the previous write.

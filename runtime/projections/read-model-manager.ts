@@ -10,6 +10,8 @@ import { ensurePosition, readPosition } from './projection-positions.js';
 import { ensureReadModelIndexes } from './read-model-indexes.js';
 import { checkpointOfPosition, headCheckpoint, waitForCheckpoints, type WaitOptions } from './projection-waits.js';
 import { sleep, WakeSignal } from './wake-signal.js';
+import { checkManagerOptions, checkWaitOptions } from './projection-checks.js';
+import { position as checkedPosition } from '../argument-checks.js';
 
 export interface ReadModelManagerOptions {
   readonly client: SqlClient;
@@ -73,6 +75,7 @@ interface Lane {
  * await manager.waitFor(position);
  */
 export function createReadModelManager(options: ReadModelManagerOptions): ReadModelManager {
+  checkManagerOptions(options);
   const ctx = projectionContext(options.client, options.registry, options.schema);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const batchSize = options.batchSize ?? 500;
@@ -244,9 +247,12 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     },
     held: () => [...held],
     waitFor(position, waitOptions = {}) {
+      checkedPosition('position', position);
+      checkWaitOptions(options.registry, waitOptions);
       return waitForCheckpoints(ctx, waitOptions.projections ?? names, () => checkpointOfPosition(ctx, position), waitOptions, `position ${position}`);
     },
     async waitForCatchUp(waitOptions = {}) {
+      checkWaitOptions(options.registry, waitOptions);
       const head = await headCheckpoint(ctx);
       return waitForCheckpoints(ctx, waitOptions.projections ?? names, head, waitOptions, 'head');
     },

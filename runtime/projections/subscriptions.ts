@@ -13,6 +13,7 @@ import { claimLease, fenceBatch } from './projection-leases.js';
 import { ensurePosition, readPosition } from './projection-positions.js';
 import { checkpointOfPosition, headCheckpoint, waitForCheckpoints, type WaitOptions } from './projection-waits.js';
 import { WakeSignal } from './wake-signal.js';
+import { checkSubscribeOptions } from './projection-checks.js';
 
 export type SubscriptionStart = 'start' | 'now' | bigint;
 
@@ -61,6 +62,7 @@ export interface Subscription {
  * const subscription = await subscribe({ client, registry, name: 'send-receipts', from: 'now', eventTypes: ['OrderPaid'] }, sendReceipt);
  */
 export async function subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Promise<Subscription> {
+  checkSubscribeOptions(options, handler);
   const ctx = projectionContext(options.client, options.registry, options.schema);
   const name = assertIdentifier('subscription name', options.name);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

@@ -362,7 +362,7 @@ export class PostgresEventStore implements EventStore {
       eventIds[i] = checked.eventId ?? randomUUID();
       types[i] = event.type;
       currentVersions[i] = definition.version;
-      payloads[i] = JSON.stringify(event.data);
+      payloads[i] = payloadJson(event.type, event.data);
       const at = checked.occurredAt ?? now;
       occurredAt[i] = at;
       occurredAtText[i] = at.toISOString();
@@ -496,3 +496,26 @@ function isStreamCollision(error: unknown): boolean {
   if (candidate.code !== '23505') return false;
   return candidate.constraint === 'events_stream_version_unique' || String(candidate.message).includes('events_stream_version_unique');
 }
+
+/**
+ * The payload as JSON text, refused (InvalidEvent, nothing written) when PostgreSQL could not store
+ * it: generated validators already refuse such payloads, this guards hand-written ones. Since
+ * ES2019 JSON.stringify escapes a NUL as \u0000 and a lone surrogate as \udXXX (paired surrogates
+ * stay raw), so an escape preceded by an odd number of backslashes is exactly such a character.
+ */
+function payloadJson(type: string, data: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (error) {
+    throw new InvalidEvent(type, [{ path: '', message: `cannot be written as JSON (${error instanceof Error ? error.message : String(error)})` }]);
+  }
+  if (text === undefined) throw new InvalidEvent(type, [{ path: '', message: 'is not a JSON value' }]);
+  if (text.includes('\\u') && UNSTORABLE_ESCAPE.test(text)) {
+    throw new InvalidEvent(type, [{ path: '', message: 'contains a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store' }]);
+  }
+  return text;
+}
+
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+

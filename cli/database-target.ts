@@ -25,7 +25,7 @@ export interface DatabaseTarget {
   readonly output: string;
 }
 
-type Runtime = typeof import('../runtime/index.js');
+type Runtime = import('./load-runtime.js').Runtime;
 type SqlClient = import('../runtime/index.js').SqlClient;
 
 /** --cwd, --config, --no-color and the three database flags. */

@@ -23,7 +23,7 @@ interface RunFlags extends ProjectionFlags {
   readonly only?: string;
 }
 
-type Runtime = typeof import('../../runtime/index.js');
+type Runtime = import('../load-runtime.js').Runtime;
 type SqlClient = import('../../runtime/index.js').SqlClient;
 type Registry = import('../../runtime/index.js').Registry;
 
@@ -173,7 +173,7 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
   const target = await resolveDatabaseTarget(flags);
   if (target === undefined) return;
   const { resolve } = await import('node:path');
-  const runtime = await import('../../runtime/index.js');
+  const runtime = await (await import('../load-runtime.js')).loadRuntime();
   let client: SqlClient | undefined;
   try {
     const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));

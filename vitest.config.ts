@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests and example code import the package by name; run them against the sources.
     alias: [
       { find: /^esgen\/runtime$/, replacement: here('./runtime/index.ts') },
+      { find: /^esgen\/runtime\/admin$/, replacement: here('./runtime/admin.ts') },
       { find: /^esgen$/, replacement: here('./generator/index.ts') },
     ],
   },

@@ -8,8 +8,9 @@
  *   until the worker's read model has it (t1). Recovery = t1 - t0, reported as the median.
  * `--only recovery:<n>` sets the number of restarts (default 7).
  */
-import { createEventStore, createReadModelManager, migrate, type WorkerConnectionEvent } from '../runtime/index.js';
-import { ensureReadModelIndexes } from '../runtime/projections/index.js';
+import { createEventStore, createReadModelManager, type WorkerConnectionEvent } from '../runtime/index.js';
+import { migrate } from '../runtime/admin.js';
+import { ensureReadModelIndexes } from '../runtime/projections/read-model-indexes.js';
 import { createPgClient } from '../runtime/pg-client.js';
 import { startPrivateCluster } from '../test/support/private-cluster.js';
 import { asyncLedgerRegistry as registry } from '../test/projections/fixtures/ledger-registry.js';

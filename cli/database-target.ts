@@ -25,7 +25,7 @@ export interface DatabaseTarget {
   readonly output: string;
 }
 
-type Runtime = typeof import('../runtime/index.js');
+type Runtime = import('./load-runtime.js').Runtime;
 type SqlClient = import('../runtime/index.js').SqlClient;
 
 /** --cwd, --config, --no-color and the three database flags. */
@@ -81,7 +81,6 @@ export async function openDatabase(runtime: Runtime, target: DatabaseTarget): Pr
 export function describeDatabaseFailure(runtime: Runtime, target: DatabaseTarget, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (runtime.isEsgenError(error)) return `${error.code} ${message}`;
-  if (error instanceof runtime.PgliteOpenFailed) return message;
   if ((error as { code?: unknown }).code === '42P01') {
     // undefined_table: the schema was never migrated.
     return `the esgen tables are missing on ${target.description}${target.schema ? ` (schema ${target.schema})` : ''}: run \`esgen db migrate\` first (${message})`;

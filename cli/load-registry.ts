@@ -1,8 +1,14 @@
 /** Loads the generated registry module for the commands that need it (`esgen projections`, `esgen events`). */
+import { EsgenError } from '../runtime/errors.js';
+
 type Registry = import('../runtime/index.js').Registry;
 
 /** A mistake in the command line or the project (exit 1 with its message, no stack trace). */
-export class CliInputError extends Error {}
+export class CliInputError extends EsgenError {
+  constructor(message: string) {
+    super('ESG009', message);
+  }
+}
 
 /** The `registry` export of the generated module (compiled JS, or TypeScript through tsx). */
 export async function loadRegistry(path: string): Promise<Registry> {

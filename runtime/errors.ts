@@ -1,48 +1,33 @@
 /**
  * Runtime errors a caller can handle. Each has a stable `code` (ESG2xx) so callers can recognise
  * it across package copies with `isEsgenError(error, 'ESG201')` rather than `instanceof`, and a
- * message that reads as a sentence.
+ * message that reads as a sentence. Codes, meanings and fix hints live in runtime/error-codes.ts.
  */
+import { errorCodes, type ErrorCode } from './error-codes.js';
 
-export type EsgenErrorCode =
-  | 'ESG201' // ConcurrencyError
-  | 'ESG202' // InvalidEvent
-  | 'ESG203' // AggregateNotFound
-  | 'ESG204' // UnknownEventType
-  | 'ESG205' // InvalidIdentifier
-  | 'ESG206' // InvalidArgument
-  | 'ESG207' // MigrationChecksumMismatch
-  | 'ESG208' // UnknownAggregateType
-  | 'ESG209' // DatabaseInUse
-  | 'ESG210' // InvalidAggregateId
-  | 'ESG211' // InvalidImport
-  | ConnectionErrorCode
-  | ProjectionErrorCode;
+/** Every code an esgen error can carry: the registry's keys (runtime/error-codes.ts). */
+export type EsgenErrorCode = ErrorCode;
 
 /** Connection faults and timeouts (runtime/pg-faults.ts translates the driver's errors into these). */
-export type ConnectionErrorCode =
-  | 'ESG212' // ConnectionLost
-  | 'ESG213' // CommitOutcomeUnknown
-  | 'ESG214' // QueryTimedOut
-  | 'ESG215'; // DatabaseUnreachable
+export type ConnectionErrorCode = Extract<ErrorCode, 'ESG212' | 'ESG213' | 'ESG214' | 'ESG215'>;
 
 /** The read-model runtime's range (runtime/projections/projection-errors.ts). */
-export type ProjectionErrorCode =
-  | 'ESG220' // ProjectionMapperFailed
-  // ESG221 is reserved (a lost lease is a batch outcome, `fenced`, not an error).
-  | 'ESG222' // InvalidReadModelQuery
-  | 'ESG223' // UnknownProjection
-  | 'ESG224' // ProjectionWaitTimedOut
-  | 'ESG225' // ProjectionNotFailed
-  | 'ESG226'; // RebuildConflict
+export type ProjectionErrorCode = Extract<ErrorCode, `ESG22${string}`>;
 
+/** Base of every error esgen throws: a registered code, a sentence, and the registry's fix hint. */
 export class EsgenError extends Error {
   constructor(
-    readonly code: EsgenErrorCode,
+    readonly code: ErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
+  }
+
+  /** How to fix it, from the registry. */
+  get fix(): string {
+    return errorCodes[this.code].fix;
   }
 }
 
@@ -50,7 +35,7 @@ export class EsgenError extends Error {
 export function isEsgenError(error: unknown, code?: EsgenErrorCode): error is EsgenError {
   if (typeof error !== 'object' || error === null) return false;
   const candidate = error as { code?: unknown };
-  if (typeof candidate.code !== 'string' || !candidate.code.startsWith('ESG')) return false;
+  if (typeof candidate.code !== 'string' || !Object.hasOwn(errorCodes, candidate.code)) return false;
   return code === undefined || candidate.code === code;
 }
 
@@ -130,9 +115,17 @@ export class InvalidIdentifier extends EsgenError {
   }
 }
 
+/** An argument that cannot be right, refused before anything is read or written. */
 export class InvalidArgument extends EsgenError {
-  constructor(message: string) {
-    super('ESG206', message);
+  /**
+   * @param argument what was wrong, as the caller wrote it (`options.limit`, `metadata`, `events[2].occurredAt`)
+   * @param reason what is wrong with it, e.g. "must be a positive integer; got 0"
+   */
+  constructor(
+    readonly argument: string,
+    readonly reason: string,
+  ) {
+    super('ESG206', `${argument} ${reason}.`);
   }
 }
 
@@ -169,17 +162,19 @@ export class DatabaseInUse extends EsgenError {
   }
 }
 
-/** An aggregate id that does not fit the spec's `id` type (or is empty). Nothing was written. */
+/** An aggregate id that does not fit the spec's `id` type, or cannot be stored. Nothing was read or written. */
 export class InvalidAggregateId extends EsgenError {
   constructor(
     readonly aggregateType: string,
     readonly aggregateId: string,
     readonly expected: 'string' | 'uuid',
+    /** Why, when the id has the right type but cannot be stored (a NUL, too long). */
+    readonly reason?: string,
   ) {
-    super(
-      'ESG210',
-      `${JSON.stringify(aggregateId)} is not a valid ${aggregateType} id: ${expected === 'uuid' ? 'the spec says `id: uuid`, so use a UUID such as crypto.randomUUID()' : 'ids are non-empty strings'}. Nothing was written.`,
-    );
+    const why =
+      reason ?? (expected === 'uuid' ? 'the spec says `id: uuid`, so use a UUID such as crypto.randomUUID()' : 'ids are non-empty strings');
+    const shown = aggregateId.length > 60 ? `${aggregateId.slice(0, 60)}…` : aggregateId;
+    super('ESG210', `${JSON.stringify(shown)} is not a valid ${aggregateType} id: ${why}. Nothing was read or written.`);
   }
 }
 
@@ -227,6 +222,26 @@ export class ConnectionLost extends EsgenError {
       'ESG212',
       `${phase === 'connect' ? 'Could not connect to PostgreSQL' : 'The connection to PostgreSQL was lost'} (${describeCause(cause)}); nothing was committed. ` +
         'Retry once the server is reachable.',
+    );
+  }
+}
+
+/**
+ * PGlite fails with a bare WebAssembly abort ("Aborted(). Build with -sASSERTIONS…") when its data
+ * folder is damaged, or open in a process that does not take esgen's lock: this error says so.
+ */
+export class PgliteOpenFailed extends EsgenError {
+  constructor(
+    readonly dataDir: string,
+    cause: Error,
+  ) {
+    super(
+      'ESG216',
+      `Could not open the PGlite data folder ${dataDir} (PGlite aborted). Most often another process has it open ` +
+        '(your application, `esgen projections run`, another `esgen` command): an embedded PGlite folder can be used by one ' +
+        'process at a time, so stop the other process, or share a PostgreSQL server instead (DATABASE_URL). ' +
+        'If no other process uses it, the folder is damaged: restore it from a backup or remove it.',
+      { cause },
     );
   }
 }
@@ -301,4 +316,11 @@ export class DatabaseUnreachable extends EsgenError {
 /** A connection fault or timeout: ConnectionLost, CommitOutcomeUnknown or QueryTimedOut. */
 export function isConnectionFault(error: unknown): error is ConnectionLost | CommitOutcomeUnknown | QueryTimedOut {
   return isEsgenError(error) && (error.code === 'ESG212' || error.code === 'ESG213' || error.code === 'ESG214');
+}
+
+/** esgen itself failed: a bug or a broken installation, never the user's input. */
+export class InternalError extends EsgenError {
+  constructor(detail: string, options?: ErrorOptions) {
+    super('ESG000', `esgen internal error: ${detail}. Please report it with the spec that triggers it.`, options);
+  }
 }

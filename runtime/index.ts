@@ -1,16 +1,24 @@
-// Public entry of `esgen/runtime`: what generated code and applications import.
+// Public entry of `esgen/runtime`: what applications and generated code import. Operator
+// functions (migrations, projection admin, rebuilds, bulk import helpers) are in
+// `esgen/runtime/admin`; a test pins both lists (test/runtime/public-surface.test.ts).
 export * from './contracts.js';
 export { AggregateRoot, type RaiseOptions } from './aggregate-root.js';
 // Helpers generated code is written with (runtime/codegen).
 export * from './codegen/index.js';
+
+// Connecting.
 export type { ListenOptions, QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 export { createPgClient, type PgClientOptions, type PgConnectionLike, type PgPoolLike } from './pg-client.js';
-export { createPgliteClient, PgliteOpenFailed, type PgliteClientOptions } from './pglite-client.js';
+export { createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
 export { connect, type ConnectOptions } from './connect.js';
 export { DEFAULT_POOL_OPTIONS, type PgPoolOptions } from './pg-pool-options.js';
 export type { ReconnectOptions } from './backoff.js';
 
-// Event store, repository and schema (issue 4).
+// One call that opens, migrates and wires everything for an application.
+export { createEventSourcing, type EventSourcing, type EventSourcingOptions } from './event-sourcing.js';
+
+// Errors: every code is in the registry (errorCodes), with its meaning and fix.
+export { errorCodes, type ErrorCode, type ErrorCodeEntry } from './error-codes.js';
 export {
   AggregateNotFound,
   CommitOutcomeUnknown,
@@ -22,14 +30,16 @@ export {
   type TimeoutKind,
   type WriteOutcome,
   DatabaseInUse,
-  InvalidAggregateId,
   EsgenError,
+  InternalError,
+  InvalidAggregateId,
   InvalidArgument,
   InvalidEvent,
   InvalidIdentifier,
   InvalidImport,
   isEsgenError,
   MigrationChecksumMismatch,
+  PgliteOpenFailed,
   UnknownAggregateType,
   UnknownEventType,
   type EsgenErrorCode,
@@ -37,23 +47,25 @@ export {
   type ImportIssue,
   type InvalidEventIssue,
 } from './errors.js';
-export { assertIdentifier, quoteIdentifier, resolveSchema, DEFAULT_SCHEMA } from './identifiers.js';
-export { migrations, migrationChecksum, type Migration } from './migrations/index.js';
 export {
-  migrate,
-  migrationStatus,
-  type AppliedMigration,
-  type MigrateOptions,
-  type MigrateResult,
-  type MigrationStatus,
-} from './migrations/migrate.js';
-export { eventsChannel } from './store/notify-channel.js';
+  InvalidReadModelQuery,
+  ProjectionError,
+  ProjectionMapperFailed,
+  ProjectionNotFailed,
+  ProjectionWaitTimedOut,
+  RebuildConflict,
+  UnknownProjection,
+  type ProjectionErrorCode,
+} from './projections/projection-errors.js';
+
+// The event store: the EventStore seam and its PostgreSQL implementation.
 export {
   createEventStore,
   PostgresEventStore,
   type AppendEvent,
   type AppendOptions,
   type AppendResult,
+  type EventStore,
   type EventStoreOptions,
   type EventsByTypeOptions,
   type GlobalPosition,
@@ -66,21 +78,40 @@ export {
   type StreamReadOptions,
 } from './store/event-store.js';
 export type { ReplayEvent } from './store/stored-event.js';
-export { bulkEventFromJson, checkEvent as checkImportEvent, type BulkEvent, type BulkImportOptions, type BulkImportResult } from './store/bulk-import.js';
-export { notifyAfterCommit, type NotifyAfterCommitOptions, type WakeUp } from './store/wake-up.js';
+export type { WakeUp } from './store/wake-up.js';
+export type { BulkEvent, BulkImportOptions, BulkImportResult } from './store/bulk-import.js';
+
+// Repositories.
 export {
   aggregateDefinition,
   createRepository,
   EventSourcedRepository,
-  type RepositoryTarget,
   type RepositoryOptions,
+  type RepositoryTarget,
   type RetryOptions,
   type RetryResult,
   type SaveOptions,
 } from './repository/event-sourced-repository.js';
+export type { RetryBackoff } from './repository/retry-backoff.js';
 
-// Read models: projections, rebuilds, subscriptions, typed queries (issue 5).
-export * from './projections/index.js';
-
-// One call that opens, migrates and wires everything for an application.
-export { createEventSourcing, type EventSourcing, type EventSourcingOptions } from './event-sourcing.js';
+// Read models: typed queries, in-process workers, subscriptions.
+export {
+  readModel,
+  type FieldCondition,
+  type FindOptions,
+  type OrderBy,
+  type Page,
+  type ReadModelQuery,
+  type ReadModelQueryOptions,
+  type ReadModelRow,
+  type SortDirection,
+  type Where,
+} from './projections/read-model-query.js';
+export { createReadModelManager, type BatchReport, type ReadModelManager, type ReadModelManagerOptions } from './projections/read-model-manager.js';
+export type { WorkerConnectionEvent, WorkerLogger } from './projections/connection-health.js';
+export type { ProjectionLockMode } from './projections/projection-leases.js';
+export type { BatchOutcome } from './projections/projection-batch.js';
+export type { WaitOptions } from './projections/projection-waits.js';
+export type { Checkpoint } from './projections/checkpoint.js';
+export { subscribe, type SubscribeOptions, type Subscription, type SubscriptionHandler, type SubscriptionStart } from './projections/subscriptions.js';
+export type { EventReplayer, RebuildOptions, RebuildProgress, RebuildResult } from './projections/event-replayer.js';

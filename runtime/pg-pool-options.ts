@@ -62,10 +62,10 @@ export function resolvePoolOptions(options: PgPoolOptions = {}): ResolvedPoolOpt
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (typeof value === 'number' && !(Number.isInteger(value) && value >= 0)) {
-      throw new InvalidArgument(`Pool option ${name} must be a non-negative integer (milliseconds or a count); got ${value}.`);
+      throw new InvalidArgument(`pool.${name}`, `must be a non-negative integer (milliseconds or a count); got ${value}`);
     }
   }
-  if (resolved.max < 1) throw new InvalidArgument(`Pool option max must be at least 1; got ${resolved.max}.`);
+  if (resolved.max < 1) throw new InvalidArgument('pool.max', `must be at least 1; got ${resolved.max}`);
   return resolved;
 }
 

@@ -3,6 +3,7 @@ import { createAutoAnalyze } from './pglite-auto-analyze.js';
 import { resolveDataFolder } from './pglite-data-folder.js';
 import { lockDataFolder } from './pglite-folder-lock.js';
 import { createPreparedStatements } from './pglite-prepared.js';
+import { PgliteOpenFailed } from './errors.js';
 import { pgliteParsers } from './pglite-timestamps.js';
 import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
@@ -86,26 +87,6 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
       }
     },
   };
-}
-
-/**
- * PGlite fails with a bare WebAssembly abort ("Aborted(). Build with -sASSERTIONS…") when its data
- * folder is damaged, or open in a process that does not take esgen's lock: this error says so.
- */
-export class PgliteOpenFailed extends Error {
-  constructor(
-    readonly dataDir: string,
-    cause: Error,
-  ) {
-    super(
-      `Could not open the PGlite data folder ${dataDir} (PGlite aborted). Most often another process has it open ` +
-        '(your application, `esgen projections run`, another `esgen` command): an embedded PGlite folder can be used by one ' +
-        'process at a time, so stop the other process, or share a PostgreSQL server instead (DATABASE_URL). ' +
-        'If no other process uses it, the folder is damaged: restore it from a backup or remove it.',
-      { cause },
-    );
-    this.name = 'PgliteOpenFailed';
-  }
 }
 
 function explainOpenFailure(error: unknown, dataDir: string): unknown {

@@ -37,13 +37,13 @@ export function register(program: Command): void {
   });
 }
 
-type Runtime = typeof import('../../runtime/index.js');
+type Runtime = import('../load-runtime.js').Runtime;
 type SqlClient = import('../../runtime/index.js').SqlClient;
 
 async function run(flags: DatabaseFlags, work: (client: SqlClient, target: DatabaseTarget, runtime: Runtime) => Promise<void>): Promise<void> {
   const target = await resolveDatabaseTarget(flags);
   if (target === undefined) return;
-  const runtime = await import('../../runtime/index.js');
+  const runtime = await (await import('../load-runtime.js')).loadRuntime();
   let client: SqlClient | undefined;
   try {
     client = await openDatabase(runtime, target);

@@ -8,7 +8,7 @@ interface ImportFlags extends DatabaseFlags {
   readonly dryRun?: boolean;
 }
 
-type Runtime = typeof import('../../runtime/index.js');
+type Runtime = import('../load-runtime.js').Runtime;
 type BulkEvent = import('../../runtime/index.js').BulkEvent;
 
 /** Problems listed one per line before the rest are counted. */
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     const target = await resolveDatabaseTarget(flags);
     if (target === undefined) return;
     const { resolve } = await import('node:path');
-    const runtime: Runtime = await import('../../runtime/index.js');
+    const runtime: Runtime = await (await import('../load-runtime.js')).loadRuntime();
     const path = resolve(target.context.cwd, file);
     let client: Awaited<ReturnType<typeof openDatabase>> | undefined;
     try {

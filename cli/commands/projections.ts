@@ -23,7 +23,7 @@ interface RunFlags extends ProjectionFlags {
   readonly only?: string;
 }
 
-type Runtime = typeof import('../../runtime/index.js');
+type Runtime = import('../load-runtime.js').Runtime;
 type SqlClient = import('../../runtime/index.js').SqlClient;
 type Registry = import('../../runtime/index.js').Registry;
 
@@ -73,7 +73,7 @@ export function register(program: Command): void {
       await withSession(flags, async (session) => {
         const { runtime, client, registry } = session;
         const lock = flags.lock === 'advisory-xact' ? 'advisory-xact' : flags.lock === 'row-lock' ? 'row-lock' : undefined;
-        if (lock === undefined) throw new runtime.InvalidArgument(`--lock must be row-lock or advisory-xact, got ${flags.lock}.`);
+        if (lock === undefined) throw new CliInputError(`--lock must be row-lock or advisory-xact, got ${flags.lock}`);
         await runtime.migrate(client, optionalSchema(session));
         await runtime.ensureReadModelIndexes(client, registry, session.schema);
         const manager = runtime.createReadModelManager({
@@ -183,7 +183,7 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
   const target = await resolveDatabaseTarget(flags);
   if (target === undefined) return;
   const { resolve } = await import('node:path');
-  const runtime = await import('../../runtime/index.js');
+  const runtime = await (await import('../load-runtime.js')).loadRuntime();
   let client: SqlClient | undefined;
   try {
     const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
@@ -215,7 +215,7 @@ function printStatusTable(statuses: readonly ProjectionStatus[]): void {
     status.position === null ? '-' : String(status.lagEvents),
     status.position === null ? '-' : status.lagSeconds.toFixed(1),
     status.owner ?? '-',
-    status.lastError ? `at ${status.lastError.position} (${status.lastError.eventType}): ${status.lastError.message.split('. Fix')[0]}` : '',
+    status.lastError ? `at ${status.lastError.position} (${status.lastError.eventType}): ${status.lastError.message}` : '',
   ]);
   const header = ['PROJECTION', 'MODE', 'STATE', 'POSITION', 'HEAD', 'LAG', 'LAG S', 'OWNER', 'LAST ERROR'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

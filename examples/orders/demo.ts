@@ -4,7 +4,8 @@
  *
  *   npm run example          # esgen build on this folder, then this script
  */
-import { ConcurrencyError, createEventSourcing, createPgClient, InvalidEvent, resolveSchema } from 'esgen/runtime';
+import { ConcurrencyError, createEventSourcing, createPgClient, InvalidEvent } from 'esgen/runtime';
+import { resolveSchema } from 'esgen/runtime/admin';
 import { Order } from './src/domain/order.js';
 import { orderListReadModel, orderStatsReadModel, registry } from './src/generated/index.js';
 

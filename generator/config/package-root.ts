@@ -1,3 +1,4 @@
+import { InternalError } from '../../runtime/errors.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'schemas', 'esgen.schema.json')) || !existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the esgen package folder (schemas/esgen.schema.json)');
+    if (parent === dir) throw new InternalError('cannot find the esgen package folder (schemas/esgen.schema.json): reinstall esgen');
     dir = parent;
   }
   cached = dir;

@@ -1,3 +1,5 @@
+import type { DiagnosticCode } from './diagnostic-codes.js';
+
 /**
  * A problem found while loading specs, located at the YAML node that caused it.
  *
@@ -6,7 +8,7 @@
  * ESG13x+ semantic checks across the whole set of spec files.
  */
 export interface Diagnostic {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly severity: 'error' | 'warning';
   /** Plain English: what is wrong. */
   readonly message: string;

@@ -6,6 +6,7 @@
  * returns; an event without rules calls an abstract `on<Event>` the user writes. The runtime's
  * SpecAggregate does the rest (raise, dispatch, snapshots).
  */
+import { InternalError } from '../../runtime/errors.js';
 import type { AggregateDef, EventDef } from '../ir/types.js';
 import { typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
 import { type EmitContext, type EmittedFile, FileBuilder } from './emit-context.js';
@@ -105,7 +106,7 @@ function applier(typed: TypedAggregate, scope: TypeScope, event: EventDef): stri
   const fields = event.apply.map((rule) => {
     const target = typed.stateField(rule.target);
     const value = typed.value(rule);
-    if (!target || !value) throw new Error(`esgen internal error: ${event.name} applies to an unknown state field ${rule.target}`);
+    if (!target || !value) throw new InternalError(`${event.name} applies to an unknown state field ${rule.target}`);
     return `${propertyKey(rule.target)}: ${writeValue(value, target, sources).text}`;
   });
   return `(${parameterList(['data', 'context'], used)}) => ({ ${fields.join(', ')} })`;

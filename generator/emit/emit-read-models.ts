@@ -5,6 +5,7 @@
  * delete the row, the user's custom mappers, and how each event finds its row. Every rule gets the
  * event's envelope with its payload typed, so no rule casts `event.data`.
  */
+import { InternalError } from '../../runtime/errors.js';
 import type { IndexDefinition } from '../../runtime/contracts.js';
 import type { AggregateDef, EventDef, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
 import { mappingOp, type OperationParts, type RuntimeHelper } from '../ops/mapping-ops.js';
@@ -64,7 +65,7 @@ function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: Ty
   const names = readModelNames(readModel.name);
   const eventOf = (name: string): EventDef => {
     const event = typed.event(name);
-    if (!event) throw new Error(`esgen internal error: read model ${readModel.name} refers to unknown event ${name}`);
+    if (!event) throw new InternalError(`read model ${readModel.name} refers to unknown event ${name}`);
     return event;
   };
   importValueTypes(file, aggregate, readModel.fields.map((field) => field.type));
@@ -134,7 +135,7 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
     if (rule.op.kind === 'increment') operand = String(rule.op.by);
     else {
       const value = typed.value(rule);
-      if (!value) throw new Error(`esgen internal error: ${readModel.name}.${field.name} has no resolved value for ${event.name}`);
+      if (!value) throw new InternalError(`${readModel.name}.${field.name} has no resolved value for ${event.name}`);
       const written = writeValue(value, target, sources);
       operandType = written.type;
       operandOptional = written.optional;
@@ -170,7 +171,7 @@ function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<s
 function keyFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, event: EventDef, source: KeySource): string {
   const used = new Set<string>();
   const value = typed.value(source);
-  if (!value) throw new Error(`esgen internal error: the key of ${event.name} does not resolve`);
+  if (!value) throw new InternalError(`the key of ${event.name} does not resolve`);
   let text: string;
   if (source.bucket) {
     // $occurredAt is a Date already; payload dates and datetimes go through Date to land in UTC.

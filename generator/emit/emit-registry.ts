@@ -6,6 +6,7 @@
  * meets its definition through the generated base (`Order.definition`), so there is no module
  * cycle between generated and user code.
  */
+import { InternalError } from '../../runtime/errors.js';
 import type { AggregateDef, DomainIR, EventDef, EventVersionDef, FieldDef, TypeRef } from '../ir/types.js';
 import type { FieldSource } from '../ops/upcast-ops.js';
 import { typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
@@ -119,7 +120,7 @@ export function emitAggregateRegistry(aggregate: AggregateDef, context: EmitCont
 function upcastStep(file: FileBuilder, context: EmitContext, typed: TypedAggregate, event: EventDef, version: EventVersionDef): string {
   const names = eventNames(event.name, event.version);
   const step = version.upcast;
-  if (!step) throw new Error(`esgen internal error: ${event.name} v${version.version} has no upcast`);
+  if (!step) throw new InternalError(`${event.name} v${version.version} has no upcast`);
   if (step.kind === 'custom') return file.local(sourcePath(context, userUpcastersFile(typed.aggregate)), names.upcastStep(version.version), 'value');
   const input = file.local(eventsFile(typed.aggregate), names.payloadOfVersion(version.version), 'type');
   const output = file.local(eventsFile(typed.aggregate), names.payloadOfVersion(version.version + 1), 'type');

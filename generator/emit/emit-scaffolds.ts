@@ -3,6 +3,7 @@
  * aggregate class (`<source>/order.ts`), and the custom upcasters and mappers files when the spec
  * has custom steps or mappers. The writer creates them once and never touches them again.
  */
+import { InternalError } from '../../runtime/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
@@ -22,7 +23,7 @@ function templatesFolder(): string {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new Error('esgen: the templates folder is missing from the installation');
+  throw new InternalError('the templates folder is missing from the installation: reinstall esgen');
 }
 
 export function createScaffoldRenderer(handlebars: typeof Handlebars): Render {

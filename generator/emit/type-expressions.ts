@@ -3,6 +3,7 @@
  * literals). One rule for dates, everywhere (payloads, state, rows, snapshots): `datetime` is an
  * ISO 8601 string and `date` is `YYYY-MM-DD`, so every generated value is plain JSON.
  */
+import { InternalError } from '../../runtime/errors.js';
 import type { OptionalKind, PropertySignatureStructure } from 'ts-morph';
 import type { AggregateDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
 import { propertyKey, stringLiteral } from './names.js';
@@ -80,7 +81,7 @@ export class TypeScope {
 
   named(name: string): ValueTypeDef {
     const type = this.#types.get(name);
-    if (!type) throw new Error(`esgen internal error: unknown value type ${name} (the validator should have reported it)`);
+    if (!type) throw new InternalError(`unknown value type ${name} (the validator should have reported it)`);
     return type;
   }
 

@@ -4,6 +4,7 @@
  * read-model rules and keys alike. The caller says which names hold the payload and the envelope;
  * each read records the name it used, so functions declare exactly the parameters they read.
  */
+import { InternalError } from '../../runtime/errors.js';
 import type { EventDef, FieldDef, TypeRef } from '../ir/types.js';
 import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
 import type { ResolvedValue } from '../typed/typed-aggregate.js';
@@ -32,7 +33,7 @@ export interface WrittenValue {
 export function writeValue(value: ResolvedValue, target: { readonly type: TypeRef; readonly optional: boolean }, sources: ValueSources): WrittenValue {
   switch (value.kind) {
     case 'unresolved':
-      throw new Error(`esgen internal error: an unresolved value reached the emitter (${value.message})`);
+      throw new InternalError(`an unresolved value reached the emitter (${value.message})`);
     case 'constant':
       // `null` clears an optional field: JSON state and rows have no nulls, the field is absent.
       if (value.value === null && target.optional && !acceptsNull(target.type)) return { text: 'undefined', type: undefined, optional: true };
@@ -55,7 +56,7 @@ function payloadPath(path: readonly string[], sources: ValueSources): string {
   let optional = false;
   for (const segment of path) {
     const field = fields.find((candidate) => candidate.name === segment);
-    if (!field) throw new Error(`esgen internal error: ${sources.event.name} has no field ${path.join('.')}`);
+    if (!field) throw new InternalError(`${sources.event.name} has no field ${path.join('.')}`);
     text += `${optional ? '?.' : '.'}${segment}`;
     optional ||= field.optional;
     const named = field.type.kind === 'named' ? sources.scope.named(field.type.name) : undefined;

@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DocPath } from '../load/yaml-locator.js';
 import {
@@ -43,7 +44,7 @@ const unknownType: TypeRef = { kind: 'named', name: '?' };
  */
 export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): { aggregate: AggregateDef; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const report = (code: string, path: DocPath, message: string, hint?: string, part: 'key' | 'value' = 'value') => {
+  const report = (code: DiagnosticCode, path: DocPath, message: string, hint?: string, part: 'key' | 'value' = 'value') => {
     diagnostics.push({ code, severity: 'error', message, ...origins.spanAt(file, path, part), ...(hint ? { hint } : {}) });
   };
   const loc = (path: DocPath) => origins.loc(file, path, 'key');
@@ -51,7 +52,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     origins.record(node, file, path);
     return node;
   };
-  const expect = <T>(parsed: Parsed<T>, code: string, path: DocPath): T | undefined => {
+  const expect = <T>(parsed: Parsed<T>, code: DiagnosticCode, path: DocPath): T | undefined => {
     if (parsed.ok) return parsed.value;
     report(parsed.code ?? code, path, parsed.message, parsed.hint);
     return undefined;

@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import { envelopeFieldNames as envelopeFields } from '../ops/envelope-fields.js';
 import type { EnvelopeField, JsonValue, KeyBucket, PrimitiveName, TypeRef, ValueExpr } from './types.js';
 
@@ -5,7 +6,7 @@ export const primitiveNames: readonly PrimitiveName[] = ['string', 'integer', 'n
 export { envelopeFields };
 export const keyBuckets: readonly KeyBucket[] = ['hour', 'day', 'month', 'year'];
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly hint?: string; readonly code?: string };
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly hint?: string; readonly code?: DiagnosticCode };
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

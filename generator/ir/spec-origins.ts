@@ -1,3 +1,4 @@
+import { InternalError } from '../../runtime/errors.js';
 import type { SourceLocation } from './types.js';
 import type { DocPath, Span, YamlLocator } from '../load/yaml-locator.js';
 
@@ -32,14 +33,14 @@ export class SpecOrigins {
   /** The document path a node was built from. */
   pathOf(node: object): DocPath {
     const origin = this.#origins.get(node);
-    if (!origin) throw new Error('internal: IR node without a recorded origin');
+    if (!origin) throw new InternalError('an IR node has no recorded origin');
     return origin.path;
   }
 
   /** Location of a recorded node, or of a path below it (`part: 'key'` for the key). */
   span(node: object, below: DocPath = [], part: 'key' | 'value' = 'value'): { file: string } & Span {
     const origin = this.#origins.get(node);
-    if (!origin) throw new Error('internal: IR node without a recorded origin');
+    if (!origin) throw new InternalError('an IR node has no recorded origin');
     return this.spanAt(origin.file, [...origin.path, ...below], part);
   }
 

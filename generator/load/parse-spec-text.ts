@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { YamlLocator, type Span } from './yaml-locator.js';
@@ -195,13 +196,13 @@ export function parseSpecText(file: string, text: string, kind: 'spec' | 'config
   return { file, value: value as Record<string, unknown>, locator, diagnostics };
 }
 
-function unsupportedTag(message: string): { code: string; message: string; hint: string } {
+function unsupportedTag(message: string): { code: DiagnosticCode; message: string; hint: string } {
   const tag = /tag:?\s*(\S+)/i.exec(message)?.[1] ?? 'tag';
   return { code: 'ESG105', message: `the YAML tag ${tag} is not supported`, hint: 'specs use plain YAML: remove the tag' };
 }
 
 /** Plain-English messages for the yaml package's error codes. */
-function yamlErrorDiagnostic(code: string, raw: string): { code: string; message: string; hint?: string | undefined } {
+function yamlErrorDiagnostic(code: string, raw: string): { code: DiagnosticCode; message: string; hint?: string | undefined } {
   switch (code) {
     case 'DUPLICATE_KEY':
       return { code: 'ESG102', message: 'this key appears twice in the same mapping', hint: 'remove or merge one of the two entries' };

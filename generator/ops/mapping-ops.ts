@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 /**
  * The read-model mapping operations (`on: { Event: { add: amount } }` and its siblings): one row
  * each, read by the checks (which fields an operation applies to, what its operand must fit), by
@@ -11,7 +12,7 @@ import { isNumeric, isTemporal } from '../validate/type-rules.js';
 
 /** A problem with the field an operation targets. */
 export interface FieldProblem {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly message: string;
   readonly hint: string;
 }
@@ -55,9 +56,9 @@ export interface MappingOpRow {
 }
 
 const fieldName = (field: ReadModelFieldDef) => `\`${field.name}\``;
-const numbersOnly = (op: string) => (field: ReadModelFieldDef) =>
+const numbersOnly = (op: string) => (field: ReadModelFieldDef): FieldProblem | undefined =>
   isNumeric(field.type) ? undefined : { code: 'ESG148', message: `\`${op}\` needs a number field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: 'use `set` to replace the value, or change the field type' };
-const ordered = (op: string) => (field: ReadModelFieldDef) =>
+const ordered = (op: string) => (field: ReadModelFieldDef): FieldProblem | undefined =>
   isNumeric(field.type) || isTemporal(field.type)
     ? undefined
     : { code: 'ESG148', message: `\`${op}\` needs a number, date or datetime field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: 'use `set` to replace the value, or change the field type' };

@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 /**
  * The declarative upcast operations (`upcast: { rename, remove, add }`): one row each, with the
  * order they apply in, how each changes the fields of a payload, and its documentation. An upcast
@@ -17,7 +18,7 @@ export type FieldSource =
   | { readonly kind: 'literal'; readonly value: JsonValue; readonly type: TypeRef; readonly optional: boolean };
 
 export interface UpcastProblem {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   /** The op or the step the problem is reported at. */
   readonly node: object;
   readonly part?: 'key' | 'value';

@@ -4,6 +4,7 @@
  * maps keyed by node, the way source origins do. The semantic checks report the problems found
  * here; the emitters read the resolved types and simulations and never derive them again.
  */
+import { InternalError } from '../../runtime/errors.js';
 import type { AggregateDef, ApplyRule, EventDef, FieldDef, JsonValue, MappingRule, ReadModelKey, TypeRef, UpcastStep, ValueExpr } from '../ir/types.js';
 import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
 import { simulateUpcast, type UpcastSimulation } from '../ops/upcast-ops.js';
@@ -96,7 +97,7 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
     value: (node) => values.get(node),
     upcast(step) {
       const simulation = upcasts.get(step);
-      if (!simulation) throw new Error('esgen internal error: an upcast step outside its aggregate');
+      if (!simulation) throw new InternalError('an upcast step outside its aggregate');
       return simulation;
     },
   };

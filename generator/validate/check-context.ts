@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DocPath } from '../load/yaml-locator.js';
 import type { SpecOrigins } from '../ir/spec-origins.js';
@@ -15,7 +16,7 @@ export interface CheckContext {
    * is the right place for problems with a name.
    */
   report(problem: {
-    code: string;
+    code: DiagnosticCode;
     node: object;
     below?: DocPath;
     part?: 'key' | 'value';

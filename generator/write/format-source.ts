@@ -3,6 +3,7 @@
  * unchanged file is never formatted twice in a build or a watch session. A large build (a cold
  * one) spreads the work over worker threads, one per core: prettier is most of its cost.
  */
+import { InternalError } from '../../runtime/errors.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +109,7 @@ function createFormatPool(): FormatPool | undefined {
       const waiting = pending.get(reply.id);
       pending.delete(reply.id);
       if (reply.text !== undefined) waiting?.resolve(reply.text);
-      else waiting?.reject(new Error(`prettier failed on generated code: ${reply.error}`));
+      else waiting?.reject(new InternalError(`prettier failed on generated code: ${reply.error}`));
     });
     worker.on('error', (error) => {
       for (const waiting of pending.values()) waiting.reject(error);
@@ -130,7 +131,7 @@ function createFormatPool(): FormatPool | undefined {
   };
   return {
     async terminate() {
-      for (const waiting of pending.values()) waiting.reject(new Error('formatting was cancelled'));
+      for (const waiting of pending.values()) waiting.reject(new InternalError('formatting was cancelled'));
       pending.clear();
       await Promise.all(workers.map(({ worker }) => worker.terminate()));
     },

@@ -2,6 +2,7 @@
  * Turns emitted files into final file contents: prettier-formatted, banner first, plus the
  * manifest. Apart from formatting, nothing here touches the disk.
  */
+import { InternalError } from '../../runtime/errors.js';
 import { createHash } from 'node:crypto';
 import type { EmittedFile, ScaffoldFile } from '../emit/emit-context.js';
 import { bannerFor } from './banner.js';
@@ -73,7 +74,7 @@ export function startRender(
   cache: RenderCache = createRenderCache(),
 ): OutputInProgress {
   const byPath = new Map(files.map((file) => [file.path, file]));
-  if (byPath.size !== files.length) throw new Error('esgen internal error: two emitters produced the same file');
+  if (byPath.size !== files.length) throw new InternalError('two emitters produced the same file');
   const texts = new Map<string, Promise<string>>();
   for (const file of files) {
     const ready = cache.finalText.get(file);

@@ -10,6 +10,8 @@ import { readPosition, setPosition } from './projection-positions.js';
 import { checkpointOfPosition, headCheckpoint } from './projection-waits.js';
 import { rebuildStatements, type RebuildStatements } from './rebuild-statements.js';
 import { sleep } from './wake-signal.js';
+import { checkRebuildOptions, checkWorkerOptions, projectionName } from './projection-checks.js';
+import { optionsObject, position as checkedPosition } from '../argument-checks.js';
 
 export interface EventReplayerOptions {
   readonly client: SqlClient;
@@ -78,6 +80,7 @@ export function shadowName(projection: string): string {
  * carries on from that checkpoint (its own conditional checkpoint update fails if it raced).
  */
 export function createEventReplayer(options: EventReplayerOptions): EventReplayer {
+  checkWorkerOptions(options);
   const ctx = projectionContext(options.client, options.registry, options.schema);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}:replayer`;
   const batchSize = options.batchSize ?? 1000;
@@ -92,6 +95,8 @@ export function createEventReplayer(options: EventReplayerOptions): EventReplaye
   };
 
   async function rebuild(projection: string, rebuildOptions: RebuildOptions = {}): Promise<RebuildResult> {
+    projectionName('projection', projection);
+    checkRebuildOptions(rebuildOptions);
     const definition = definitionOf(projection);
     const live = definition.projection;
     const shadow = shadowName(live);
@@ -205,7 +210,11 @@ export function createEventReplayer(options: EventReplayerOptions): EventReplaye
 
   return {
     rebuild,
-    resetTo: (projection, position, resetOptions = {}) => rebuild(projection, { ...resetOptions, until: position }),
+    resetTo: async (projection, position, resetOptions = {}) => {
+      checkedPosition('position', position);
+      checkRebuildOptions(resetOptions);
+      return rebuild(projection, { ...optionsObject('options', resetOptions), until: position });
+    },
   };
 }
 

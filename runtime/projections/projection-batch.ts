@@ -141,7 +141,7 @@ export async function processBatch(
       transactionId: failure.event.transactionId,
       eventId: failure.event.eventId,
       eventType: failure.event.type,
-      message: error.message,
+      message: error.reason,
     });
     if (!ok) throw new CheckpointMoved();
     return { kind: 'failed', events: failure.index, checkpoint, error };

@@ -24,13 +24,21 @@ export class ProjectionMapperFailed extends ProjectionError {
     readonly eventType: string,
     override readonly cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = mapperReason(cause);
     super(
       'ESG220',
       `Projection ${projection} failed on event ${eventType} at position ${eventPosition}: ${reason}. ` +
         'Fix the mapper and run `esgen projections retry`, or `esgen projections skip` to pass over this event.',
     );
+    this.reason = reason;
   }
+
+  /** What the mapper threw, on its own (status tables show this, not the whole sentence). */
+  readonly reason: string;
+}
+
+function mapperReason(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 export class InvalidReadModelQuery extends ProjectionError {

@@ -23,6 +23,7 @@ export interface ProjectionErrorRecord {
   readonly transactionId: bigint;
   readonly eventId: string | null;
   readonly eventType: string | null;
+  /** What the mapper threw (ProjectionMapperFailed.reason); the code is ESG220. */
   readonly message: string;
   readonly at: Date;
   readonly attempts: number;

@@ -9,6 +9,7 @@ import { lockProjectionForSwitch, readLeaseOwners } from './projection-leases.js
 import { readAllPositions, type ProjectionErrorRecord } from './projection-positions.js';
 import { shadowName } from './event-replayer.js';
 import { rebuildStatements } from './rebuild-statements.js';
+import { checkAdminOptions, projectionName } from './projection-checks.js';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -47,6 +48,7 @@ export interface StatusOptions {
  * head, lag in events and seconds, lease owner, failure record, rebuild state.
  */
 export async function projectionStatus(client: SqlClient, registry: Registry, options: StatusOptions = {}): Promise<ProjectionStatus[]> {
+  checkAdminOptions(options);
   const ctx = projectionContext(client, registry, options.schema);
   const positions = new Map((await readAllPositions(client, ctx.positions)).map((state) => [state.name, state]));
   const owners = await readLeaseOwners(client, ctx.leases);
@@ -124,6 +126,8 @@ export async function projectionStatus(client: SqlClient, registry: Registry, op
 
 /** Retries a failed projection or subscription now (after a fix was deployed), resetting its backoff. */
 export async function retryProjection(client: SqlClient, registry: Registry, name: string, options: StatusOptions = {}): Promise<void> {
+  projectionName('name', name);
+  checkAdminOptions(options);
   const ctx = projectionContext(client, registry, options.schema);
   await assertKnown(client, registry, name, options);
   const result = await client.query(ctx.positions.retry, [name]);
@@ -146,6 +150,8 @@ export async function skipFailedEvent(
   name: string,
   options: StatusOptions & { readonly position?: bigint } = {},
 ): Promise<SkipResult> {
+  projectionName('name', name);
+  checkAdminOptions(options);
   const ctx = projectionContext(client, registry, options.schema);
   await assertKnown(client, registry, name, options);
   return client.transaction(async (tx) => {

@@ -13,6 +13,8 @@ import { sleep, WakeSignal } from './wake-signal.js';
 import { retryWhileUnreachable, type ReconnectOptions } from '../backoff.js';
 import { isConnectionFault } from '../errors.js';
 import { ConnectionHealth, type WorkerConnectionEvent, type WorkerLogger } from './connection-health.js';
+import { checkManagerOptions, checkWaitOptions } from './projection-checks.js';
+import { position as checkedPosition } from '../argument-checks.js';
 
 export interface ReadModelManagerOptions {
   readonly client: SqlClient;
@@ -86,6 +88,7 @@ interface Lane {
  * await manager.waitFor(position);
  */
 export function createReadModelManager(options: ReadModelManagerOptions): ReadModelManager {
+  checkManagerOptions(options);
   const ctx = projectionContext(options.client, options.registry, options.schema);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const batchSize = options.batchSize ?? 500;
@@ -318,9 +321,12 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     },
     held: () => [...held],
     waitFor(position, waitOptions = {}) {
+      checkedPosition('position', position);
+      checkWaitOptions(options.registry, waitOptions);
       return waitForCheckpoints(ctx, waitOptions.projections ?? names, () => checkpointOfPosition(ctx, position), waitOptions, `position ${position}`);
     },
     async waitForCatchUp(waitOptions = {}) {
+      checkWaitOptions(options.registry, waitOptions);
       const head = await headCheckpoint(ctx);
       return waitForCheckpoints(ctx, waitOptions.projections ?? names, head, waitOptions, 'head');
     },

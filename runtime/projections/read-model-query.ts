@@ -1,4 +1,5 @@
 import type { IndexedFieldType, ReadModelDefinition } from '../contracts.js';
+import { arrayOf, describeValue, optionsObject, plainJsonObject, storableDate, storableString } from '../argument-checks.js';
 import { assertIdentifier } from '../identifiers.js';
 import type { SqlExecutor } from '../sql-client.js';
 import { assertFieldName, fieldExpression, parameterCast } from './field-expression.js';
@@ -95,6 +96,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
   const fields = fieldMap(tables, definition);
 
   const build = (find: FindOptions<TRow>, select: string) => {
+    checkFindOptions(find);
     const params: unknown[] = [];
     const conditions = whereClauses(fields, find.where, params);
     const order = orderKeys(fields, find.orderBy);
@@ -111,6 +113,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
   return {
     definition,
     async get(id) {
+      storableString('id', id);
       const result = await executor.query<StoredRow<TRow>>(`SELECT id, data ${base} AND id = $1`, [id]);
       const row = result.rows[0];
       return row === undefined ? undefined : withId(row);
@@ -130,6 +133,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
       return { rows: result.rows.map(withId), nextCursor };
     },
     async count(where) {
+      checkWhere(where);
       const params: unknown[] = [];
       const conditions = whereClauses(fields, where, params);
       const result = await executor.query<{ count: string | number }>(
@@ -139,6 +143,8 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
       return Number(result.rows[0]?.count ?? 0);
     },
     async contains(partial, containsOptions = {}) {
+      plainJsonObject('partial', partial);
+      optionsObject('options', containsOptions);
       const params: unknown[] = [JSON.stringify(partial)];
       let sql = `SELECT id, data ${base} AND data @> $1::jsonb ORDER BY id`;
       if (containsOptions.limit !== undefined) sql += ` LIMIT ${param(params, nonNegative('limit', containsOptions.limit))}`;
@@ -208,8 +214,8 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
 function sqlValue(info: FieldInfo, field: string, value: unknown): string {
   switch (info.type) {
     case 'timestamptz':
-      if (value instanceof Date) return value.toISOString();
-      if (typeof value === 'string') return value;
+      if (value instanceof Date) return storableDate(field, value).toISOString();
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return storableString(field, value);
       break;
     case 'numeric':
       if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return String(value);
@@ -219,7 +225,8 @@ function sqlValue(info: FieldInfo, field: string, value: unknown): string {
       if (typeof value === 'boolean') return String(value);
       break;
     case 'text':
-      if (typeof value === 'string' || typeof value === 'number') return String(value);
+      if (typeof value === 'string') return storableString(field, value);
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
       break;
   }
   throw new InvalidReadModelQuery(`The value ${JSON.stringify(value)} does not fit ${field} (${info.type}).`);
@@ -265,7 +272,7 @@ function param(params: unknown[], value: unknown): string {
 }
 
 function nonNegative(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new InvalidReadModelQuery(`${name} must be a non-negative integer, got ${value}.`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidReadModelQuery(`${name} must be a non-negative integer, got ${value}.`);
   return value;
 }
 
@@ -281,4 +288,22 @@ function decodeCursor(cursor: string, length: number): (string | null)[] {
     // fall through to the error below
   }
   throw new InvalidReadModelQuery('The cursor does not belong to this query (its sort keys differ): start again without `after`.');
+}
+
+/** Find options: an object whose where is an object and orderBy a list of [field, direction] pairs. */
+function checkFindOptions(find: unknown): void {
+  const given = optionsObject('options', find as object | undefined) as { where?: unknown; orderBy?: unknown; after?: unknown };
+  checkWhere(given.where);
+  if (given.orderBy !== undefined) {
+    arrayOf('options.orderBy', given.orderBy).forEach((entry, index) => {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string') throw new InvalidReadModelQuery(`orderBy[${index}] must be a [field, 'asc' | 'desc'] pair.`);
+    });
+  }
+  if (given.after !== undefined && typeof given.after !== 'string') throw new InvalidReadModelQuery('after must be the nextCursor string of a previous page.');
+}
+
+function checkWhere(where: unknown): void {
+  if (where !== undefined && (typeof where !== 'object' || where === null || Array.isArray(where))) {
+    throw new InvalidReadModelQuery(`where must be an object of field conditions; got ${describeValue(where)}.`);
+  }
 }

@@ -13,6 +13,7 @@ import { claimLease, fenceBatch } from './projection-leases.js';
 import { ensurePosition, readPosition } from './projection-positions.js';
 import { checkpointOfPosition, headCheckpoint, waitForCheckpoints, type WaitOptions } from './projection-waits.js';
 import { WakeSignal } from './wake-signal.js';
+import { checkSubscribeOptions } from './projection-checks.js';
 
 export type SubscriptionStart = 'start' | 'now' | bigint;
 
@@ -61,6 +62,7 @@ export interface Subscription {
  * const subscription = await subscribe({ client, registry, name: 'send-receipts', from: 'now', eventTypes: ['OrderPaid'] }, sendReceipt);
  */
 export async function subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Promise<Subscription> {
+  checkSubscribeOptions(options, handler);
   const ctx = projectionContext(options.client, options.registry, options.schema);
   const name = assertIdentifier('subscription name', options.name);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -69,7 +71,7 @@ export async function subscribe(options: SubscribeOptions, handler: Subscription
   const leaseSeconds = options.leaseSeconds ?? 15;
   const eventTypes = options.eventTypes ?? Object.keys(options.registry.events);
   const clash = Object.values(options.registry.readModels).find((definition) => definition.projection === name);
-  if (clash !== undefined) throw new InvalidArgument(`The subscription name ${name} is the projection name of a read model: choose another name.`);
+  if (clash !== undefined) throw new InvalidArgument('options.name', `${JSON.stringify(name)} is the projection name of a read model: choose another name`);
 
   await ensurePosition(ctx.client, ctx.positions, name, 'subscription', await startCheckpoint(ctx, options.from ?? 'start'), null);
 
@@ -148,6 +150,6 @@ async function startCheckpoint(ctx: ProjectionContext, from: SubscriptionStart):
     return (await readFeedPage(ctx.client, ctx.feed, ctx.registry, ORIGIN, 0, undefined)).next;
   }
   const checkpoint = await checkpointOfPosition(ctx, from);
-  if (checkpoint === undefined) throw new InvalidArgument(`There is no committed event at position ${from} to subscribe after.`);
+  if (checkpoint === undefined) throw new InvalidArgument('options.from', `is position ${from}, where no committed event is: subscribe after an existing event, 'start' or 'now'`);
   return checkpoint;
 }

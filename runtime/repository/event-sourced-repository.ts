@@ -1,9 +1,11 @@
 import type { AggregateDefinition, AggregateRootLike, EventMetadata } from '../contracts.js';
 import type { AggregateClass } from '../codegen/spec-aggregate.js';
 import { assertAggregateId } from '../aggregate-id.js';
+import { integerIn, optionalBoolean, optionalFunction, optionsObject, storableDate } from '../argument-checks.js';
 import { AggregateNotFound, InvalidArgument, isEsgenError, type ConcurrencyError, type ExpectedVersion } from '../errors.js';
-import type { AppendEvent, AppendResult, PostgresEventStore } from '../store/event-store.js';
+import type { AppendEvent, AppendResult, EventStore } from '../store/event-store-contract.js';
 import type { ReplayEvent } from '../store/stored-event.js';
+import { backoffDelays, DEFAULT_RETRY_ATTEMPTS, sleep, type RetryBackoff } from './retry-backoff.js';
 
 export interface RepositoryOptions {
   /**
@@ -26,8 +28,10 @@ export interface SaveOptions {
 }
 
 export interface RetryOptions extends Omit<SaveOptions, 'expectedVersion'> {
-  /** Total attempts including the first; default 5. */
+  /** Total attempts including the first; default 50 (16 writers on one aggregate all get through). */
   readonly attempts?: number;
+  /** Wait before each retry: a random time up to a cap that doubles per retry (default 2 ms … 100 ms); false = retry at once. */
+  readonly backoff?: RetryBackoff | false;
   /** Start from a fresh aggregate when the stream does not exist yet (instead of AggregateNotFound). */
   readonly createIfMissing?: boolean;
   /** Called for each ConcurrencyError that leads to a retry. */
@@ -50,7 +54,7 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
   readonly aggregateType: string;
 
   constructor(
-    readonly store: PostgresEventStore,
+    readonly store: EventStore,
     readonly definition: AggregateDefinition<TAggregate>,
     readonly options: RepositoryOptions = {},
   ) {
@@ -65,6 +69,7 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
 
   /** The current state: the latest snapshot with a matching fingerprint plus the events after it. */
   async load(id: string): Promise<TAggregate> {
+    this.#checkId(id);
     const aggregate = await this.#loadUpTo(id, undefined);
     if (aggregate === undefined) throw new AggregateNotFound(this.aggregateType, id);
     return aggregate;
@@ -72,7 +77,8 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
 
   /** The state right after event `version`. A snapshot is used only when it is not later than that. */
   async loadAtVersion(id: string, version: number): Promise<TAggregate> {
-    if (!Number.isInteger(version) || version < 1) throw new InvalidArgument(`version must be a positive integer; got ${String(version)}.`);
+    this.#checkId(id);
+    integerIn('version', version, 1);
     const aggregate = await this.#loadUpTo(id, version);
     if (aggregate === undefined) throw new AggregateNotFound(this.aggregateType, id);
     if (aggregate.version < version) {
@@ -86,12 +92,15 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
    * Snapshots are not used: they do not record when their last event occurred.
    */
   async loadAtTime(id: string, at: Date): Promise<TAggregate> {
+    this.#checkId(id);
+    storableDate('at', at);
     const events = await this.store.readStreamForReplay(this.aggregateType, id, { until: at });
     if (events.length === 0) throw new AggregateNotFound(this.aggregateType, id, ` at ${at.toISOString()}`);
     return this.#replay(this.definition.create(id), events);
   }
 
   async exists(id: string): Promise<boolean> {
+    this.#checkId(id);
     return (await this.store.streamVersion(this.aggregateType, id)) > 0;
   }
 
@@ -101,6 +110,8 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
    * crosses a multiple of the definition's snapshotEvery; a failed snapshot never fails the save.
    */
   async save(aggregate: TAggregate, options: SaveOptions = {}): Promise<AppendResult> {
+    this.#checkAggregate(aggregate);
+    optionsObject('options', options);
     const pending = aggregate.uncommittedEvents();
     const before = aggregate.persistedVersion;
     if (pending.length === 0) return { nextVersion: before, envelopes: [] };
@@ -131,8 +142,13 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
     command: (aggregate: TAggregate) => TResult | Promise<TResult>,
     options: RetryOptions = {},
   ): Promise<RetryResult<TAggregate, TResult>> {
-    const attempts = options.attempts ?? 5;
-    if (!Number.isInteger(attempts) || attempts < 1) throw new InvalidArgument(`attempts must be a positive integer; got ${String(attempts)}.`);
+    this.#checkId(id);
+    if (typeof command !== 'function') throw new InvalidArgument('command', `must be a function (aggregate) => …; got ${typeof command}`);
+    optionsObject('options', options);
+    const attempts = options.attempts === undefined ? DEFAULT_RETRY_ATTEMPTS : integerIn('options.attempts', options.attempts, 1, 10_000);
+    const delay = backoffDelays(options.backoff);
+    optionalBoolean('options.createIfMissing', options.createIfMissing);
+    optionalFunction('options.onConflict', options.onConflict);
     const saveOptions: SaveOptions = { correlationId: options.correlationId, causationId: options.causationId, metadata: options.metadata };
     for (let attempt = 1; ; attempt++) {
       const aggregate = await this.#loadForCommand(id, options.createIfMissing === true);
@@ -143,8 +159,25 @@ export class EventSourcedRepository<TAggregate extends AggregateRootLike = Aggre
       } catch (error) {
         if (!isEsgenError(error, 'ESG201') || attempt >= attempts) throw error;
         options.onConflict?.(error as ConcurrencyError, attempt);
+        await sleep(delay(attempt));
       }
     }
+  }
+
+  /** Ids are checked here, before any read: the store would refuse them too, but later. */
+  #checkId(id: unknown): void {
+    assertAggregateId(this.aggregateType, this.definition, id as string);
+  }
+
+  #checkAggregate(aggregate: unknown): void {
+    const candidate = aggregate as Partial<AggregateRootLike> | null;
+    if (typeof candidate !== 'object' || candidate === null || typeof candidate.uncommittedEvents !== 'function' || typeof candidate.markCommitted !== 'function') {
+      throw new InvalidArgument('aggregate', `must be an aggregate (created by this repository's create or load); got ${candidate === null ? 'null' : typeof candidate}`);
+    }
+    if (candidate.aggregateType !== this.aggregateType) {
+      throw new InvalidArgument('aggregate', `is a ${String(candidate.aggregateType)}, but this repository saves ${this.aggregateType}`);
+    }
+    this.#checkId(candidate.id);
   }
 
   async #loadForCommand(id: string, createIfMissing: boolean): Promise<TAggregate> {
@@ -200,12 +233,21 @@ export type RepositoryTarget<TAggregate extends AggregateRootLike> = AggregateDe
 
 /** The definition of a repository target: a class brings its generated spec and its constructor. */
 export function aggregateDefinition<TAggregate extends AggregateRootLike>(target: RepositoryTarget<TAggregate>): AggregateDefinition<TAggregate> {
-  if (typeof target !== 'function') return target;
-  return { ...target.definition, create: (id) => new target(id) };
+  if (typeof target === 'function') {
+    const definition = (target as Partial<AggregateClass<TAggregate>>).definition;
+    if (typeof definition !== 'object' || definition === null || typeof definition.type !== 'string') {
+      throw new InvalidArgument('aggregate', `is the class ${target.name || '(anonymous)'} without a generated definition: pass a class generated by esgen build, or a definition with a create function`);
+    }
+    return { ...definition, create: (id) => new target(id) };
+  }
+  if (typeof target !== 'object' || target === null || typeof target.type !== 'string' || typeof target.create !== 'function') {
+    throw new InvalidArgument('aggregate', `must be an aggregate class or a definition with type and create; got ${target === null ? 'null' : typeof target}`);
+  }
+  return target;
 }
 
 export function createRepository<TAggregate extends AggregateRootLike>(
-  store: PostgresEventStore,
+  store: EventStore,
   target: RepositoryTarget<TAggregate>,
   options: RepositoryOptions = {},
 ): EventSourcedRepository<TAggregate> {

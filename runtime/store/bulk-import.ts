@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventMetadata, Registry } from '../contracts.js';
-import { assertAggregateId } from '../aggregate-id.js';
-import { ConcurrencyError, InvalidImport, isEsgenError, type ImportIssue } from '../errors.js';
+import { integerIn, optionalFunction, optionsObject, plainJsonObject, storableDate, uuid } from '../argument-checks.js';
+import { ConcurrencyError, InvalidArgument, InvalidImport, isEsgenError, type ImportIssue } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import { copyLine, copyRows } from './copy-text.js';
 import { ENVELOPE_COLUMNS } from './read-statements.js';
+import { checkStream } from './store-checks.js';
 import { toEnvelopes, type EnvelopeRow } from './stored-event.js';
 
 /** One event of a bulk import, e.g. a line of legacy history. */
@@ -51,7 +52,6 @@ export interface BulkTarget {
 }
 
 const COLUMNS = '(event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id)';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Issues listed in one InvalidImport before the rest are summarised by count. */
 const MAX_ISSUES = 100;
 
@@ -68,7 +68,13 @@ export async function importEvents(
   events: Iterable<BulkEvent> | AsyncIterable<BulkEvent>,
   options: BulkImportOptions = {},
 ): Promise<BulkImportResult> {
-  const chunkSize = options.chunkSize ?? 10_000;
+  const given = optionsObject('options', options);
+  const chunkSize = given.chunkSize === undefined ? 10_000 : integerIn('options.chunkSize', given.chunkSize, 1, 1_000_000);
+  optionalFunction('options.onProgress', given.onProgress);
+  const iterable = events as unknown as Record<symbol, unknown> | null;
+  if (typeof iterable !== 'object' || iterable === null || (typeof iterable[Symbol.iterator] !== 'function' && typeof iterable[Symbol.asyncIterator] !== 'function')) {
+    throw new InvalidArgument('events', `must be an array or an (async) iterable of events; got ${iterable === null ? 'null' : typeof iterable}`);
+  }
   const table = `${target.quotedSchema}.events ${COLUMNS}`;
   const currentVersions = `SELECT s.aggregate_type, s.aggregate_id,
   (SELECT coalesce(max(e.version), 0) FROM ${target.quotedSchema}.events AS e WHERE e.aggregate_type = s.aggregate_type AND e.aggregate_id = s.aggregate_id) AS version
@@ -93,7 +99,7 @@ ORDER BY e.transaction_id, e.global_position`;
 
   try {
     await target.client.transaction(async (tx) => {
-      if (tx.copyFrom === undefined) throw new Error('This SQL client cannot COPY: bulk imports need esgen’s pg or PGlite client.');
+      if (tx.copyFrom === undefined) throw new InvalidArgument('client', 'cannot COPY: bulk imports need esgen’s pg or PGlite client');
       let lastPosition = '0';
       // A pipeline of two: the next chunk is checked and rendered (JavaScript) while the server
       // writes the previous one (COPY); each chunk's write waits for the previous write.
@@ -209,37 +215,45 @@ interface RenderedChunk {
 
 /** Why an import event cannot be written (undefined: it can). Records its event id as seen. */
 export function checkEvent(registry: Registry, event: BulkEvent, eventIds?: Set<string>): string | undefined {
-  if (typeof event !== 'object' || event === null) return 'is not an object';
-  const definition = registry.events[event.type];
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return 'is not an event object';
+  const definition = Object.hasOwn(registry.events, event.type) ? registry.events[event.type] : undefined;
   if (definition === undefined) return `event type ${JSON.stringify(event.type)} is not in the registry`;
   if (definition.aggregateType !== event.aggregateType) return `event type ${event.type} belongs to ${definition.aggregateType}, not to ${JSON.stringify(event.aggregateType)}`;
-  try {
-    assertAggregateId(event.aggregateType, registry.aggregates[event.aggregateType], event.aggregateId);
-  } catch (error) {
-    return isEsgenError(error) ? error.message : String(error);
-  }
+  const problem = reasonOf(() => {
+    checkStream(registry, event.aggregateType, event.aggregateId);
+    if (event.eventVersion !== undefined) integerIn('eventVersion', event.eventVersion, 1, definition.version);
+    if (event.version !== undefined) integerIn('version', event.version, 1);
+    if (event.occurredAt !== undefined) storableDate('occurredAt', event.occurredAt);
+    for (const field of ['eventId', 'correlationId', 'causationId'] as const) {
+      const value = event[field];
+      if (value !== undefined && value !== null) uuid(field, value);
+    }
+    if (event.metadata !== undefined && event.metadata !== null) plainJsonObject('metadata', event.metadata);
+  });
+  if (problem !== undefined) return problem;
   const version = event.eventVersion ?? definition.version;
-  if (!Number.isInteger(version) || version < 1 || version > definition.version) {
-    return `eventVersion must be 1..${definition.version} for ${event.type}; got ${String(event.eventVersion)}`;
-  }
   const validation = definition.validate(version, event.data);
   if (!validation.ok) {
     const issue = validation.errors[0];
     return `${event.type} v${version} is invalid at ${issue?.path === '' ? '(payload)' : issue?.path}: ${issue?.message ?? 'invalid'}`;
   }
-  if (event.version !== undefined && (!Number.isInteger(event.version) || event.version < 1)) return `version must be a positive integer; got ${String(event.version)}`;
-  if (event.occurredAt !== undefined && (!(event.occurredAt instanceof Date) || Number.isNaN(event.occurredAt.getTime()))) return 'occurredAt is not a valid date';
-  for (const field of ['eventId', 'correlationId', 'causationId'] as const) {
-    const value = event[field];
-    if (value !== undefined && value !== null && (typeof value !== 'string' || !UUID.test(value))) return `${field} must be a UUID; got ${JSON.stringify(value)}`;
-  }
-  if (event.metadata !== undefined && event.metadata !== null && (typeof event.metadata !== 'object' || Array.isArray(event.metadata))) return 'metadata must be a JSON object';
   if (event.eventId !== undefined && eventIds !== undefined) {
     const id = event.eventId.toLowerCase();
     if (eventIds.has(id)) return `event id ${event.eventId} appears twice in the import`;
     eventIds.add(id);
   }
   return undefined;
+}
+
+/** The message of the esgen error `check` throws, or undefined when it passes. */
+function reasonOf(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (isEsgenError(error)) return error.message.replace(/\.$/, '');
+    throw error;
+  }
 }
 
 function streamKey(event: BulkEvent): string {

@@ -1,12 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { AggregateDefinition, AggregateRootLike, EventEnvelope, EventMetadata, Registry } from '../contracts.js';
-import { assertAggregateId } from '../aggregate-id.js';
+import { arrayOf, integerIn, optionalLimit, optionsObject, position, storableDate, storableString, uuid } from '../argument-checks.js';
 import { check, validateWith } from '../codegen/checks.js';
-import { ConcurrencyError, InvalidArgument, InvalidEvent, UnknownAggregateType, UnknownEventType, type ExpectedVersion } from '../errors.js';
+import { ConcurrencyError, InvalidArgument, InvalidEvent, UnknownAggregateType, type ExpectedVersion } from '../errors.js';
 import { resolveSchema } from '../identifiers.js';
 import { migrate, type MigrateResult } from '../migrations/migrate.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import { appendStatements, MAX_VERSION, type AppendedRow, type AppendStatements } from './append-statement.js';
+import type {
+  AppendEvent,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventsByTypeOptions,
+  GlobalPosition,
+  LimitOptions,
+  ReadAllOptions,
+  ReadAllPage,
+  StoredSnapshot,
+  StreamAppend,
+  StreamReadOptions,
+} from './event-store-contract.js';
+import { checkAppendEvent, checkAppendOptions, checkCheckpoint, checkEventTypes, checkStream, checkStreamReadOptions } from './store-checks.js';
 import { distinctTypes, feedSql, type FeedSql } from './feed-statements.js';
 import { eventsChannel } from './notify-channel.js';
 import { notifyAfterCommit, type WakeUp } from './wake-up.js';
@@ -18,81 +33,20 @@ import { withEventIds } from '../pg-faults.js';
 import { bigintOf, toEnvelopes, toReplayEvent, type EnvelopeRow, type ReplayEvent, type ReplayRow } from './stored-event.js';
 import { createRepository, type EventSourcedRepository, type RepositoryOptions, type RepositoryTarget } from '../repository/event-sourced-repository.js';
 
-/** An event to append: a payload at its event's current version. */
-export interface AppendEvent {
-  readonly type: string;
-  readonly data: unknown;
-  /** Business time; defaults to now. */
-  readonly occurredAt?: Date;
-  /** The event's id (a UUID), when the caller created it already (an aggregate does when it raises); default a new one. */
-  readonly eventId?: string;
-}
-
-export interface AppendOptions {
-  /**
-   * The stream version the caller based its decision on: a number (exact; 0 = the stream must not
-   * exist yet), 'no_stream', 'stream_exists', or 'any' (no check, appended after whatever is there).
-   */
-  readonly expectedVersion: ExpectedVersion;
-  readonly correlationId?: string | null;
-  readonly causationId?: string | null;
-  /** Free-form JSON metadata stored with every event of this append. */
-  readonly metadata?: EventMetadata;
-}
-
-export interface StreamAppend extends AppendOptions {
-  readonly aggregateType: string;
-  readonly aggregateId: string;
-  readonly events: readonly AppendEvent[];
-}
-
-export interface AppendResult {
-  /** The stream's version after the append (the last appended event's version). */
-  readonly nextVersion: number;
-  /** The appended events as readers will see them, with their global positions. */
-  readonly envelopes: readonly EventEnvelope[];
-}
-
-/** A checkpoint in global order: the pair readAllAfter orders and compares by. */
-export interface GlobalPosition {
-  readonly transactionId: bigint;
-  readonly position: bigint;
-}
-
-export interface ReadAllOptions {
-  /** Page size; default 1000. */
-  readonly limit?: number;
-  /**
-   * Only these event types. `last` is the last event returned: with a selective filter a page can
-   * be empty while other events exist, and the checkpoint then stays where it was.
-   */
-  readonly eventTypes?: readonly string[];
-}
-
-export interface ReadAllPage {
-  readonly events: EventEnvelope[];
-  /** Checkpoint to pass to the next call: the last event read, or `after` when the page is empty. */
-  readonly last: GlobalPosition | null;
-}
-
-export interface StreamReadOptions {
-  /** First version to return (inclusive); default 1. */
-  readonly fromVersion?: number;
-  /** Last version to return (inclusive); default the end of the stream. */
-  readonly toVersion?: number;
-  /** Stop before the first event that occurred after this instant. */
-  readonly until?: Date;
-}
-
-export interface LimitOptions {
-  /** Default 10,000. */
-  readonly limit?: number;
-}
-
-export interface EventsByTypeOptions extends LimitOptions {
-  /** Only events with a global position above this one (paging). */
-  readonly afterPosition?: bigint;
-}
+export type {
+  AppendEvent,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventsByTypeOptions,
+  GlobalPosition,
+  LimitOptions,
+  ReadAllOptions,
+  ReadAllPage,
+  StoredSnapshot,
+  StreamAppend,
+  StreamReadOptions,
+} from './event-store-contract.js';
 
 /**
  * Runs inside the append's transaction, after the insert: inline projections update their rows
@@ -123,14 +77,8 @@ export interface EventStoreOptions {
   readonly preparedStatements?: boolean;
 }
 
-export interface StoredSnapshot {
-  readonly version: number;
-  readonly state: unknown;
-}
-
 const DEFAULT_PAGE = 1000;
 const DEFAULT_LIMIT = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * With 'any' or 'stream_exists' a unique-index collision only means "someone appended first": try
  * again with a fresh snapshot. Each attempt loses only to a commit in between, but with n writers
@@ -165,7 +113,7 @@ class StreamCollision extends Error {
  * The event store over PostgreSQL (server through `pg`, or embedded PGlite): appends with
  * optimistic concurrency, stream reads, time travel reads and the gap-safe global read.
  */
-export class PostgresEventStore {
+export class PostgresEventStore implements EventStore {
   readonly client: SqlClient;
   readonly registry: Registry;
   readonly schema: string;
@@ -216,7 +164,7 @@ export class PostgresEventStore {
     events: readonly AppendEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const prepared = this.#prepare(aggregateType, aggregateId, events, options);
+    const prepared = this.#prepare(aggregateType, aggregateId, events, options, 'options');
     // Nothing to append: no expectation to enforce either (there is no write it could protect).
     if (events.length === 0) return { nextVersion: await this.streamVersion(aggregateType, aggregateId), envelopes: [] };
     let result: AppendResult | undefined;
@@ -234,9 +182,14 @@ export class PostgresEventStore {
    * Returns one result per stream that had events, in the order given.
    */
   async appendMany(streams: readonly StreamAppend[]): Promise<AppendResult[]> {
-    const prepared = streams
-      .filter((stream) => stream.events.length > 0)
-      .map((stream) => this.#prepare(stream.aggregateType, stream.aggregateId, stream.events, stream));
+    // Every stream is checked, empty ones included: a bad argument is refused even when it writes nothing.
+    const prepared = arrayOf('streams', streams)
+      .map((stream, index) => {
+        if (typeof stream !== 'object' || stream === null) throw new InvalidArgument(`streams[${index}]`, `must be { aggregateType, aggregateId, events, expectedVersion }; got ${String(stream)}`);
+        const given = stream as StreamAppend;
+        return this.#prepare(given.aggregateType, given.aggregateId, given.events, given, `streams[${index}]`);
+      })
+      .filter((append) => append.events.length > 0);
     if (prepared.length === 0) return [];
     const results = await this.#inTransaction(prepared, this.#onAppend).catch((error: unknown) => {
       throw withEventIds(error, prepared.flatMap((append) => append.eventIds));
@@ -273,14 +226,19 @@ export class PostgresEventStore {
    * event is stored, the whole append is.
    */
   async findEvent(eventId: string): Promise<EventEnvelope | undefined> {
-    const id = eventIdOf(eventId);
+    const id = uuid('eventId', eventId);
     const { sql, options } = this.#read.byId;
     const result = await this.client.query<EnvelopeRow>(sql, [id], options);
     return result.rows.length === 0 ? undefined : toEnvelopes(this.registry, result.rows)[0];
   }
 
   /** The stream's current version (0 when it does not exist). */
-  async streamVersion(aggregateType: string, aggregateId: string, executor: SqlExecutor = this.client): Promise<number> {
+  async streamVersion(aggregateType: string, aggregateId: string): Promise<number> {
+    checkStream(this.registry, aggregateType, aggregateId);
+    return this.#streamVersion(aggregateType, aggregateId, this.client);
+  }
+
+  async #streamVersion(aggregateType: string, aggregateId: string, executor: SqlExecutor): Promise<number> {
     const { sql, options } = this.#read.streamVersion;
     const result = await executor.query<{ version: number }>(sql, [aggregateType, aggregateId], options);
     return result.rows[0]?.version ?? 0;
@@ -288,16 +246,20 @@ export class PostgresEventStore {
 
   /** An aggregate's events in version order, upcast to the current payload versions. */
   async getEventsByAggregate(aggregateType: string, aggregateId: string, options: StreamReadOptions = {}): Promise<EventEnvelope[]> {
+    checkStream(this.registry, aggregateType, aggregateId);
     const params = streamParams(aggregateType, aggregateId, options);
-    const { sql, options: query } = options.until === undefined ? this.#read.stream : this.#read.streamUntil;
+    const { sql, options: query } = params.length === 4 ? this.#read.stream : this.#read.streamUntil;
     const result = await this.client.query<EnvelopeRow>(sql, params, query);
     return toEnvelopes(this.registry, result.rows);
   }
 
   /** Events whose occurred_at lies in [from, to], in time order. */
   async getEventsByTimeRange(from: Date, to: Date, options: LimitOptions = {}): Promise<EventEnvelope[]> {
+    const start = storableDate('from', from).toISOString();
+    const end = storableDate('to', to).toISOString();
+    const limit = optionalLimit('options.limit', checkedOptions(options).limit, DEFAULT_LIMIT);
     const { sql, options: query } = this.#read.timeRange;
-    const result = await this.client.query<EnvelopeRow>(sql, [from.toISOString(), to.toISOString(), positiveLimit(options.limit, DEFAULT_LIMIT)], query);
+    const result = await this.client.query<EnvelopeRow>(sql, [start, end, limit], query);
     return toEnvelopes(this.registry, result.rows);
   }
 
@@ -306,9 +268,12 @@ export class PostgresEventStore {
    * while writers are running use readAllAfter with `eventTypes`, which is gap-safe.
    */
   async getEventsByType(types: string | readonly string[], options: EventsByTypeOptions = {}): Promise<EventEnvelope[]> {
-    const list = typeof types === 'string' ? [types] : [...types];
+    const list = checkEventTypes(this.registry, 'types', typeof types === 'string' ? [storableString('types', types)] : types);
+    const given = checkedOptions(options);
+    const after = given.afterPosition === undefined ? 0n : position('options.afterPosition', given.afterPosition);
+    const limit = optionalLimit('options.limit', given.limit, DEFAULT_LIMIT);
     const { sql, options: query } = this.#read.byType;
-    const result = await this.client.query<EnvelopeRow>(sql, [list, (options.afterPosition ?? 0n).toString(), positiveLimit(options.limit, DEFAULT_LIMIT)], query);
+    const result = await this.client.query<EnvelopeRow>(sql, [list, after.toString(), limit], query);
     return toEnvelopes(this.registry, result.rows);
   }
 
@@ -322,17 +287,20 @@ export class PostgresEventStore {
    * for (;;) { const page = await store.readAllAfter(checkpoint, { limit: 500 }); … checkpoint = page.last; }
    */
   async readAllAfter(after: GlobalPosition | null, options: ReadAllOptions = {}): Promise<ReadAllPage> {
-    const limit = positiveLimit(options.limit, DEFAULT_PAGE);
-    const transactionId = after === null ? '0' : after.transactionId.toString();
-    const position = after === null ? '0' : after.position.toString();
+    const checkpoint = checkCheckpoint('after', after);
+    const given = checkedOptions(options);
+    const limit = optionalLimit('options.limit', given.limit, DEFAULT_PAGE);
+    const types = given.eventTypes === undefined ? undefined : distinctTypes(checkEventTypes(this.registry, 'options.eventTypes', given.eventTypes));
+    const transactionId = checkpoint === null ? '0' : checkpoint.transactionId.toString();
+    const at = checkpoint === null ? '0' : checkpoint.position.toString();
     const { page, pageOfTypes } = this.#feed;
     const result =
-      options.eventTypes === undefined
-        ? await this.client.query<EnvelopeRow>(page.sql, [transactionId, position, limit], page.options)
-        : await this.client.query<EnvelopeRow>(pageOfTypes.sql, [transactionId, position, limit, distinctTypes(options.eventTypes)], pageOfTypes.options);
+      types === undefined
+        ? await this.client.query<EnvelopeRow>(page.sql, [transactionId, at, limit], page.options)
+        : await this.client.query<EnvelopeRow>(pageOfTypes.sql, [transactionId, at, limit, types], pageOfTypes.options);
     const events = toEnvelopes(this.registry, result.rows);
     const lastEvent = events[events.length - 1];
-    const last = lastEvent === undefined ? after : { transactionId: lastEvent.transactionId, position: lastEvent.position };
+    const last = lastEvent === undefined ? checkpoint : { transactionId: lastEvent.transactionId, position: lastEvent.position };
     return { events, last };
   }
 
@@ -346,8 +314,9 @@ export class PostgresEventStore {
 
   /** Stream events shaped for AggregateRoot.replay (used by the repository). */
   async readStreamForReplay(aggregateType: string, aggregateId: string, options: StreamReadOptions = {}): Promise<ReplayEvent[]> {
+    checkStream(this.registry, aggregateType, aggregateId);
     const params = streamParams(aggregateType, aggregateId, options);
-    const { sql, options: query } = options.until === undefined ? this.#read.replay : this.#read.replayUntil;
+    const { sql, options: query } = params.length === 4 ? this.#read.replay : this.#read.replayUntil;
     const { rows } = await this.client.query<ReplayRow>(sql, params, query);
     const events = new Array<ReplayEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) events[i] = toReplayEvent(this.registry, aggregateType, aggregateId, rows[i]!);
@@ -356,12 +325,20 @@ export class PostgresEventStore {
 
   /** The stored snapshot of an aggregate when its fingerprint matches and it is not past `maxVersion`. */
   async readSnapshot(aggregateType: string, aggregateId: string, fingerprint: string, maxVersion = MAX_VERSION): Promise<StoredSnapshot | undefined> {
+    checkStream(this.registry, aggregateType, aggregateId);
+    storableString('fingerprint', fingerprint);
+    integerIn('maxVersion', maxVersion, 0);
     const { sql, options } = this.#snapshot.read;
     const result = await this.client.query<{ version: number; state: unknown }>(sql, [aggregateType, aggregateId, fingerprint, maxVersion], options);
     return result.rows[0];
   }
 
   async writeSnapshot(aggregateType: string, aggregateId: string, version: number, state: unknown, fingerprint: string): Promise<void> {
+    checkStream(this.registry, aggregateType, aggregateId);
+    integerIn('version', version, 1);
+    storableString('fingerprint', fingerprint);
+    const json = validateWith(check.json, state);
+    if (!json.ok) throw new InvalidArgument('state', `${json.errors[0]!.path ? `at ${json.errors[0]!.path} ` : ''}${json.errors[0]!.message}`);
     const { sql, options } = this.#snapshot.write;
     await this.client.query(sql, [aggregateType, aggregateId, version, JSON.stringify(state), fingerprint], options);
   }
@@ -377,19 +354,17 @@ export class PostgresEventStore {
     if (typeof aggregate !== 'string') return createRepository(this, aggregate, options);
     const definition = this.registry.aggregates[aggregate];
     if (definition === undefined) throw new UnknownAggregateType(aggregate);
-    if (!('create' in definition)) throw new InvalidArgument(`${aggregate} is registered without a class: open its repository with the class (repository(${aggregate})).`);
+    if (!('create' in definition)) throw new InvalidArgument('aggregate', `${aggregate} is registered without a class: open its repository with the class (repository(${aggregate}))`);
     return createRepository(this, definition as AggregateDefinition<TAggregate>, options);
   }
 
-  #prepare(aggregateType: string, aggregateId: string, events: readonly AppendEvent[], options: AppendOptions): PreparedAppend {
-    assertAggregateId(aggregateType, this.registry.aggregates[aggregateType], aggregateId);
-    const expected = options.expectedVersion;
-    const [lowest, highest] = acceptedRange(expected);
-    const correlationId = optionalUuid('correlationId', options.correlationId);
-    const causationId = optionalUuid('causationId', options.causationId);
-    const metadata = options.metadata ?? null;
-    if (metadata !== null) assertStorableMetadata(metadata);
+  /** Checks every argument of an append (nothing is sent before all of them passed) and builds its parameters. */
+  #prepare(aggregateType: string, aggregateId: string, events: readonly AppendEvent[], options: AppendOptions, optionsName: string): PreparedAppend {
+    checkStream(this.registry, aggregateType, aggregateId);
+    const { expected, range, correlationId, causationId, metadata } = checkAppendOptions(options, optionsName);
+    const [lowest, highest] = range;
     const metadataJson = metadata === null ? null : JSON.stringify(metadata);
+    arrayOf('events', events);
     const count = events.length;
     const eventIds = new Array<string>(count);
     const types = new Array<string>(count);
@@ -400,18 +375,15 @@ export class PostgresEventStore {
     const now = new Date();
     for (let i = 0; i < count; i++) {
       const event = events[i]!;
-      const definition = this.registry.events[event.type];
-      if (definition === undefined) throw new UnknownEventType(event.type);
-      if (definition.aggregateType !== aggregateType) {
-        throw new UnknownEventType(event.type, `belongs to ${definition.aggregateType}, not to ${aggregateType}`);
-      }
+      const checked = checkAppendEvent(this.registry, aggregateType, event, i);
+      const definition = checked.definition;
       const validation = definition.validate(definition.version, event.data);
       if (!validation.ok) throw new InvalidEvent(event.type, validation.errors);
-      eventIds[i] = event.eventId === undefined ? randomUUID() : eventIdOf(event.eventId);
+      eventIds[i] = checked.eventId ?? randomUUID();
       types[i] = event.type;
       currentVersions[i] = definition.version;
-      payloads[i] = JSON.stringify(event.data);
-      const at = event.occurredAt ?? now;
+      payloads[i] = payloadJson(event.type, event.data);
+      const at = checked.occurredAt ?? now;
       occurredAt[i] = at;
       occurredAtText[i] = at.toISOString();
     }
@@ -482,7 +454,7 @@ export class PostgresEventStore {
   }
 
   async #conflict(prepared: PreparedAppend, executor: SqlExecutor): Promise<ConcurrencyError> {
-    const actual = await this.streamVersion(prepared.aggregateType, prepared.aggregateId, executor);
+    const actual = await this.#streamVersion(prepared.aggregateType, prepared.aggregateId, executor);
     return new ConcurrencyError(prepared.aggregateType, prepared.aggregateId, prepared.expected, actual);
   }
 
@@ -524,45 +496,16 @@ function isUnchecked(expected: ExpectedVersion): boolean {
   return expected === 'any' || expected === 'stream_exists';
 }
 
-function acceptedRange(expected: ExpectedVersion): readonly [number, number] {
-  if (expected === 'any') return [0, MAX_VERSION];
-  if (expected === 'no_stream') return [0, 0];
-  if (expected === 'stream_exists') return [1, MAX_VERSION];
-  if (!Number.isInteger(expected) || expected < 0) {
-    throw new InvalidArgument(`expectedVersion must be a non-negative integer, 'no_stream', 'stream_exists' or 'any'; got ${String(expected)}.`);
-  }
-  return [expected, expected];
+/** Options objects of the read methods (absent = defaults). */
+function checkedOptions<T extends object>(options: T | undefined): Partial<Record<keyof T, unknown>> {
+  return optionsObject('options', options) as Partial<Record<keyof T, unknown>>;
 }
 
-function optionalUuid(name: string, value: string | null | undefined): string | null {
-  if (value === undefined || value === null) return null;
-  if (!UUID.test(value)) throw new InvalidArgument(`${name} must be a UUID; got ${JSON.stringify(value)}.`);
-  return value;
-}
-
-/** Metadata is stored as jsonb: only what PostgreSQL stores and reads back unchanged (see runtime/codegen/checks.ts). */
-function assertStorableMetadata(metadata: unknown): void {
-  const result = validateWith(check.map(check.json), metadata);
-  if (!result.ok) {
-    const issue = result.errors[0]!;
-    throw new InvalidArgument(`metadata${issue.path ? ` at ${issue.path}` : ''} ${issue.message}; nothing was written.`);
-  }
-}
-
-function eventIdOf(value: string): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw new InvalidArgument(`eventId must be a UUID; got ${JSON.stringify(value)}.`);
-  return value;
-}
-
-function positiveLimit(limit: number | undefined, fallback: number): number {
-  if (limit === undefined) return fallback;
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgument(`limit must be a positive integer; got ${String(limit)}.`);
-  return limit;
-}
-
-function streamParams(aggregateType: string, aggregateId: string, options: StreamReadOptions): unknown[] {
-  const params: unknown[] = [aggregateType, aggregateId, options.fromVersion ?? 1, options.toVersion ?? MAX_VERSION];
-  if (options.until !== undefined) params.push(options.until.toISOString());
+/** Parameters of a stream read: 4 without `until`, 5 with it. */
+function streamParams(aggregateType: string, aggregateId: string, options: StreamReadOptions | undefined): unknown[] {
+  const { from, to, until } = checkStreamReadOptions(options);
+  const params: unknown[] = [aggregateType, aggregateId, from, to];
+  if (until !== undefined) params.push(until.toISOString());
   return params;
 }
 
@@ -573,3 +516,26 @@ function isStreamCollision(error: unknown): boolean {
   if (candidate.code !== '23505') return false;
   return candidate.constraint === 'events_stream_version_unique' || String(candidate.message).includes('events_stream_version_unique');
 }
+
+/**
+ * The payload as JSON text, refused (InvalidEvent, nothing written) when PostgreSQL could not store
+ * it: generated validators already refuse such payloads, this guards hand-written ones. Since
+ * ES2019 JSON.stringify escapes a NUL as \u0000 and a lone surrogate as \udXXX (paired surrogates
+ * stay raw), so an escape preceded by an odd number of backslashes is exactly such a character.
+ */
+function payloadJson(type: string, data: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (error) {
+    throw new InvalidEvent(type, [{ path: '', message: `cannot be written as JSON (${error instanceof Error ? error.message : String(error)})` }]);
+  }
+  if (text === undefined) throw new InvalidEvent(type, [{ path: '', message: 'is not a JSON value' }]);
+  if (text.includes('\\u') && UNSTORABLE_ESCAPE.test(text)) {
+    throw new InvalidEvent(type, [{ path: '', message: 'contains a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store' }]);
+  }
+  return text;
+}
+
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+

@@ -9,7 +9,6 @@ import {
   createEventStore,
   createReadModelManager,
   isEsgenError,
-  migrate,
   type PostgresEventStore,
   type ReadModelManager,
   type ReadModelManagerOptions,
@@ -17,7 +16,8 @@ import {
   type SqlClient,
   type WorkerConnectionEvent,
 } from '../../runtime/index.js';
-import { ensureReadModelIndexes } from '../../runtime/projections/index.js';
+import { migrate } from '../../runtime/admin.js';
+import { ensureReadModelIndexes } from '../../runtime/projections/read-model-indexes.js';
 import { createPgClient } from '../../runtime/pg-client.js';
 import type { PgPoolOptions } from '../../runtime/pg-pool-options.js';
 import { serverUrl } from '../support/database.js';

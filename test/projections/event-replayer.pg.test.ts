@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventReplayer, createReadModelManager, projectionStatus, readModel, type RebuildProgress, type Registry } from '../../runtime/index.js';
+import { createReadModelManager, readModel, type RebuildProgress, type Registry } from '../../runtime/index.js';
+import { createEventReplayer, projectionStatus } from '../../runtime/admin.js';
 import type { PostgresEventStore } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, inlineBalance, ledgerRegistry } from './fixtures/ledger-registry.js';

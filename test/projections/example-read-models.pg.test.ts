@@ -4,7 +4,8 @@
  * replaying all events through the generated mappers; a blue/green rebuild reproduces them.
  */
 import { describe, expect, it } from 'vitest';
-import { createEventReplayer, createReadModelManager } from '../../runtime/index.js';
+import { createReadModelManager } from '../../runtime/index.js';
+import { createEventReplayer } from '../../runtime/admin.js';
 import { openTestDatabase } from '../support/database.js';
 import { exampleScenarios } from './example-scenarios.js';
 import { allEvents, expectedRows, prepareLedger, projectionRows } from './projection-test-kit.js';

@@ -48,7 +48,8 @@ describe('createInlineProjector', () => {
     // use a read model keyed on the owner, so 16 streams share 2 rows.
     const byOwner = { ...inlineBalance, projection: 'inline_by_owner', keyOf: (event: { data: unknown; aggregateId: string }) => (event.aggregateId.endsWith('a') ? 'even' : 'odd') };
     const registry = { ...ledgerRegistry, readModels: { ByOwner: byOwner } };
-    const { createEventStore, createInlineProjector } = await import('../../runtime/index.js');
+    const { createEventStore } = await import('../../runtime/index.js');
+    const { createInlineProjector } = await import('../../runtime/admin.js');
     const concurrent = createEventStore({ client: db.client, registry, schema: db.schema, onAppend: createInlineProjector(registry, { schema: db.schema }) });
     await Promise.all(
       Array.from({ length: 16 }, async (_, writer) => {

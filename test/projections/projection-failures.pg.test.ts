@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createReadModelManager,
-  projectionStatus,
-  retryProjection,
-  skipFailedEvent,
-  type ProjectionStatus,
-  type ReadModelDefinition,
-  type ReadModelManager,
-  type Registry,
-} from '../../runtime/index.js';
+import { createReadModelManager, type ReadModelDefinition, type ReadModelManager, type Registry } from '../../runtime/index.js';
+import { projectionStatus, retryProjection, skipFailedEvent, type ProjectionStatus } from '../../runtime/admin.js';
 import type { PostgresEventStore } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, ledgerRegistry, type AccountSummary } from './fixtures/ledger-registry.js';

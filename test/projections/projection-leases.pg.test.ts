@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadModelManager, projectionStatus, type ProjectionLockMode, type Registry } from '../../runtime/index.js';
+import { createReadModelManager, type ProjectionLockMode, type Registry } from '../../runtime/index.js';
+import { projectionStatus } from '../../runtime/admin.js';
 import type { PostgresEventStore } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, ledgerRegistry } from './fixtures/ledger-registry.js';

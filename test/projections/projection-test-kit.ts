@@ -1,6 +1,7 @@
 import type { EventEnvelope, ReadModelDefinition, Registry } from '../../runtime/index.js';
-import { createEventStore, migrate, type PostgresEventStore } from '../../runtime/index.js';
-import { createInlineProjector, ensureReadModelIndexes, replayReadModel } from '../../runtime/projections/index.js';
+import { createEventStore, type PostgresEventStore } from '../../runtime/index.js';
+import { migrate } from '../../runtime/admin.js';
+import { createInlineProjector, ensureReadModelIndexes, replayReadModel } from '../../runtime/admin.js';
 import type { SqlClient } from '../../runtime/sql-client.js';
 import { ORIGIN } from '../../runtime/projections/checkpoint.js';
 import { readFeedPage } from '../../runtime/projections/event-feed.js';

@@ -8,7 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadModelManager, ensureReadModelIndexes, migrate, projectionStatus, type PostgresEventStore } from '../../runtime/index.js';
+import { createReadModelManager, type PostgresEventStore } from '../../runtime/index.js';
+import { ensureReadModelIndexes, migrate, projectionStatus } from '../../runtime/admin.js';
 import { createEventStore } from '../../runtime/index.js';
 import { onServer, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { allEvents, expectedRows, projectionRows } from './projection-test-kit.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadModelManager, type ReadModelManager } from '../../runtime/projections/index.js';
+import { createReadModelManager, type ReadModelManager } from '../../runtime/index.js';
 import type { PostgresEventStore } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, ledgerRegistry } from './fixtures/ledger-registry.js';
@@ -44,7 +44,7 @@ describe('the projection feed', () => {
   it('orders by transaction id numerically across a digit boundary (never as text)', async () => {
     const db = await openTestDatabase();
     try {
-      const { subscribe } = await import('../../runtime/projections/index.js');
+      const { subscribe } = await import('../../runtime/index.js');
       const store = await prepareLedger(db, ledgerRegistry);
       const first = await store.appendToStream('Account', 'digits', [{ type: 'AccountOpened', data: { owner: 'd' } }], { expectedVersion: 'no_stream' });
       const txid = first.envelopes[0]!.transactionId;

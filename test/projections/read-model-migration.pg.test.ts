@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, migrationChecksum, migrations } from '../../runtime/index.js';
+import { migrate, migrationChecksum, migrations } from '../../runtime/admin.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 
 describe('migration 2 (read-model-runtime)', () => {

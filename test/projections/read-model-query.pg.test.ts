@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureReadModelIndexes, InvalidReadModelQuery, readModel } from '../../runtime/projections/index.js';
-import { EsgenError, migrate } from '../../runtime/index.js';
+import { InvalidReadModelQuery, readModel } from '../../runtime/index.js';
+import { ensureReadModelIndexes } from '../../runtime/admin.js';
+import { EsgenError } from '../../runtime/index.js';
+import { migrate } from '../../runtime/admin.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { accountSummary, dailyTotals, ledgerRegistry, type AccountSummary } from './fixtures/ledger-registry.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { SqlClient } from '../../runtime/index.js';
-import { readModel, type ReadModelRow } from '../../runtime/projections/index.js';
+import { readModel, type ReadModelRow } from '../../runtime/index.js';
 import { accountSummary, type AccountSummary } from './fixtures/ledger-registry.js';
 
 declare const client: SqlClient;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectionStatus, skipFailedEvent, subscribe, type EventEnvelope } from '../../runtime/index.js';
+import { subscribe, type EventEnvelope } from '../../runtime/index.js';
+import { projectionStatus, skipFailedEvent } from '../../runtime/admin.js';
 import type { PostgresEventStore } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { asyncLedgerRegistry as registry } from './fixtures/ledger-registry.js';

@@ -10,18 +10,7 @@
  * Every difference is collected (not thrown) so one run reports all of them, with the seed.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createEventSourcing,
-  createRepository,
-  isEsgenError,
-  type AggregateRootLike,
-  type EventEnvelope,
-  type ProjectionChange,
-  type ReadModelDefinition,
-  type Registry,
-  type SaveOptions,
-  type SqlClient,
-} from '../../runtime/index.js';
+import { createEventSourcing, createRepository, isEsgenError, type AggregateRootLike, type EventEnvelope, type ProjectionChange, type ReadModelDefinition, type Registry, type SaveOptions, type SqlClient } from '../../runtime/index.js';
 import { currentVersion, type AggregateModel, type EventModel } from './domain-model.js';
 import { applyEvent, initialState, upcastPayload, type OracleEnvelope, type State } from './domain-oracle.js';
 import { importAggregateClass, importRegistry } from './generated-layout.js';

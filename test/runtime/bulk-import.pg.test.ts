@@ -109,7 +109,7 @@ describe('appendBulk', () => {
     expect(issues[0]!.message).toMatch(/MoneyDeposited v1 is invalid at \/amount: must be greater than 0/);
     expect(issues[1]!.message).toMatch(/event type "Nope" is not in the registry/);
     expect(issues[2]!.message).toMatch(/eventId must be a UUID/);
-    expect(issues[3]!.message).toMatch(/occurredAt is not a valid date/);
+    expect(issues[3]!.message).toMatch(/occurredAt must be a valid Date/);
     expect(issues[4]!.message).toMatch(/not a valid BankAccount id/);
     expect(issues[5]!.message).toMatch(/eventVersion must be 1\.\.2/);
     expect(await count()).toBe(before);

@@ -15,7 +15,7 @@ const unknownType: Diagnostic = {
   endColumn: 29,
   hint: 'did you mean `OrderStatus`?',
 };
-const warning: Diagnostic = { code: 'ESG999', severity: 'warning', message: 'a warning', file: 'a.esgen.yaml', line: 1, column: 1 };
+const warning: Diagnostic = { code: 'ESG158', severity: 'warning', message: 'a warning', file: 'a.esgen.yaml', line: 1, column: 1 };
 
 describe('formatDiagnostics', () => {
   it('prints location, code, message, a code frame with the span underlined, and the hint', () => {

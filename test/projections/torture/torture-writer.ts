@@ -4,7 +4,8 @@
  * transaction) and rolling others back (the hook throws after the insert took its positions).
  * Usage: node --import tsx torture-writer.ts <databaseUrl> <schema> <writer> <appends>
  */
-import { createEventStore, createInlineProjector, type OnAppend } from '../../../runtime/index.js';
+import { createEventStore, type OnAppend } from '../../../runtime/index.js';
+import { createInlineProjector } from '../../../runtime/admin.js';
 import { createPgClient } from '../../../runtime/pg-client.js';
 import { tortureRegistry } from './torture-registry.js';
 

@@ -11,6 +11,7 @@ export const diagnosticCodes = {
   ESG005: 'file is too large',
   ESG006: 'file is not valid UTF-8',
   ESG007: 'file is empty',
+  ESG008: 'output cannot be written (a file esgen did not generate is in the way)',
   // YAML syntax
   ESG101: 'YAML syntax error',
   ESG102: 'duplicate key',
@@ -60,6 +61,8 @@ export const diagnosticCodes = {
   ESG158: 'read-model field is never set',
   ESG159: 'read-model field named id',
   ESG160: 'aggregate apply rule reads a value given at save time',
+  ESG161: 'two names map to the same generated file or name',
+  ESG162: 'an event both deletes a read-model row and updates it',
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

@@ -58,7 +58,7 @@ function knownUnchanged(memory: WriteMemory | undefined, path: string, text: str
 }
 
 export class UnableToWriteOutput extends Error {
-  readonly code = 'ESG150';
+  readonly code = 'ESG008';
   static dueTo(reason: string): UnableToWriteOutput {
     return new UnableToWriteOutput(`Unable to write generated code: ${reason}`);
   }

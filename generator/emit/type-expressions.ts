@@ -118,11 +118,28 @@ export class TypeScope {
    */
   literal(value: JsonValue, type: TypeRef): string {
     const text = this.#literal(value, type);
-    // A list or object constant is asserted `as const`, so TypeScript reads it as written: without
-    // it, a function's inferred return type widens a list of maps with different keys to
-    // `{ k?: undefined } | …`, and an enum value under a key named like an Object.prototype
-    // member (`toString`, `constructor`) loses its contextual type and widens to string.
-    return value !== null && typeof value === 'object' ? `${text} as const` : text;
+    return this.#widens(value, type) ? `${text} as const` : text;
+  }
+
+  /**
+   * Whether TypeScript would widen a constant away from its type, so that it must be asserted
+   * `as const`: a non-empty map (an enum value under a key named like an Object.prototype member,
+   * `toString` or `constructor`, loses its contextual type and widens to string), or a list of
+   * objects (a function's inferred return type turns `[{}, { a: 1 }]` into `{ a?: undefined } | …`).
+   */
+  #widens(value: JsonValue, type: TypeRef): boolean {
+    if (value === null || typeof value !== 'object') return false;
+    if (type.kind === 'primitive') return false;
+    if (Array.isArray(value)) return type.kind === 'array' && value.some((item) => (item !== null && typeof item === 'object') || this.#widens(item, type.element));
+    const entries = Object.entries(value);
+    if (type.kind === 'map') return entries.length > 0;
+    if (type.kind !== 'named') return false;
+    const named = this.named(type.name);
+    if (named.kind === 'enum') return false;
+    return entries.some(([name, item]) => {
+      const field = named.fields.find((candidate) => candidate.name === name);
+      return field !== undefined && this.#widens(item, field.type);
+    });
   }
 
   #literal(value: JsonValue, type: TypeRef): string {

@@ -173,6 +173,18 @@ export const errorCodes = {
       'an aggregate `apply` rule reads `$correlationId`, `$causationId` or `$metadata.*`: they are given at save time, so state built from them would differ between the saved aggregate and a reload',
     fix: 'put the value in the payload; read models may read them',
   },
+  ESG161: {
+    name: 'generated names clash',
+    meaning:
+      'two names map to the same generated file or name: aggregates whose folder and file (`HttpServer`, `HTTPServer` → `http-server/`) or value names would be the same, or value types or read models of one aggregate whose generated constants would be (`URLInfo`, `UrlInfo` → `urlInfoCheck`)',
+    fix: 'rename one of them so their generated names differ',
+  },
+  ESG162: {
+    name: 'event deletes and updates a read-model row',
+    meaning:
+      "an event is listed under a read model's `delete` and also updates its row (a `custom` mapper or field rules for it): the row is deleted, so the update would never take effect",
+    fix: 'remove the event from `delete`, or remove its update rules',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

@@ -8,7 +8,7 @@
 import { InternalError } from '../../runtime/errors.js';
 import type { IndexDefinition } from '../../runtime/contracts.js';
 import type { AggregateDef, EventDef, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
-import { mappingOp, type OperationParts, type RuntimeHelper } from '../ops/mapping-ops.js';
+import { mappingOp, type OperandTarget, type OperationParts, type RuntimeHelper } from '../ops/mapping-ops.js';
 import { type KeySource, typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
 import { type EmitContext, type EmittedFile, FileBuilder, sourcePath } from './emit-context.js';
 import { eventsFile } from './emit-events.js';
@@ -128,13 +128,14 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
     const rule = field.rules.find((candidate) => candidate.event === event.name);
     if (!rule) continue;
     const row = mappingOp(rule.op.kind);
-    const target = row.operandTarget(field);
+    const resolved = rule.op.kind === 'increment' ? undefined : typed.value(rule);
+    const target = row.operandTarget(field, resolved?.kind === 'read' ? resolved.type : undefined, typed.aggregate);
     let operand: string;
     let operandType: TypeRef | undefined;
     let operandOptional = false;
     if (rule.op.kind === 'increment') operand = String(rule.op.by);
     else {
-      const value = typed.value(rule);
+      const value = resolved;
       if (!value) throw new InternalError(`${readModel.name}.${field.name} has no resolved value for ${event.name}`);
       const written = writeValue(value, target, sources);
       operandType = written.type;
@@ -143,14 +144,14 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
       const payloadDatetime = value.kind === 'read' && value.expr.kind === 'event' && isDateTime(operandType);
       operand = row.comparesTimes && payloadDatetime ? `${file.runtime('utc')}(${written.text})` : written.text;
     }
-    assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, operand, operandType, operandOptional))}`);
+    assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, operand, operandType, operandOptional, target))}`);
   }
   if (assignments.length === 0) return undefined;
   return `(${parameterList(['row', 'event', 'current'], used)}) => ({ ${assignments.join(', ')} })`;
 }
 
 /** The parts a mapping operation writes its expression from; reading `field` or `stored` records the parameter it uses. */
-function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<string>, operand: string, operandType: TypeRef | undefined, operandOptional: boolean): OperationParts {
+function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<string>, operand: string, operandType: TypeRef | undefined, operandOptional: boolean, target: OperandTarget): OperationParts {
   return {
     get field() {
       used.add('row');
@@ -163,6 +164,7 @@ function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<s
     operand,
     operandType,
     operandOptional,
+    target,
     helper: (name: RuntimeHelper) => file.runtime(name),
   };
 }

@@ -17,6 +17,7 @@ import { readModelsFile } from './emit-read-models.js';
 import { enumValuesName, namedTypesIn, typesFile } from './emit-types.js';
 import { aggregateNames, checkName, eventNames, propertyKey, readModelNames, stringLiteral } from './names.js';
 import { TypeScope } from './type-expressions.js';
+import { acceptsNull } from '../validate/type-rules.js';
 
 export function registryFile(aggregate: AggregateDef): string {
   return `${aggregateNames(aggregate.name).kebab}/registry.ts`;
@@ -135,7 +136,7 @@ function upcastStep(file: FileBuilder, context: EmitContext, typed: TypedAggrega
     const key = propertyKey(name);
     // An added null on an optional field leaves it absent (stored JSON has no nulls there); json keeps null as a value.
     if (source.kind === 'literal') {
-      if (source.value === null && source.optional && !(source.type.kind === 'primitive' && source.type.name === 'json')) continue;
+      if (source.value === null && source.optional && !acceptsNull(source.type)) continue;
       entries.push(`${key}: ${new TypeScope(typed.aggregate).literal(source.value, source.type)}`);
     }
     else if (source.from !== name) entries.push(source.optional ? `...(${source.from} === undefined ? {} : { ${key}: ${source.from} })` : `${key}: ${source.from}`);

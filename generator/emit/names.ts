@@ -12,13 +12,13 @@ export function kebabCase(name: string): string {
     .toLowerCase();
 }
 
-/** `OrderCreated` → `orderCreated`: values and functions. */
+/** `OrderCreated` → `orderCreated`, `HTTPServer` → `httpServer`, `URL` → `url`: values and functions. */
 export function camelCase(name: string): string {
-  const leadingCapitals = /^[A-Z]+(?=[A-Z][a-z]|$)/.exec(name)?.[0];
-  if (leadingCapitals && leadingCapitals.length > 1) {
-    return leadingCapitals.slice(0, -1).toLowerCase() + name.slice(leadingCapitals.length - 1);
-  }
-  return name.charAt(0).toLowerCase() + name.slice(1);
+  const capitals = /^[A-Z]*/.exec(name)![0].length;
+  if (capitals <= 1) return name.charAt(0).toLowerCase() + name.slice(1);
+  // The last capital of a run starts the next word when a lower-case letter follows it.
+  const lowered = /[a-z]/.test(name.charAt(capitals)) ? capitals - 1 : capitals;
+  return name.slice(0, lowered).toLowerCase() + name.slice(lowered);
 }
 
 /** `orderCreated` → `OrderCreated`. */

@@ -6,6 +6,7 @@
 import { InternalError } from '../../runtime/errors.js';
 import type { OptionalKind, PropertySignatureStructure } from 'ts-morph';
 import type { AggregateDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
+import { acceptsNull } from '../validate/type-rules.js';
 import { propertyKey, stringLiteral } from './names.js';
 
 export function typeText(type: TypeRef): string {
@@ -67,10 +68,6 @@ export function jsonLiteral(value: JsonValue): string {
   return `{ ${entries.map(([key, item]) => `${key === '__proto__' ? "['__proto__']" : propertyKey(key)}: ${jsonLiteral(item)}`).join(', ')} }`;
 }
 
-function isJson(type: TypeRef): boolean {
-  return type.kind === 'primitive' && type.name === 'json';
-}
-
 /** Looks up the value types of one aggregate. */
 export class TypeScope {
   readonly #types: ReadonlyMap<string, ValueTypeDef>;
@@ -121,20 +118,46 @@ export class TypeScope {
    * type-check, and JSON state has no nulls there). json values keep their nulls.
    */
   literal(value: JsonValue, type: TypeRef): string {
+    const text = this.#literal(value, type);
+    return this.#widens(value, type) ? `${text} as const` : text;
+  }
+
+  /**
+   * Whether TypeScript would widen a constant away from its type, so that it must be asserted
+   * `as const`: a non-empty map (an enum value under a key named like an Object.prototype member,
+   * `toString` or `constructor`, loses its contextual type and widens to string), or a list of
+   * objects (a function's inferred return type turns `[{}, { a: 1 }]` into `{ a?: undefined } | …`).
+   */
+  #widens(value: JsonValue, type: TypeRef): boolean {
+    if (value === null || typeof value !== 'object') return false;
+    if (type.kind === 'primitive') return false;
+    if (Array.isArray(value)) return type.kind === 'array' && value.some((item) => (item !== null && typeof item === 'object') || this.#widens(item, type.element));
+    const entries = Object.entries(value);
+    if (type.kind === 'map') return entries.length > 0;
+    if (type.kind !== 'named') return false;
+    const named = this.named(type.name);
+    if (named.kind === 'enum') return false;
+    return entries.some(([name, item]) => {
+      const field = named.fields.find((candidate) => candidate.name === name);
+      return field !== undefined && this.#widens(item, field.type);
+    });
+  }
+
+  #literal(value: JsonValue, type: TypeRef): string {
     if (value === null || type.kind === 'primitive') return jsonLiteral(value);
-    if (type.kind === 'array') return Array.isArray(value) ? `[${value.map((item) => this.literal(item, type.element)).join(', ')}]` : jsonLiteral(value);
+    if (type.kind === 'array') return Array.isArray(value) ? `[${value.map((item) => this.#literal(item, type.element)).join(', ')}]` : jsonLiteral(value);
     if (typeof value !== 'object' || Array.isArray(value)) return jsonLiteral(value);
     const entries = Object.entries(value as Record<string, JsonValue>);
     const key = (name: string) => (name === '__proto__' ? "['__proto__']" : propertyKey(name));
-    if (type.kind === 'map') return `{ ${entries.map(([name, item]) => `${key(name)}: ${this.literal(item, type.value)}`).join(', ')} }`;
+    if (type.kind === 'map') return `{ ${entries.map(([name, item]) => `${key(name)}: ${this.#literal(item, type.value)}`).join(', ')} }`;
     const named = this.named(type.name);
     if (named.kind === 'enum') return jsonLiteral(value);
     const fields = new Map(named.fields.map((field) => [field.name, field]));
     const kept = entries.flatMap(([name, item]) => {
       const field = fields.get(name);
       if (!field) return [`${key(name)}: ${jsonLiteral(item)}`];
-      if (item === null && field.optional && !isJson(field.type)) return [];
-      return [`${key(name)}: ${this.literal(item, field.type)}`];
+      if (item === null && field.optional && !acceptsNull(field.type)) return [];
+      return [`${key(name)}: ${this.#literal(item, field.type)}`];
     });
     return `{ ${kept.join(', ')} }`;
   }
@@ -143,7 +166,7 @@ export class TypeScope {
   initialObject(fields: readonly { name: string; type: TypeRef; optional: boolean; default?: JsonValue }[]): string {
     const entries = fields.flatMap((field) => {
       // `default: null` on an optional field means absent (JSON state has no nulls), except for json, where null is a value.
-      if (field.default === null && field.optional && !isJson(field.type)) return [];
+      if (field.default === null && field.optional && !acceptsNull(field.type)) return [];
       if (field.default !== undefined) return [`${propertyKey(field.name)}: ${this.literal(field.default, field.type)}`];
       if (field.optional) return [];
       return [`${propertyKey(field.name)}: ${this.zeroValue(field.type)}`];

@@ -8,6 +8,7 @@ import { InternalError } from '../../runtime/errors.js';
 import type { EventDef, FieldDef, TypeRef } from '../ir/types.js';
 import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
 import type { ResolvedValue } from '../typed/typed-aggregate.js';
+import { acceptsNull } from '../validate/type-rules.js';
 import { stringLiteral } from './names.js';
 import { type TypeScope, typeText } from './type-expressions.js';
 
@@ -63,10 +64,6 @@ function payloadPath(path: readonly string[], sources: ValueSources): string {
     fields = named?.kind === 'record' ? named.fields : [];
   }
   return text;
-}
-
-function acceptsNull(type: TypeRef): boolean {
-  return type.kind === 'primitive' && type.name === 'json';
 }
 
 /**

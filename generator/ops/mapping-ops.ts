@@ -8,7 +8,7 @@ import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
  */
 import { formatType } from '../ir/parse-expressions.js';
 import type { AggregateDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
-import { isNumeric, isTemporal } from '../validate/type-rules.js';
+import { isNumeric, isTemporal, typeFits } from '../validate/type-rules.js';
 
 /** A problem with the field an operation targets. */
 export interface FieldProblem {
@@ -29,8 +29,18 @@ export interface OperationParts {
   readonly operandType: TypeRef | undefined;
   /** Whether the operand may be absent (an optional payload field): absent means no change. */
   readonly operandOptional: boolean;
+  /** The target the operand was checked against (operandTarget). */
+  readonly target: OperandTarget;
   /** Imports a runtime helper and returns its local name. */
   readonly helper: (name: RuntimeHelper) => string;
+}
+
+/** What an operand must fit. `each`: the operand is a list appended element by element. */
+export interface OperandTarget {
+  readonly type: TypeRef;
+  readonly optional: boolean;
+  readonly name: string;
+  readonly each?: boolean;
 }
 
 /** Helpers of runtime/codegen/mapping-ops.ts. */
@@ -47,8 +57,11 @@ export interface MappingOpRow {
   readonly operand: 'expression' | 'number';
   /** Why the operation cannot target this field, or undefined when it can. */
   readonly fieldProblem: (field: ReadModelFieldDef, aggregate: AggregateDef) => FieldProblem | undefined;
-  /** The type and optionality the operand must fit, and how to name that target in messages. */
-  readonly operandTarget: (field: ReadModelFieldDef) => { readonly type: TypeRef; readonly optional: boolean; readonly name: string };
+  /**
+   * The type and optionality the operand must fit, and how to name that target in messages.
+   * `operand` is the operand's type when it is read from the event (undefined for constants).
+   */
+  readonly operandTarget: (field: ReadModelFieldDef, operand: TypeRef | 'unchecked' | undefined, aggregate: AggregateDef) => OperandTarget;
   /** Payload datetimes go through `utc()` first, so values with different offsets compare in time order. */
   readonly comparesTimes?: boolean;
   /** The expression of the field's new value. */
@@ -130,13 +143,19 @@ export const mappingOpTable = {
   },
   append: {
     syntax: '`{ append: expr }`',
-    doc: 'append to a list field (a list value is appended element by element)',
+    doc: 'append to a list field (a list whose elements fit the field\'s elements is appended element by element, any other value as one element)',
     helpers: ['append', 'appendAll'],
     operand: 'expression',
     fieldProblem: (field) =>
       field.type.kind === 'array' ? undefined : { code: 'ESG150', message: `\`append\` needs a list field, but ${fieldName(field)} is ${formatType(field.type)}`, hint: `declare it as \`${formatType(field.type)}[]\`` },
-    operandTarget: (field) => ({ type: field.type.kind === 'array' ? field.type.element : field.type, optional: false, name: `an element of ${fieldName(field)}` }),
-    emit: (parts) => `${parts.helper(parts.operandType?.kind === 'array' ? 'appendAll' : 'append')}(${parts.field}, ${parts.operand})`,
+    // A list whose elements fit the field's elements is appended element by element; any other
+    // value is one element (so `tags: string[]` appends each tag to a `string[]` field, and one
+    // list to a `string[][]` field).
+    operandTarget: (field, operand, aggregate) =>
+      field.type.kind === 'array' && operand !== undefined && operand !== 'unchecked' && operand.kind === 'array' && typeFits(aggregate, operand.element, field.type.element)
+        ? { type: field.type, optional: false, name: fieldName(field), each: true }
+        : { type: field.type.kind === 'array' ? field.type.element : field.type, optional: false, name: `an element of ${fieldName(field)}` },
+    emit: (parts) => `${parts.helper(parts.target.each ? 'appendAll' : 'append')}(${parts.field}, ${parts.operand})`,
   },
 } as const satisfies Readonly<Record<string, MappingOpRow>>;
 

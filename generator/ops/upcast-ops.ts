@@ -8,7 +8,7 @@ import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import { formatType } from '../ir/parse-expressions.js';
 import type { AggregateDef, EventDef, EventVersionDef, FieldDef, JsonValue, TypeRef, UpcastOp, UpcastStep } from '../ir/types.js';
-import { constantMismatch, enumValues, sameType } from '../validate/type-rules.js';
+import { acceptsNull, constantMismatch, enumValues, sameType } from '../validate/type-rules.js';
 
 /** Where a field of version N+1 gets its value. */
 export type FieldSource =
@@ -100,7 +100,7 @@ export const upcastOpTable: { readonly [K in UpcastOp['kind']]: UpcastOpRow<Extr
       }
       added.add(op.field);
       fields.set(op.field, { kind: 'literal', value: op.value, type: wanted.type, optional: wanted.optional });
-      const problem = op.value === null ? (wanted.optional ? undefined : `null, but \`${op.field}\` is required`) : constantMismatch(aggregate, op.value, wanted.type);
+      const problem = op.value === null ? (wanted.optional || acceptsNull(wanted.type) ? undefined : `null, but \`${op.field}\` is required`) : constantMismatch(aggregate, op.value, wanted.type);
       if (problem) {
         const values = enumValues(aggregate, wanted.type);
         report({ code: 'ESG143', node: op, message: `the value added for \`${op.field}\` does not fit ${formatType(wanted.type)}: ${problem}`, hint: values && typeof op.value === 'string' ? suggestion(op.value, values, 'values') : undefined });

@@ -5,7 +5,7 @@ import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
 import { typeAggregate } from '../typed/typed-aggregate.js';
 import type { CheckContext } from './check-context.js';
 import { checkFit } from './check-fit.js';
-import { constantMismatch, enumValues } from './type-rules.js';
+import { acceptsNull, constantMismatch, enumValues } from './type-rules.js';
 
 /** Aggregate state is built when an event is raised and again on every reload: only values known at raise time. */
 function readableInApply(expr: ValueExpr): boolean {
@@ -64,7 +64,7 @@ function checkApply(ctx: CheckContext, aggregate: AggregateDef, event: EventDef)
     if (resolved.kind === 'constant') {
       const value = resolved.value;
       if (value === null) {
-        if (!target.optional) ctx.report({ code: 'ESG144', node: rule, message: `\`${rule.target}\` is not optional, so it cannot be set to null`, hint: 'make the state field optional (`T?`)' });
+        if (!target.optional && !acceptsNull(target.type)) ctx.report({ code: 'ESG144', node: rule, message: `\`${rule.target}\` is not optional, so it cannot be set to null`, hint: 'make the state field optional (`T?`)' });
         continue;
       }
       const problem = constantMismatch(aggregate, value, target.type);

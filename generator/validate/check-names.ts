@@ -1,4 +1,5 @@
-import { aggregateNames as aggregateTypeNames, eventNames, readModelNames } from '../emit/names.js';
+import { enumValuesName } from '../emit/emit-types.js';
+import { aggregateNames as aggregateTypeNames, checkName, eventNames, readModelNames } from '../emit/names.js';
 import { primitiveNames } from '../ir/parse-expressions.js';
 import type { AggregateDef, FieldDef } from '../ir/types.js';
 import type { CheckContext } from './check-context.js';
@@ -64,6 +65,9 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
   };
 
   const aggregateNames = new Map<string, AggregateDef>();
+  // File names (`http-server/`, `http-server.ts`) and value names (`httpServerAggregate`) derived
+  // from aggregate names: `HttpServer` and `HTTPServer` differ, their files and values do not.
+  const derivedNames = new Map<string, AggregateDef>();
   const eventOwners = new Map<string, AggregateDef>();
   const readModelOwners = new Map<string, AggregateDef>();
   const projections = new Map<string, { aggregate: AggregateDef; description: string }>();
@@ -80,7 +84,23 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
         hint: 'each aggregate lives in exactly one spec file',
       });
     } else aggregateNames.set(aggregate.name, aggregate);
-
+    if (!local && !first) {
+      const derived = aggregateTypeNames(aggregate.name);
+      const clash = derivedNames.get(`file:${derived.kebab}`) ?? derivedNames.get(`value:${derived.camel}`);
+      if (clash) {
+        const same = aggregateTypeNames(clash.name).kebab === derived.kebab;
+        ctx.report({
+          code: 'ESG161',
+          node: aggregate,
+          below: ['aggregate'],
+          message: `the aggregate \`${aggregate.name}\` and the aggregate \`${clash.name}\` (${clash.file}) would generate ${same ? `the same files (\`${derived.kebab}/\`, \`${derived.kebab}.ts\`)` : `the same name \`${derived.definition}\``}`,
+          hint: 'names that differ only in case or underscores map to the same file and value names: rename one of them',
+        });
+      } else {
+        derivedNames.set(`file:${derived.kebab}`, aggregate);
+        derivedNames.set(`value:${derived.camel}`, aggregate);
+      }
+    }
     // Type, event and read-model names all become exported TypeScript names of this aggregate.
     const claimed = new Map<string, string>([[aggregate.name, 'the aggregate']]);
     const claim = (name: string, node: object, what: string) => {
@@ -109,6 +129,21 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
       for (const version of event.versions.slice(0, -1)) claimed.set(names.payloadOfVersion(version.version), `the generated payload of \`${event.name}\` v${version.version}`);
     }
     for (const model of aggregate.readModels) claimed.set(readModelNames(model.name).row, `the generated row interface of \`${model.name}\``);
+    // Value names derived in camelCase (`orderItemCheck`, `orderStatusValues`, `httpStatsReadModel`):
+    // two spec names that differ only in the case of their leading capitals would share one.
+    const derivedValues = new Map<string, string>();
+    const claimDerived = (derived: string, node: object, what: string) => {
+      if (!local) return;
+      const previous = derivedValues.get(derived);
+      if (previous !== undefined) {
+        ctx.report({ code: 'ESG161', node, part: 'key', message: `${what} and ${previous} would both generate \`${derived}\``, hint: 'names that differ only in the case of their leading capitals map to the same generated name: rename one of them' });
+      } else derivedValues.set(derived, what);
+    };
+    for (const type of aggregate.types) {
+      claimDerived(checkName(type.name), type, `the type \`${type.name}\``);
+      if (type.kind === 'enum') claimDerived(enumValuesName(type.name), type, `the enum \`${type.name}\``);
+    }
+    for (const model of aggregate.readModels) claimDerived(readModelNames(model.name).definition, model, `the read model \`${model.name}\``);
 
     for (const type of local ? aggregate.types : []) {
       checkIdentifier(type.name, type, 'the type name', true);

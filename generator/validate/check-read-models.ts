@@ -5,7 +5,7 @@ import type { CheckContext } from './check-context.js';
 import { checkFit } from './check-fit.js';
 import { mappingOp } from '../ops/mapping-ops.js';
 import { typeAggregate } from '../typed/typed-aggregate.js';
-import { constantMismatch, enumValues, isScalar, isTemporal } from './type-rules.js';
+import { acceptsNull, constantMismatch, enumValues, isScalar, isTemporal } from './type-rules.js';
 
 /**
  * Read models react to known events of their own aggregate, with operations that fit their fields
@@ -76,9 +76,32 @@ export function checkReadModels(ctx: CheckContext, eventOwner: (event: string) =
       }
       model.deleteOn.forEach((event, i) => checkEvent(event, model, ['delete', i], 'value'));
       model.customOn.forEach((event, i) => checkEvent(event, model, ['custom', i], 'value'));
+      checkDeletes(ctx, model);
       checkKey(ctx, aggregate, model, unknown);
     }
   }
+}
+
+/**
+ * An event that deletes the row cannot also update it: the row is gone, so its field rules and
+ * custom mapper would never run (or, run first, would be written and deleted in one step). Which
+ * one was meant is the user's call, so it is an error rather than a silent precedence.
+ */
+function checkDeletes(ctx: CheckContext, model: ReadModelDef): void {
+  model.deleteOn.forEach((event, i) => {
+    const custom = model.customOn.includes(event);
+    const fields = model.fields.filter((field) => field.rules.some((rule) => rule.event === event)).map((field) => `\`${field.name}\``);
+    if (!custom && fields.length === 0) return;
+    const updates = [...(custom ? ['a custom mapper (`custom`)'] : []), ...(fields.length > 0 ? [`rules of ${fields.join(', ')}`] : [])].join(' and ');
+    ctx.report({
+      code: 'ESG162',
+      node: model,
+      below: ['delete', i],
+      part: 'value',
+      message: `\`${event}\` deletes rows of \`${model.name}\`, but ${updates} also update${custom && fields.length === 0 ? 's' : ''} them for it`,
+      hint: `remove \`${event}\` from \`delete\` to update the row, or drop its ${custom ? '`custom` entry' : ''}${custom && fields.length > 0 ? ' and ' : ''}${fields.length > 0 ? 'field rules' : ''} to delete it; a custom mapper can also delete a row itself`,
+    });
+  });
 }
 
 /** `from:` rules are recorded at the source string (`…from` or `…from[i]`); `on:` rules at `…on.Event`. */
@@ -97,7 +120,6 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
     ctx.report({ ...problem, node: rule, below: [op.kind], part: 'key' });
     return;
   }
-  const target = row.operandTarget(field);
   if (op.kind === 'increment') {
     if (field.type.kind === 'primitive' && field.type.name === 'integer' && !Number.isInteger(op.by)) {
       ctx.report({ code: 'ESG143', node: rule, below: ['increment'], message: `\`${field.name}\` is an integer, so it cannot be incremented by ${op.by}`, hint: 'use a whole number or make the field `number`' });
@@ -106,6 +128,7 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
   }
   const resolved = typeAggregate(aggregate).value(rule);
   if (resolved === undefined) return;
+  const target = row.operandTarget(field, resolved.kind === 'read' ? resolved.type : undefined, aggregate);
   if (resolved.kind === 'unresolved') {
     ctx.report({
       code: 'ESG137',
@@ -122,7 +145,7 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
 
 function checkConstant(ctx: CheckContext, aggregate: AggregateDef, node: object, value: unknown, target: { type: TypeRef; optional: boolean }, targetName: string, below: (string | number)[]): void {
   if (value === null) {
-    if (!target.optional) ctx.report({ code: 'ESG144', node, below, message: `${targetName} is not optional, so it cannot be set to null`, hint: 'make the field optional (`T?`)' });
+    if (!target.optional && !acceptsNull(target.type)) ctx.report({ code: 'ESG144', node, below, message: `${targetName} is not optional, so it cannot be set to null`, hint: 'make the field optional (`T?`)' });
     return;
   }
   const problem = constantMismatch(aggregate, value as never, target.type);

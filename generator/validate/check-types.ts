@@ -2,7 +2,7 @@ import { suggestion } from '../diagnostics/did-you-mean.js';
 import { formatType, primitiveNames } from '../ir/parse-expressions.js';
 import type { AggregateDef, FieldDef, JsonValue, TypeRef } from '../ir/types.js';
 import type { CheckContext } from './check-context.js';
-import { constantMismatch, enumValues, findType } from './type-rules.js';
+import { acceptsNull, constantMismatch, enumValues, findType } from './type-rules.js';
 
 /** Every type reference resolves to a primitive or a type of the same file; defaults fit their field. */
 export function checkTypes(ctx: CheckContext): void {
@@ -47,7 +47,7 @@ export function checkTypes(ctx: CheckContext): void {
 
 function checkDefault(ctx: CheckContext, aggregate: AggregateDef, node: object, value: JsonValue, type: TypeRef, optional: boolean): void {
   if (value === null) {
-    if (!optional) ctx.report({ code: 'ESG143', node, below: ['default'], message: `the default is null, but the field is not optional`, hint: 'make the field optional (`T?`) or give a value' });
+    if (!optional && !acceptsNull(type)) ctx.report({ code: 'ESG143', node, below: ['default'], message: `the default is null, but the field is not optional`, hint: 'make the field optional (`T?`) or give a value' });
     return;
   }
   const problem = constantMismatch(aggregate, value, type);

@@ -1,5 +1,6 @@
 import { formatType } from '../ir/parse-expressions.js';
-import type { AggregateDef, EventDef, FieldDef, JsonValue, TypeRef, ValueTypeDef } from '../ir/types.js';
+import { scalarProblem, unstorableText } from '../../runtime/codegen/checks.js';
+import type { AggregateDef, EventDef, FieldDef, JsonValue, PrimitiveName, TypeRef, ValueTypeDef } from '../ir/types.js';
 
 /** The type of a value read from an event; `unchecked` for user metadata, whose shape is not declared. */
 export type ValueType = { readonly type: TypeRef | 'unchecked'; readonly optional: boolean };
@@ -61,50 +62,53 @@ export function typeFits(aggregate: AggregateDef, source: TypeRef | 'unchecked',
   return false;
 }
 
-const isoDate = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const isoDateTime = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What a valid value of each scalar looks like, for messages (validity itself is the runtime's check). */
+const scalarHints: Partial<Record<PrimitiveName, string>> = {
+  uuid: 'expected a UUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+  date: 'expected a real calendar date YYYY-MM-DD, year 0001 to 9999',
+  datetime: 'expected an ISO 8601 timestamp with seconds and a zone, e.g. 2024-01-31T12:00:00Z, year 0001 to 9999',
+  integer: `expected a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`,
+  number: 'expected a finite number',
+};
+
+/** Whether `null` is a value of the type itself (json), rather than "absent" (optional fields). */
+export function acceptsNull(type: TypeRef): boolean {
+  return type.kind === 'primitive' && type.name === 'json';
+}
 
 /**
- * Why a constant does not fit a type, or undefined when it fits. `null` is handled by the caller
- * (it fits exactly the optional fields).
+ * Why a constant does not fit a type, or undefined when it fits. A scalar is valid exactly when
+ * the runtime check generated validators use accepts it (runtime/codegen/checks.ts), so the
+ * checks and the validators have one definition of each scalar. A top-level `null` is handled by
+ * the caller (it fits the optional fields, and json); inside lists and maps it fits json only.
  */
 export function constantMismatch(aggregate: AggregateDef, value: JsonValue, target: TypeRef): string | undefined {
   const shown = JSON.stringify(value);
-  const describe = `${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown} is not a ${formatType(target)}`;
+  const typeName = formatType(target);
+  const describe = `${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown} is not ${typeName.startsWith('integer') ? 'an' : 'a'} ${typeName}`;
   if (value === null) return undefined;
+  const item = (entry: JsonValue, type: TypeRef) => (entry === null ? (acceptsNull(type) ? undefined : `null is not a ${formatType(type)}`) : constantMismatch(aggregate, entry, type));
   switch (target.kind) {
-    case 'primitive':
-      switch (target.name) {
-        case 'json':
-          return undefined;
-        case 'string':
-          return typeof value === 'string' ? undefined : describe;
-        case 'number':
-          return typeof value === 'number' ? undefined : describe;
-        case 'integer':
-          return typeof value === 'number' && Number.isInteger(value) ? undefined : describe;
-        case 'boolean':
-          return typeof value === 'boolean' ? undefined : describe;
-        case 'uuid':
-          return typeof value === 'string' && uuid.test(value) ? undefined : `${describe} (expected a UUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301)`;
-        case 'date':
-          return typeof value === 'string' && isoDate.test(value) ? undefined : `${describe} (expected YYYY-MM-DD)`;
-        case 'datetime':
-          return typeof value === 'string' && isoDateTime.test(value) ? undefined : `${describe} (expected an ISO 8601 timestamp with a zone, e.g. 2024-01-31T12:00:00Z)`;
-      }
-      return undefined;
+    case 'primitive': {
+      const problem = scalarProblem(target.name, value);
+      if (problem === undefined) return undefined;
+      // A value of the right kind that is still refused says why (a NUL, 2023-02-31, 2^53 + 1…).
+      const detail = /^must be /.test(problem) ? scalarHints[target.name] : problem;
+      return detail ? `${describe} (${detail})` : describe;
+    }
     case 'array':
       if (!Array.isArray(value)) return describe;
-      for (const item of value) {
-        const problem = item === null ? `null is not a ${formatType(target.element)}` : constantMismatch(aggregate, item, target.element);
+      for (const entry of value) {
+        const problem = item(entry, target.element);
         if (problem) return problem;
       }
       return undefined;
     case 'map':
       if (typeof value !== 'object' || Array.isArray(value)) return describe;
-      for (const item of Object.values(value)) {
-        const problem = item === null ? `null is not a ${formatType(target.value)}` : constantMismatch(aggregate, item, target.value);
+      for (const [key, entry] of Object.entries(value)) {
+        const badKey = unstorableText(key);
+        if (badKey) return `the map key ${JSON.stringify(key)} ${badKey}`;
+        const problem = item(entry, target.value);
         if (problem) return problem;
       }
       return undefined;
@@ -120,12 +124,12 @@ export function constantMismatch(aggregate: AggregateDef, value: JsonValue, targ
       }
       for (const field of named.fields) {
         // Own properties only: a field named `toString` must not find Object.prototype.toString.
-        const item = Object.hasOwn(value, field.name) ? (value as Record<string, JsonValue>)[field.name] : undefined;
-        if (item === undefined || item === null) {
+        const entry = Object.hasOwn(value, field.name) ? (value as Record<string, JsonValue>)[field.name] : undefined;
+        if (entry === undefined || (entry === null && !acceptsNull(field.type))) {
           if (!field.optional) return `\`${field.name}\` is required in \`${named.name}\``;
           continue;
         }
-        const problem = constantMismatch(aggregate, item, field.type);
+        const problem = item(entry, field.type);
         if (problem) return problem;
       }
       return undefined;

@@ -186,6 +186,20 @@ function lazy(get: () => Check): Check {
 /** The checks generated validators are declared with. */
 export const check = { string, integer, number, boolean, uuid, date, datetime, json, enum: oneOf, array, map, record, optional, lazy } as const;
 
+/** The spec's scalar types (`json` included), each with the one check that defines its valid values. */
+export type ScalarName = 'string' | 'integer' | 'number' | 'boolean' | 'uuid' | 'date' | 'datetime' | 'json';
+
+/**
+ * Why a value is not a valid `name`, or undefined when it is. The generator's checks of spec
+ * constants (defaults, apply constants, mapping constants, upcast values) call this too, so a
+ * constant `esgen validate` accepts is one the generated validators accept.
+ */
+export function scalarProblem(name: ScalarName, value: unknown): string | undefined {
+  const issues: ValidationIssue[] = [];
+  check[name](value, '', issues);
+  return issues[0]?.message;
+}
+
 /** Runs a check on a whole value. */
 export function validateWith(check: Check, data: unknown): ValidationResult {
   const issues: ValidationIssue[] = [];

@@ -91,13 +91,14 @@ events:
   Opened: { fields: { n: number, owner: string } }
   Closed: {}
   Noted: {}
+  Archived: {}
 readModels:
   Stats:
     projection: stats
-    key: { Opened: "owner", Closed: "$aggregateId", Noted: "$aggregateId" }
+    key: { Opened: "owner", Closed: "$aggregateId", Noted: "$aggregateId", Archived: "$aggregateId" }
     fields:
       total: { type: number, on: { Opened: { add: n } }, from: Closed.$version }
-    delete: [Closed]
+    delete: [Archived]
     custom: [Noted]
 `);
     const model = aggregate.readModels[0]!;
@@ -105,13 +106,14 @@ readModels:
       ['Opened', { kind: 'add', value: { kind: 'event', path: ['n'] } }],
       ['Closed', { kind: 'set', value: { kind: 'envelope', field: 'version' } }],
     ]);
-    expect(model.events).toEqual(['Opened', 'Closed', 'Noted']);
+    expect(model.events).toEqual(['Opened', 'Closed', 'Archived', 'Noted']);
     expect(model.key).toMatchObject({
       kind: 'computed',
       sources: [
         { event: 'Opened', value: { kind: 'event', path: ['owner'] } },
         { event: 'Closed', value: { kind: 'envelope', field: 'aggregateId' } },
         { event: 'Noted', value: { kind: 'envelope', field: 'aggregateId' } },
+        { event: 'Archived', value: { kind: 'envelope', field: 'aggregateId' } },
       ],
     });
     expect(model.mode).toBe('async');

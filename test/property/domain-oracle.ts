@@ -5,13 +5,16 @@
  * steps, and the harness's custom steps). The runtime round trip compares generated code with it.
  *
  * Spec constants mean what the reference says: `null` for an optional field means "absent",
- * inside value types too; json values are taken as they are.
+ * inside value types too, except for json fields, where null is a value (the JSON null); json
+ * values are taken as they are.
  */
 import { currentVersion, findType, type AggregateModel, type EventModel, type Field, type Json, type TypeExpr, type ValueSource } from './domain-model.js';
 import { sameType } from './model-type-rules.js';
 import { zeroValue } from './random-values.js';
 
 export type State = Record<string, unknown>;
+
+const isJson = (type: TypeExpr) => type.kind === 'primitive' && type.name === 'json';
 
 /** The stored envelope values an event is applied with. */
 export interface OracleEnvelope {
@@ -39,7 +42,7 @@ export function constantValue(aggregate: AggregateModel, type: TypeExpr, value: 
       for (const field of named.fields) {
         if (!Object.hasOwn(record, field.name)) continue;
         const item = record[field.name]!;
-        if (item === null && field.optional) continue;
+        if (item === null && field.optional && !isJson(field.type)) continue;
         entries.push([field.name, constantValue(aggregate, field.type, item)]);
       }
       return Object.fromEntries(entries);
@@ -51,7 +54,7 @@ export function initialState(aggregate: AggregateModel): State {
   const state: State = {};
   for (const field of aggregate.state) {
     if (field.default !== undefined) {
-      if (field.default !== null) state[field.name] = constantValue(aggregate, field.type, field.default);
+      if (field.default !== null || isJson(field.type)) state[field.name] = constantValue(aggregate, field.type, field.default);
     } else if (!field.optional) state[field.name] = zeroValue(aggregate, field.type);
   }
   return state;
@@ -73,7 +76,7 @@ function sourceValue(aggregate: AggregateModel, source: ValueSource, target: Fie
     case 'envelope':
       return source.field === 'occurredAt' ? envelope.occurredAt.toISOString() : envelope[source.field];
     case 'const':
-      return source.value === null ? undefined : constantValue(aggregate, target.type, source.value);
+      return source.value === null && !isJson(target.type) ? undefined : constantValue(aggregate, target.type, source.value);
   }
 }
 
@@ -171,7 +174,7 @@ export function upcastPayload(aggregate: AggregateModel, event: EventModel, from
     for (const name of upcast.remove) delete payload[name];
     for (const [name, value] of upcast.add) {
       const field = next.fields.find((f) => f.name === name)!;
-      if (value === null) delete payload[name];
+      if (value === null && !isJson(field.type)) delete payload[name];
       else payload[name] = constantValue(aggregate, field.type, value);
     }
   }

@@ -170,9 +170,9 @@ function valueOf(ctx: ValueContext, type: TypeExpr, depth: number): Json {
         case 'datetime':
           return randomDateTime(random, profile);
         case 'json':
-          // The checker refuses a bare null where a json value is required (a required field, a
-          // list element, a map value): null means "absent" in specs. Inside a json value it is fine.
-          return randomJson(ctx, depth, profile === 'payload');
+          // null is a json value everywhere (a required field, a list element, a map value): the
+          // checker and the generated validators agree on it (`[null]` for a json[] field).
+          return randomJson(ctx, depth);
       }
       break;
     case 'named': {
@@ -210,9 +210,9 @@ export function randomPayload(aggregate: AggregateModel, fields: readonly Field[
   return randomRecord({ aggregate, random, profile: 'payload' }, fields, 0);
 }
 
-function randomJson(ctx: ValueContext, depth: number, allowNull = true): Json {
+function randomJson(ctx: ValueContext, depth: number): Json {
   const { random } = ctx;
-  const scalars = allowNull ? (['null', 'boolean', 'number', 'string'] as const) : (['boolean', 'number', 'string'] as const);
+  const scalars = ['null', 'boolean', 'number', 'string'] as const;
   const kind = depth >= 3 ? random.pick(scalars) : random.pick([...scalars, 'array', 'object'] as const);
   switch (kind) {
     case 'null':

@@ -16,7 +16,8 @@ export type EsgenErrorCode =
   | 'ESG209' // DatabaseInUse
   | 'ESG210' // InvalidAggregateId
   | 'ESG211' // InvalidImport
-  | ProjectionErrorCode;
+  | ProjectionErrorCode
+  | PublishErrorCode;
 
 /** The read-model runtime's range (runtime/projections/projection-errors.ts). */
 export type ProjectionErrorCode =
@@ -27,6 +28,15 @@ export type ProjectionErrorCode =
   | 'ESG224' // ProjectionWaitTimedOut
   | 'ESG225' // ProjectionNotFailed
   | 'ESG226'; // RebuildConflict
+
+/** The message bus's range (runtime/publish/publish-errors.ts, runtime/consume). */
+export type PublishErrorCode =
+  | 'ESG230' // PublishFailed (the broker rejected an event: the publisher stops on it)
+  | 'ESG231' // PublisherStreamMismatch
+  | 'ESG232' // UnknownPublisher
+  | 'ESG233' // PublisherNotFailed
+  | 'ESG234' // InvalidPublishedEvent (a consumer cannot decode a message)
+  | 'ESG235'; // InvalidPublisherConfig
 
 export class EsgenError extends Error {
   constructor(

@@ -131,7 +131,7 @@ export async function runWriters(
     Array.from({ length: options.writers }, async (_, writer) => {
       const versions = new Map<string, number>();
       for (let i = 0; i < options.appends; i++) {
-        const order = `w${writer}-o${Math.floor(next() * 4)}`;
+        const order = `s${options.seed ?? 1}-w${writer}-o${Math.floor(next() * 4)}`;
         const version = versions.get(order) ?? 0;
         const events =
           version === 0

@@ -75,6 +75,7 @@ export * from './projections/index.js';
 
 // Publishing events to a message bus, and typed consumers of them (issue 14).
 export * from './publish/index.js';
+export * from './consume/index.js';
 
 // One call that opens, migrates and wires everything for an application.
 export { createEventSourcing, type EventSourcing, type EventSourcingOptions } from './event-sourcing.js';

@@ -1,4 +1,4 @@
-import type { Migration } from "./migration.js";
+import type { Migration } from './migration.js';
 
 /**
  * What the message-bus publisher (runtime/publish) needs beside the read-model runtime it reuses.
@@ -17,7 +17,7 @@ import type { Migration } from "./migration.js";
  */
 export const messageBusMigration: Migration = {
   version: 4,
-  name: "message-bus",
+  name: 'message-bus',
   statements: [
     `ALTER TABLE {{schema}}.projection_positions
   DROP CONSTRAINT projection_positions_kind_check,

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from "./published-message.js";
+import type { OutgoingMessage } from './published-message.js';
 
 /**
  * The broker behind a publisher. The publisher loop (publisher.ts) reads, checkpoints and leases;

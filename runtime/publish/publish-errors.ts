@@ -2,7 +2,7 @@
  * Errors of the message bus (publisher and consumers). They follow runtime/errors.ts (a stable
  * ESG2xx `code`, a message that reads as a sentence); the ESG23x range is the message bus's.
  */
-import { EsgenError, type PublishErrorCode } from "../errors.js";
+import { EsgenError, type PublishErrorCode } from '../errors.js';
 
 export type { PublishErrorCode };
 
@@ -28,9 +28,9 @@ export class PublishFailed extends PublishError {
     readonly reason: string,
   ) {
     super(
-      "ESG230",
+      'ESG230',
       `Publisher ${publisher} stopped on event ${eventType} ${eventId} at position ${eventPosition}: the broker refused it (${reason}). ` +
-        "Fix the stream settings and run `esgen publish retry`, or `esgen publish skip` to pass over this event (it is then never published).",
+        'Fix the stream settings and run `esgen publish retry`, or `esgen publish skip` to pass over this event (it is then never published).',
     );
   }
 }
@@ -42,9 +42,9 @@ export class PublisherStreamMismatch extends PublishError {
     readonly problems: readonly string[],
   ) {
     super(
-      "ESG231",
-      `The stream ${stream} does not match the publisher's configuration: ${problems.join("; ")}. ` +
-        "Change the stream (or the publisher config) so they agree, or let the publisher update it (stream.update: true).",
+      'ESG231',
+      `The stream ${stream} does not match the publisher's configuration: ${problems.join('; ')}. ` +
+        'Change the stream (or the publisher config) so they agree, or let the publisher update it (stream.update: true).',
     );
   }
 }
@@ -54,10 +54,7 @@ export class UnknownPublisher extends PublishError {
     readonly publisher: string,
     known: readonly string[],
   ) {
-    super(
-      "ESG232",
-      `There is no publisher named ${publisher} in this database${known.length > 0 ? ` (known: ${known.join(", ")})` : " (none has run yet)"}.`,
-    );
+    super('ESG232', `There is no publisher named ${publisher} in this database${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (none has run yet)'}.`);
   }
 }
 
@@ -66,7 +63,7 @@ export class PublisherNotFailed extends PublishError {
     readonly publisher: string,
     detail: string,
   ) {
-    super("ESG233", `Publisher ${publisher} ${detail}.`);
+    super('ESG233', `Publisher ${publisher} ${detail}.`);
   }
 }
 
@@ -77,15 +74,12 @@ export class InvalidPublishedEvent extends PublishError {
     readonly eventId: string | undefined,
     readonly reason: string,
   ) {
-    super(
-      "ESG234",
-      `The message on ${subject}${eventId === undefined ? "" : ` (event ${eventId})`} is not a valid published event: ${reason}.`,
-    );
+    super('ESG234', `The message on ${subject}${eventId === undefined ? '' : ` (event ${eventId})`} is not a valid published event: ${reason}.`);
   }
 }
 
 export class InvalidPublisherConfig extends PublishError {
   constructor(message: string) {
-    super("ESG235", message);
+    super('ESG235', message);
   }
 }

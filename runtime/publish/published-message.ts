@@ -6,19 +6,19 @@
 
 /** Header names; values are strings. `Nats-Msg-Id` (= event id) is set by the NATS adapter. */
 export const EVENT_HEADERS = {
-  eventId: "Esgen-Event-Id",
-  eventType: "Esgen-Event-Type",
+  eventId: 'Esgen-Event-Id',
+  eventType: 'Esgen-Event-Type',
   /** The payload's version as stored (the consumer upcasts older versions). */
-  eventVersion: "Esgen-Event-Version",
-  aggregateType: "Esgen-Aggregate-Type",
-  aggregateId: "Esgen-Aggregate-Id",
+  eventVersion: 'Esgen-Event-Version',
+  aggregateType: 'Esgen-Aggregate-Type',
+  aggregateId: 'Esgen-Aggregate-Id',
   /** The event's position in its aggregate's stream, 1-based: consecutive per aggregate. */
-  aggregateVersion: "Esgen-Aggregate-Version",
-  globalPosition: "Esgen-Global-Position",
+  aggregateVersion: 'Esgen-Aggregate-Version',
+  globalPosition: 'Esgen-Global-Position',
   /** ISO 8601, UTC. */
-  occurredAt: "Esgen-Occurred-At",
-  correlationId: "Esgen-Correlation-Id",
-  causationId: "Esgen-Causation-Id",
+  occurredAt: 'Esgen-Occurred-At',
+  correlationId: 'Esgen-Correlation-Id',
+  causationId: 'Esgen-Causation-Id',
 } as const;
 
 /** A stored event, raw: the payload exactly as stored, not upcast. */
@@ -51,11 +51,7 @@ export interface OutgoingMessage {
 const TOKEN = /^[^.*>\s]+$/;
 
 /** The subject of an event: `<prefix>.<AggregateType>.<EventType>`. */
-export function eventSubject(
-  prefix: string,
-  aggregateType: string,
-  eventType: string,
-): string {
+export function eventSubject(prefix: string, aggregateType: string, eventType: string): string {
   return `${prefix}.${aggregateType}.${eventType}`;
 }
 
@@ -64,13 +60,10 @@ export function isSubjectToken(token: string): boolean {
 }
 
 export function isSubjectPrefix(prefix: string): boolean {
-  return prefix.split(".").every(isSubjectToken);
+  return prefix.split('.').every(isSubjectToken);
 }
 
-export function toOutgoingMessage(
-  prefix: string,
-  event: StoredEventRow,
-): OutgoingMessage {
+export function toOutgoingMessage(prefix: string, event: StoredEventRow): OutgoingMessage {
   const headers: Record<string, string> = {
     [EVENT_HEADERS.eventId]: event.eventId,
     [EVENT_HEADERS.eventType]: event.eventType,
@@ -81,10 +74,8 @@ export function toOutgoingMessage(
     [EVENT_HEADERS.globalPosition]: event.position.toString(),
     [EVENT_HEADERS.occurredAt]: event.occurredAt.toISOString(),
   };
-  if (event.correlationId !== null)
-    headers[EVENT_HEADERS.correlationId] = event.correlationId;
-  if (event.causationId !== null)
-    headers[EVENT_HEADERS.causationId] = event.causationId;
+  if (event.correlationId !== null) headers[EVENT_HEADERS.correlationId] = event.correlationId;
+  if (event.causationId !== null) headers[EVENT_HEADERS.causationId] = event.causationId;
   return {
     subject: eventSubject(prefix, event.aggregateType, event.eventType),
     messageId: event.eventId,

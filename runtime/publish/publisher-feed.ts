@@ -1,12 +1,9 @@
-import type { SqlExecutor } from "../sql-client.js";
-import { distinctTypes } from "../store/feed-statements.js";
-import { bigintOf, type EnvelopeRow } from "../store/stored-event.js";
-import {
-  checkpointFromText,
-  type Checkpoint,
-} from "../projections/checkpoint.js";
-import type { FeedStatements } from "../projections/event-feed.js";
-import type { StoredEventRow } from "./published-message.js";
+import type { SqlExecutor } from '../sql-client.js';
+import { distinctTypes } from '../store/feed-statements.js';
+import { bigintOf, type EnvelopeRow } from '../store/stored-event.js';
+import { checkpointFromText, type Checkpoint } from '../projections/checkpoint.js';
+import type { FeedStatements } from '../projections/event-feed.js';
+import type { StoredEventRow } from './published-message.js';
 
 export interface RawFeedPage {
   readonly events: StoredEventRow[];
@@ -31,16 +28,9 @@ export async function readRawFeedPage(
   limit: number,
   eventTypes: readonly string[] | undefined,
 ): Promise<RawFeedPage> {
-  const params: unknown[] = [
-    after.transactionId.toString(),
-    after.position.toString(),
-    limit,
-  ];
+  const params: unknown[] = [after.transactionId.toString(), after.position.toString(), limit];
   if (eventTypes !== undefined) params.push(distinctTypes(eventTypes));
-  const result = await executor.query<FeedRow>(
-    eventTypes === undefined ? statements.page : statements.pageOfTypes,
-    params,
-  );
+  const result = await executor.query<FeedRow>(eventTypes === undefined ? statements.page : statements.pageOfTypes, params);
   const events: StoredEventRow[] = [];
   let head: FeedRow | undefined;
   for (const row of result.rows) {
@@ -66,11 +56,8 @@ export async function readRawFeedPage(
   const caughtUp = events.length < limit;
   const last = events[events.length - 1];
   let next: Checkpoint = after;
-  if (!caughtUp && last !== undefined)
-    next = { transactionId: last.transactionId, position: last.position };
-  else if (head !== undefined)
-    next = checkpointFromText(head.transaction_id, head.position);
-  else if (last !== undefined)
-    next = { transactionId: last.transactionId, position: last.position };
+  if (!caughtUp && last !== undefined) next = { transactionId: last.transactionId, position: last.position };
+  else if (head !== undefined) next = checkpointFromText(head.transaction_id, head.position);
+  else if (last !== undefined) next = { transactionId: last.transactionId, position: last.position };
   return { events, next, caughtUp };
 }

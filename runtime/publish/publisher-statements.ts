@@ -1,4 +1,4 @@
-import type { ProjectionTables } from "../projections/projection-tables.js";
+import type { ProjectionTables } from '../projections/projection-tables.js';
 
 /** SQL over migration 4's publishers and publisher_workers tables. */
 export interface PublisherStatements {
@@ -19,9 +19,7 @@ export interface PublisherStatements {
   readonly pruneWorkers: string;
 }
 
-export function publisherStatements(
-  tables: ProjectionTables,
-): PublisherStatements {
+export function publisherStatements(tables: ProjectionTables): PublisherStatements {
   const publishers = `${tables.quotedSchema}.publishers`;
   const workers = `${tables.quotedSchema}.publisher_workers`;
   return {

@@ -1,40 +1,20 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
-import type { Registry } from "../contracts.js";
-import { assertIdentifier } from "../identifiers.js";
-import type { SqlClient, SqlExecutor } from "../sql-client.js";
-import { eventsChannel } from "../store/notify-channel.js";
-import {
-  ORIGIN,
-  sameCheckpoint,
-  type Checkpoint,
-} from "../projections/checkpoint.js";
-import {
-  projectionContext,
-  type ProjectionContext,
-} from "../projections/projection-batch.js";
-import { claimLease, fenceBatch } from "../projections/projection-leases.js";
-import {
-  advancePosition,
-  ensurePosition,
-  readPosition,
-} from "../projections/projection-positions.js";
-import {
-  checkpointOfPosition,
-  headCheckpoint,
-  waitForCheckpoints,
-  type WaitOptions,
-} from "../projections/projection-waits.js";
-import { sleep, WakeSignal } from "../projections/wake-signal.js";
-import type { EventPublisher } from "./event-publisher.js";
-import { InvalidPublisherConfig, PublishFailed } from "./publish-errors.js";
-import { toOutgoingMessage, isSubjectPrefix } from "./published-message.js";
-import { readRawFeedPage } from "./publisher-feed.js";
-import {
-  publisherPositionName,
-  publisherStatements,
-  type PublisherStatements,
-} from "./publisher-statements.js";
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Registry } from '../contracts.js';
+import { assertIdentifier } from '../identifiers.js';
+import type { SqlClient, SqlExecutor } from '../sql-client.js';
+import { eventsChannel } from '../store/notify-channel.js';
+import { ORIGIN, sameCheckpoint, type Checkpoint } from '../projections/checkpoint.js';
+import { projectionContext, type ProjectionContext } from '../projections/projection-batch.js';
+import { claimLease, fenceBatch } from '../projections/projection-leases.js';
+import { advancePosition, ensurePosition, readPosition } from '../projections/projection-positions.js';
+import { checkpointOfPosition, headCheckpoint, waitForCheckpoints, type WaitOptions } from '../projections/projection-waits.js';
+import { sleep, WakeSignal } from '../projections/wake-signal.js';
+import type { EventPublisher } from './event-publisher.js';
+import { InvalidPublisherConfig, PublishFailed } from './publish-errors.js';
+import { toOutgoingMessage, isSubjectPrefix } from './published-message.js';
+import { readRawFeedPage } from './publisher-feed.js';
+import { publisherPositionName, publisherStatements, type PublisherStatements } from './publisher-statements.js';
 
 export interface PublisherOptions {
   readonly client: SqlClient;
@@ -51,7 +31,7 @@ export interface PublisherOptions {
   /** Publish every event of these aggregates (added to `events`). */
   readonly aggregates?: readonly string[];
   /** Where a NEW publisher starts: 'start' (every stored event, default) or 'now'. */
-  readonly from?: "start" | "now";
+  readonly from?: 'start' | 'now';
   /** Events per batch: read once, sent pipelined, acknowledged, then checkpointed. Default 256. */
   readonly batchSize?: number;
   readonly leaseSeconds?: number;
@@ -67,14 +47,14 @@ export interface PublisherOptions {
 
 export type PublishReport =
   | {
-      readonly kind: "published";
+      readonly kind: 'published';
       readonly events: number;
       readonly duplicates: number;
       readonly checkpoint: Checkpoint;
       readonly caughtUp: boolean;
     }
   | {
-      readonly kind: "stopped";
+      readonly kind: 'stopped';
       readonly events: number;
       readonly error: PublishFailed;
     };
@@ -89,12 +69,9 @@ export interface Publisher {
   /** True while this process holds the publisher's lease (one process publishes at a time). */
   isActive(): boolean;
   /** Resolves once the event at `position` (as returned by an append) is acknowledged by the broker. */
-  waitFor(
-    position: bigint,
-    options?: Omit<WaitOptions, "projections">,
-  ): Promise<void>;
+  waitFor(position: bigint, options?: Omit<WaitOptions, 'projections'>): Promise<void>;
   /** Resolves once every event committed before the call is acknowledged. */
-  waitForCatchUp(options?: Omit<WaitOptions, "projections">): Promise<void>;
+  waitForCatchUp(options?: Omit<WaitOptions, 'projections'>): Promise<void>;
 }
 
 /**
@@ -106,28 +83,17 @@ export interface Publisher {
  * Across processes, the holder of the lease publishes and the others stand by.
  */
 export function createPublisher(options: PublisherOptions): Publisher {
-  const name = assertIdentifier("publisher name", options.name);
+  const name = assertIdentifier('publisher name', options.name);
   if (!isSubjectPrefix(options.subjectPrefix)) {
     throw new InvalidPublisherConfig(
       `The subject prefix ${JSON.stringify(options.subjectPrefix)} of publisher ${name} is not a NATS subject prefix: use dot-separated tokens without spaces, '*' or '>'.`,
     );
   }
-  const eventTypes = selectEventTypes(
-    options.registry,
-    options.events,
-    options.aggregates,
-    name,
-  );
-  const ctx = projectionContext(
-    options.client,
-    options.registry,
-    options.schema,
-  );
+  const eventTypes = selectEventTypes(options.registry, options.events, options.aggregates, name);
+  const ctx = projectionContext(options.client, options.registry, options.schema);
   const statements = publisherStatements(ctx.tables);
   const positionName = publisherPositionName(name);
-  const workerId =
-    options.workerId ??
-    `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const batchSize = options.batchSize ?? 256;
   const leaseSeconds = options.leaseSeconds ?? 15;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -150,13 +116,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       let again = false;
       try {
         if (Date.now() - lastHeartbeat > (leaseSeconds * 1000) / 3) {
-          await options.client.query(statements.heartbeat, [
-            name,
-            workerId,
-            hostname(),
-            process.pid,
-            unreported,
-          ]);
+          await options.client.query(statements.heartbeat, [name, workerId, hostname(), process.pid, unreported]);
           await options.client.query(statements.pruneWorkers, [leaseSeconds]);
           unreported = 0;
           lastHeartbeat = Date.now();
@@ -166,45 +126,28 @@ export function createPublisher(options: PublisherOptions): Publisher {
           prepared = true;
         }
         const wasActive = active;
-        active = await claimLease(
-          options.client,
-          ctx.leases,
-          positionName,
-          workerId,
-          leaseSeconds,
-        );
+        active = await claimLease(options.client, ctx.leases, positionName, workerId, leaseSeconds);
         if (!active || !wasActive) checkpoint = undefined;
         if (active && !(await isPaused(options.client, statements, name))) {
-          const state =
-            checkpoint === undefined
-              ? await readPosition(options.client, ctx.positions, positionName)
-              : undefined;
-          const waiting =
-            state?.status === "failed" &&
-            state.retryAt !== null &&
-            state.retryAt.getTime() > Date.now();
+          const state = checkpoint === undefined ? await readPosition(options.client, ctx.positions, positionName) : undefined;
+          const waiting = state?.status === 'failed' && state.retryAt !== null && state.retryAt.getTime() > Date.now();
           if (state !== undefined && !waiting) checkpoint = state.checkpoint;
           if (checkpoint !== undefined && !waiting) {
             const outcome = await publishBatch(checkpoint);
-            if (outcome.kind === "published") unreported += outcome.events;
-            if (outcome.kind === "published" || outcome.kind === "stopped") {
-              checkpoint =
-                outcome.kind === "published" ? outcome.checkpoint : undefined;
+            if (outcome.kind === 'published') unreported += outcome.events;
+            if (outcome.kind === 'published' || outcome.kind === 'stopped') {
+              checkpoint = outcome.kind === 'published' ? outcome.checkpoint : undefined;
               options.onBatch?.(outcome);
-              again = outcome.kind === "published" && !outcome.caughtUp;
+              again = outcome.kind === 'published' && !outcome.caughtUp;
             } else {
               checkpoint = undefined; // moved under us or fenced: re-read
-              again = outcome.kind === "moved";
+              again = outcome.kind === 'moved';
             }
           }
         }
         failures = 0;
         if (errorShown) {
-          await options.client.query(statements.recordError, [
-            name,
-            workerId,
-            null,
-          ]);
+          await options.client.query(statements.recordError, [name, workerId, null]);
           errorShown = false;
         }
       } catch (error) {
@@ -212,14 +155,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
         checkpoint = undefined;
         failures++;
         errorShown = true;
-        await options.client
-          .query(statements.recordError, [name, workerId, describe(error)])
-          .catch(() => undefined);
+        await options.client.query(statements.recordError, [name, workerId, describe(error)]).catch(() => undefined);
         // Transient trouble: back off (100 ms doubling, capped), then read and send again.
-        const backoff = Math.min(
-          maxBackoffMs,
-          100 * 2 ** Math.min(failures - 1, 16),
-        );
+        const backoff = Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures - 1, 16));
         await sleep(backoff * (0.75 + Math.random() * 0.5));
         continue;
       }
@@ -227,50 +165,21 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
   }
 
-  type Outcome = PublishReport | { readonly kind: "idle" | "moved" | "fenced" };
+  type Outcome = PublishReport | { readonly kind: 'idle' | 'moved' | 'fenced' };
 
   async function publishBatch(from: Checkpoint): Promise<Outcome> {
-    const page = await readRawFeedPage(
-      options.client,
-      ctx.feed,
-      from,
-      batchSize,
-      eventTypes,
-    );
-    if (page.events.length === 0 && sameCheckpoint(page.next, from))
-      return { kind: "idle" };
-    const messages = page.events.map((event) =>
-      toOutgoingMessage(options.subjectPrefix, event),
-    );
-    const sent =
-      messages.length === 0
-        ? { acknowledged: 0, duplicates: 0 }
-        : await broker.send(messages);
-    const fence = (tx: SqlExecutor) =>
-      fenceBatch(
-        tx,
-        ctx.leases,
-        "row-lock",
-        positionName,
-        workerId,
-        leaseSeconds,
-        ctx.tables.schema,
-      );
+    const page = await readRawFeedPage(options.client, ctx.feed, from, batchSize, eventTypes);
+    if (page.events.length === 0 && sameCheckpoint(page.next, from)) return { kind: 'idle' };
+    const messages = page.events.map((event) => toOutgoingMessage(options.subjectPrefix, event));
+    const sent = messages.length === 0 ? { acknowledged: 0, duplicates: 0 } : await broker.send(messages);
+    const fence = (tx: SqlExecutor) => fenceBatch(tx, ctx.leases, 'row-lock', positionName, workerId, leaseSeconds, ctx.tables.schema);
     return options.client.transaction(async (tx): Promise<Outcome> => {
-      if ((await fence(tx)) !== "ok") return { kind: "fenced" };
+      if ((await fence(tx)) !== 'ok') return { kind: 'fenced' };
       if (sent.rejected === undefined) {
-        const ok = await advancePosition(
-          tx,
-          ctx.positions,
-          positionName,
-          from,
-          page.next,
-          page.events.length,
-          null,
-        );
-        if (!ok) return { kind: "moved" };
+        const ok = await advancePosition(tx, ctx.positions, positionName, from, page.next, page.events.length, null);
+        if (!ok) return { kind: 'moved' };
         return {
-          kind: "published",
+          kind: 'published',
           events: page.events.length,
           duplicates: sent.duplicates,
           checkpoint: page.next,
@@ -280,21 +189,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
       // A poison event: what was acknowledged before it is done; stop on it, visibly.
       const failing = page.events[sent.acknowledged]!;
       const before = page.events[sent.acknowledged - 1];
-      const error = new PublishFailed(
-        name,
-        failing.position,
-        failing.eventType,
-        failing.eventId,
-        sent.rejected.reason,
-      );
+      const error = new PublishFailed(name, failing.position, failing.eventType, failing.eventId, sent.rejected.reason);
       const ok = await advancePosition(
         tx,
         ctx.positions,
         positionName,
         from,
-        before === undefined
-          ? from
-          : { transactionId: before.transactionId, position: before.position },
+        before === undefined ? from : { transactionId: before.transactionId, position: before.position },
         sent.acknowledged,
         null,
         {
@@ -305,9 +206,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
           message: error.message,
         },
       );
-      if (!ok) return { kind: "moved" };
+      if (!ok) return { kind: 'moved' };
       options.onError?.(error);
-      return { kind: "stopped", events: sent.acknowledged, error };
+      return { kind: 'stopped', events: sent.acknowledged, error };
     });
   }
 
@@ -318,36 +219,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (running) return;
       // 'now': the newest event below the gap-safety horizon, read the way batches read: starting
       // there may publish an event committed just before again (deduplicated), never skip one.
-      const start =
-        options.from === "now"
-          ? (
-              await readRawFeedPage(
-                options.client,
-                ctx.feed,
-                ORIGIN,
-                0,
-                undefined,
-              )
-            ).next
-          : ORIGIN;
-      await ensurePosition(
-        options.client,
-        ctx.positions,
-        positionName,
-        "publisher",
-        start,
-        null,
-      );
-      await options.client.query(statements.register, [
-        name,
-        broker.destination,
-      ]);
+      const start = options.from === 'now' ? (await readRawFeedPage(options.client, ctx.feed, ORIGIN, 0, undefined)).next : ORIGIN;
+      await ensurePosition(options.client, ctx.positions, positionName, 'publisher', start, null);
+      await options.client.query(statements.register, [name, broker.destination]);
       running = true;
       try {
-        unlisten = await options.client.listen(
-          eventsChannel(ctx.tables.schema),
-          () => wake.notify(),
-        );
+        unlisten = await options.client.listen(eventsChannel(ctx.tables.schema), () => wake.notify());
       } catch (error) {
         options.onError?.(error); // polling still works
       }
@@ -359,51 +236,27 @@ export function createPublisher(options: PublisherOptions): Publisher {
       wake.notify();
       await loop;
       await unlisten?.().catch(() => undefined);
-      await options.client
-        .query(ctx.leases.release, [workerId, [positionName]])
-        .catch(() => undefined);
-      await options.client
-        .query(statements.removeWorker, [name, workerId])
-        .catch(() => undefined);
+      await options.client.query(ctx.leases.release, [workerId, [positionName]]).catch(() => undefined);
+      await options.client.query(statements.removeWorker, [name, workerId]).catch(() => undefined);
       active = false;
       await broker.close();
     },
     isActive: () => active,
     waitFor: (position, waitOptions = {}) =>
-      waitForCheckpoints(
-        ctx,
-        [positionName],
-        () => checkpointOfPosition(ctx, position),
-        waitOptions,
-        `position ${position}`,
-      ),
+      waitForCheckpoints(ctx, [positionName], () => checkpointOfPosition(ctx, position), waitOptions, `position ${position}`),
     async waitForCatchUp(waitOptions = {}) {
-      return waitForCheckpoints(
-        ctx,
-        [positionName],
-        await headCheckpoint(ctx),
-        waitOptions,
-        "head",
-      );
+      return waitForCheckpoints(ctx, [positionName], await headCheckpoint(ctx), waitOptions, 'head');
     },
   };
 }
 
-async function isPaused(
-  client: SqlClient,
-  statements: PublisherStatements,
-  name: string,
-): Promise<boolean> {
-  const result = await client.query<{ paused: boolean }>(statements.paused, [
-    name,
-  ]);
+async function isPaused(client: SqlClient, statements: PublisherStatements, name: string): Promise<boolean> {
+  const result = await client.query<{ paused: boolean }>(statements.paused, [name]);
   return result.rows[0]?.paused === true;
 }
 
 function describe(error: unknown): string {
-  return (
-    error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  ).slice(0, 2000);
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
 }
 
 /** The event types a publisher forwards; unknown names are a configuration error, caught at start. */
@@ -413,29 +266,22 @@ export function selectEventTypes(
   aggregates: readonly string[] | undefined,
   publisher: string,
 ): string[] {
-  if (events === undefined && aggregates === undefined)
-    return Object.keys(registry.events);
+  if (events === undefined && aggregates === undefined) return Object.keys(registry.events);
   const selected = new Set<string>();
   const problems: string[] = [];
   for (const type of events ?? []) {
-    if (registry.events[type] === undefined)
-      problems.push(`event ${type} is not in the registry`);
+    if (registry.events[type] === undefined) problems.push(`event ${type} is not in the registry`);
     else selected.add(type);
   }
   for (const aggregate of aggregates ?? []) {
     const spec = registry.aggregates[aggregate];
-    if (spec === undefined)
-      problems.push(`aggregate ${aggregate} is not in the registry`);
+    if (spec === undefined) problems.push(`aggregate ${aggregate} is not in the registry`);
     else for (const type of spec.eventTypes) selected.add(type);
   }
   if (problems.length > 0)
-    throw new InvalidPublisherConfig(
-      `Publisher ${publisher}: ${problems.join("; ")}. Check the spelling or regenerate the code with \`esgen build\`.`,
-    );
+    throw new InvalidPublisherConfig(`Publisher ${publisher}: ${problems.join('; ')}. Check the spelling or regenerate the code with \`esgen build\`.`);
   if (selected.size === 0)
-    throw new InvalidPublisherConfig(
-      `Publisher ${publisher} selects no events: list event types in \`events\` or aggregates in \`aggregates\`.`,
-    );
+    throw new InvalidPublisherConfig(`Publisher ${publisher} selects no events: list event types in \`events\` or aggregates in \`aggregates\`.`);
   return [...selected];
 }
 

@@ -7,8 +7,9 @@ import type { Migration } from './migration.js';
  * - projection_positions accepts kind 'publisher': a publisher is a consumer of the gap-safe feed
  *   like a subscription, with its checkpoint, failure record, lease and backoff, and its
  *   checkpoint moves only after the broker acknowledged the batch.
- * - publishers: per publisher, the operator's pause switch and where it publishes to (shown by
- *   `esgen publish status`, so an operator sees the stream without the application's config).
+ * - publishers: per publisher, the operator's pause switch, where it publishes to and which event
+ *   types (shown by `esgen publish status`, which computes the lag over those types, so an
+ *   operator needs no application config to see them).
  * - publisher_workers: per process running a publisher, its heartbeat and its last transient
  *   error (broker or database unreachable: retried with backoff, never recorded as a failure of
  *   an event), so status shows every worker, active or standing by. Separate from
@@ -25,6 +26,7 @@ export const messageBusMigration: Migration = {
     `CREATE TABLE {{schema}}.publishers (
   publisher_name varchar(255) PRIMARY KEY,
   destination text,
+  event_types text[],
   paused boolean NOT NULL DEFAULT false,
   paused_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now()

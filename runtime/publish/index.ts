@@ -13,3 +13,12 @@ export {
   PublishFailed,
   UnknownPublisher,
 } from './publish-errors.js';
+export {
+  publisherStatus,
+  retryPublisher,
+  setPublisherPaused,
+  skipPublisherEvent,
+  type PublisherControlOptions,
+  type PublisherStatus,
+  type PublisherWorkerStatus,
+} from './publisher-control.js';

@@ -2,7 +2,7 @@ import type { ProjectionTables } from '../projections/projection-tables.js';
 
 /** SQL over migration 4's publishers and publisher_workers tables. */
 export interface PublisherStatements {
-  /** $1 name, $2 destination. Registers the publisher; keeps its pause switch. */
+  /** $1 name, $2 destination, $3 event types. Registers the publisher; keeps its pause switch. */
   readonly register: string;
   readonly paused: string;
   /** $1 name, $2 true/false; returns the name when the publisher exists. */
@@ -23,11 +23,11 @@ export function publisherStatements(tables: ProjectionTables): PublisherStatemen
   const publishers = `${tables.quotedSchema}.publishers`;
   const workers = `${tables.quotedSchema}.publisher_workers`;
   return {
-    register: `INSERT INTO ${publishers} (publisher_name, destination) VALUES ($1, $2)
-ON CONFLICT (publisher_name) DO UPDATE SET destination = EXCLUDED.destination`,
+    register: `INSERT INTO ${publishers} (publisher_name, destination, event_types) VALUES ($1, $2, $3::text[])
+ON CONFLICT (publisher_name) DO UPDATE SET destination = EXCLUDED.destination, event_types = EXCLUDED.event_types`,
     paused: `SELECT paused FROM ${publishers} WHERE publisher_name = $1`,
     setPaused: `UPDATE ${publishers} SET paused = $2, paused_at = CASE WHEN $2 THEN now() END WHERE publisher_name = $1 RETURNING publisher_name`,
-    all: `SELECT publisher_name, destination, paused, paused_at FROM ${publishers} ORDER BY publisher_name`,
+    all: `SELECT publisher_name, destination, event_types, paused, paused_at FROM ${publishers} ORDER BY publisher_name`,
     heartbeat: `INSERT INTO ${workers} (publisher_name, worker_id, host, pid, published) VALUES ($1, $2, $3, $4, $5::bigint)
 ON CONFLICT (publisher_name, worker_id) DO UPDATE SET heartbeat_at = now(), published = ${workers}.published + EXCLUDED.published`,
     recordError: `UPDATE ${workers} SET last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END

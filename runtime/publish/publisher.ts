@@ -221,7 +221,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       // there may publish an event committed just before again (deduplicated), never skip one.
       const start = options.from === 'now' ? (await readRawFeedPage(options.client, ctx.feed, ORIGIN, 0, undefined)).next : ORIGIN;
       await ensurePosition(options.client, ctx.positions, positionName, 'publisher', start, null);
-      await options.client.query(statements.register, [name, broker.destination]);
+      await options.client.query(statements.register, [name, broker.destination, eventTypes]);
       running = true;
       try {
         unlisten = await options.client.listen(eventsChannel(ctx.tables.schema), () => wake.notify());

@@ -1,6 +1,7 @@
 /**
- * Message-bus benchmarks, on a fresh database of the server and the NATS server at NATS_URL
- * (default 127.0.0.1:4222), each repetition into a fresh stream:
+ * Message-bus benchmarks, in a fresh schema (created and dropped here) of the database given by
+ * --database-url / DATABASE_URL, and the NATS server at NATS_URL (default 127.0.0.1:4222), each
+ * repetition into a fresh stream:
  *
  * - publish throughput: the esgen publisher (gap-safe feed, lease fence, checkpoint after the
  *   PubAcks) forwarding 20,000 stored events, beside a plain `pg` + `@nats-io/jetstream` loop
@@ -11,7 +12,7 @@
  * - append → received: time from an append's return to a JetStream consumer receiving the event,
  *   through a running publisher (woken by LISTEN/NOTIFY, polling fallback 1 s); p50 and p99.
  *
- *   npm run bench -- --only publish
+ *   DATABASE_URL=postgres://…/mydb npm run bench -- --only publish
  *   npm run bench -- --only publish:throughput | publish:latency
  */
 import { randomBytes } from 'node:crypto';
@@ -25,7 +26,7 @@ import { createNatsPublisher } from '../runtime/publish/nats-publisher.js';
 import { toOutgoingMessage, type OutgoingMessage } from '../runtime/publish/published-message.js';
 import { registry } from '../examples/orders/src/generated/registry.js';
 import type { BenchOptions } from './run.js';
-import { createBenchDatabase } from './support/bench-database.js';
+import { DEFAULT_SERVER_URL } from './support/bench-database.js';
 import { collectGarbage, median, time } from './support/measure.js';
 import { formatNumber, printTable } from './support/print-table.js';
 
@@ -37,13 +38,15 @@ const LATENCY_SAMPLES = 300;
 const NATS_URL = process.env.NATS_URL ?? '127.0.0.1:4222';
 
 export default async function benchPublish(options: BenchOptions): Promise<void> {
-  const database = await createBenchDatabase('publish', options.databaseUrl);
-  const client = await createPgClient({ connectionString: database.url, poolConfig: { max: 4 } });
+  const databaseUrl = options.databaseUrl ?? DEFAULT_SERVER_URL;
+  const schema = `bench_publish_${process.pid}`;
+  const client = await createPgClient({ connectionString: databaseUrl, poolConfig: { max: 4 } });
   const nc = await connect({ servers: NATS_URL });
   const streams: string[] = [];
   try {
-    await migrate(client);
-    const store = createEventStore({ client, registry });
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await migrate(client, { schema });
+    const store = createEventStore({ client, registry, schema });
     await store.appendBulk(
       (function* () {
         for (let i = 0; i < EVENTS; i++) {
@@ -60,7 +63,7 @@ export default async function benchPublish(options: BenchOptions): Promise<void>
         }
       })(),
     );
-    await client.query('ANALYZE events');
+    await client.query(`ANALYZE ${schema}.events`);
     const fresh = async () => {
       const tag = randomBytes(4).toString('hex');
       const stream = `ESGEN_BENCH_${tag}`;
@@ -71,8 +74,9 @@ export default async function benchPublish(options: BenchOptions): Promise<void>
 
     if (options.only === undefined || options.only === 'throughput') {
       const samples = { esgen: [] as number[], baseline: [] as number[], memory: [] as number[] };
-      const baselineClient = new pg.Client({ connectionString: database.url });
+      const baselineClient = new pg.Client({ connectionString: databaseUrl });
       await baselineClient.connect();
+      await baselineClient.query(`SET search_path TO ${schema}`);
       await baselineClient.query('CREATE TABLE IF NOT EXISTS bench_checkpoints (name text PRIMARY KEY, position bigint NOT NULL)');
       let memoryMessages: OutgoingMessage[] | undefined;
       for (let repetition = 0; repetition < REPETITIONS; repetition++) {
@@ -87,7 +91,7 @@ export default async function benchPublish(options: BenchOptions): Promise<void>
           const { stream, prefix, tag } = await fresh();
           if (contender === 'esgen') {
             const publisher = createNatsPublisher(
-              { client, registry },
+              { client, registry, schema },
               { name: `bench_${tag}`, connection: nc, subjectPrefix: prefix, stream: { name: stream }, batchSize: BATCH, pollIntervalMs: 1000 },
             );
             samples.esgen.push(
@@ -127,7 +131,7 @@ export default async function benchPublish(options: BenchOptions): Promise<void>
     if (options.only === undefined || options.only === 'latency') {
       const { stream, prefix, tag } = await fresh();
       const publisher = createNatsPublisher(
-        { client, registry },
+        { client, registry, schema },
         { name: `latency_${tag}`, connection: nc, subjectPrefix: prefix, stream: { name: stream }, from: 'now', batchSize: BATCH, pollIntervalMs: 1000 },
       );
       await publisher.start();
@@ -168,8 +172,8 @@ export default async function benchPublish(options: BenchOptions): Promise<void>
     const jsm = await jetstreamManager(nc);
     for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await client.close();
-    await database.drop();
   }
 }
 

@@ -112,6 +112,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     let lastHeartbeat = 0;
     let unreported = 0;
     let errorShown = false;
+    let lastClaim = 0;
+    let paused = false;
     while (running) {
       let again = false;
       try {
@@ -125,10 +127,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
           await broker.prepare();
           prepared = true;
         }
-        const wasActive = active;
-        active = await claimLease(options.client, ctx.leases, positionName, workerId, leaseSeconds);
-        if (!active || !wasActive) checkpoint = undefined;
-        if (active && !(await isPaused(options.client, statements, name))) {
+        // While publishing, every batch's fence renews the lease and proves ownership: claim
+        // (and re-read the pause switch) only when not active or a third of the lease has passed,
+        // so a busy publisher spends its round trips on events. A pause lands within that time.
+        const recheckMs = Math.min(500, (leaseSeconds * 1000) / 3);
+        if (!active || Date.now() - lastClaim > recheckMs) {
+          const wasActive = active;
+          active = await claimLease(options.client, ctx.leases, positionName, workerId, leaseSeconds);
+          if (!active || !wasActive) checkpoint = undefined;
+          paused = active && (await isPaused(options.client, statements, name));
+          lastClaim = Date.now();
+        }
+        if (active && !paused) {
           const state = checkpoint === undefined ? await readPosition(options.client, ctx.positions, positionName) : undefined;
           const waiting = state?.status === 'failed' && state.retryAt !== null && state.retryAt.getTime() > Date.now();
           if (state !== undefined && !waiting) checkpoint = state.checkpoint;
@@ -141,6 +151,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
               again = outcome.kind === 'published' && !outcome.caughtUp;
             } else {
               checkpoint = undefined; // moved under us or fenced: re-read
+              if (outcome.kind === 'fenced') active = false;
               again = outcome.kind === 'moved';
             }
           }
@@ -153,6 +164,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       } catch (error) {
         options.onError?.(error);
         checkpoint = undefined;
+        active = false;
         failures++;
         errorShown = true;
         await options.client.query(statements.recordError, [name, workerId, describe(error)]).catch(() => undefined);

@@ -277,6 +277,28 @@ export const errorCodes = {
     meaning: 'a rebuild could not start or switch (another rebuild holds the lease, or the projection changed under it)',
     fix: 'wait for the other rebuild, or run it again',
   },
+  ESG230: {
+    name: 'PublishFailed',
+    meaning: 'the broker refused an event (too large, no stream for its subject…): the publisher stops on it (`publisher`, `eventId`, `eventPosition`, `reason`)',
+    fix: 'fix the stream settings and run `esgen publish retry`, or `esgen publish skip` to pass over exactly this event',
+  },
+  ESG231: {
+    name: 'PublisherStreamMismatch',
+    meaning: "the JetStream stream exists with settings that do not match the publisher's configuration (`stream`, `problems`)",
+    fix: 'change the stream or the publisher config so they agree, or let the publisher update it (`stream.update: true`)',
+  },
+  ESG232: { name: 'UnknownPublisher', meaning: 'no publisher with that name has run in this database', fix: 'use one of the names the message lists' },
+  ESG233: {
+    name: 'PublisherNotFailed',
+    meaning: '`retry` or `skip` of a publisher that is not stopped on a refused event (or pause/resume in the wrong state)',
+    fix: 'check `esgen publish status`',
+  },
+  ESG234: {
+    name: 'InvalidPublishedEvent',
+    meaning: 'a consumer received a message that is not a valid published event: missing headers, unknown type, or a payload that fails the generated validator (`subject`, `eventId`, `reason`)',
+    fix: 'the message is terminated, not redelivered; check the producer (its esgen version and spec) named by the subject',
+  },
+  ESG235: { name: 'InvalidPublisherConfig', meaning: 'a publisher option or `publishers:` config entry is invalid', fix: 'correct the option named in the message (docs/message-bus.md)' },
 } as const satisfies Record<`ESG${number}`, ErrorCodeEntry>;
 
 /** Every code esgen reports. */

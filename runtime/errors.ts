@@ -14,6 +14,9 @@ export type ConnectionErrorCode = Extract<ErrorCode, 'ESG212' | 'ESG213' | 'ESG2
 /** The read-model runtime's range (runtime/projections/projection-errors.ts). */
 export type ProjectionErrorCode = Extract<ErrorCode, `ESG22${string}`>;
 
+/** The message bus's range (runtime/publish/publish-errors.ts, runtime/consume). */
+export type PublishErrorCode = Extract<ErrorCode, `ESG23${string}`>;
+
 /** Base of every error esgen throws: a registered code, a sentence, and the registry's fix hint. */
 export class EsgenError extends Error {
   constructor(

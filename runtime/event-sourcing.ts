@@ -10,6 +10,8 @@ import { readModel, type ReadModelQuery } from './projections/read-model-query.j
 import { createRepository, type EventSourcedRepository, type RepositoryOptions, type RepositoryTarget } from './repository/event-sourced-repository.js';
 import type { SqlClient } from './sql-client.js';
 import { createEventStore, type PostgresEventStore } from './store/event-store.js';
+import { createNatsPublisher, type NatsPublisherSettings } from './publish/nats-publisher.js';
+import type { Publisher } from './publish/publisher.js';
 
 export interface EventSourcingOptions {
   /** The generated registry (`import { registry } from './generated/registry.js'`). */
@@ -46,6 +48,8 @@ export interface EventSourcing {
   readModelManager(options?: Omit<ReadModelManagerOptions, 'client' | 'registry' | 'schema'>): ReadModelManager;
   /** Rebuilds and resets of read models. */
   replayer(): EventReplayer;
+  /** A publisher of this store's events to NATS JetStream (call start()); stopped by close(). See docs/message-bus.md. */
+  publisher(settings: NatsPublisherSettings): Publisher;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,7 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     ...(hasInline ? { onAppend: createInlineProjector(registry, scope) } : {}),
   });
   const managers: ReadModelManager[] = [];
+  const publishers: Publisher[] = [];
 
   return {
     client,
@@ -100,8 +105,13 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
       return manager;
     },
     replayer: () => createEventReplayer({ client, registry, ...scope }),
+    publisher(settings) {
+      const publisher = createNatsPublisher({ client, registry, ...scope }, settings);
+      publishers.push(publisher);
+      return publisher;
+    },
     async close() {
-      await Promise.all(managers.map((manager) => manager.stop()));
+      await Promise.all([...managers.map((manager) => manager.stop()), ...publishers.map((publisher) => publisher.stop())]);
       if (ownsClient) await client.close();
     },
   };

@@ -115,3 +115,7 @@ export type { WaitOptions } from './projections/projection-waits.js';
 export type { Checkpoint } from './projections/checkpoint.js';
 export { subscribe, type SubscribeOptions, type Subscription, type SubscriptionHandler, type SubscriptionStart } from './projections/subscriptions.js';
 export type { EventReplayer, RebuildOptions, RebuildProgress, RebuildResult } from './projections/event-replayer.js';
+
+// Publishing events to a message bus, and typed consumers of them (docs/message-bus.md).
+export * from './publish/index.js';
+export * from './consume/index.js';

@@ -7,6 +7,7 @@ import { register as registerWatch } from './watch.js';
 import { register as registerDb } from './db.js';
 import { register as registerProjections } from './projections.js';
 import { register as registerEvents } from './events.js';
+import { register as registerPublish } from './publish.js';
 
 /** Each command module registers itself; its implementation is imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,4 +22,5 @@ export const commands: readonly RegisterCommand[] = [
   registerDb,
   registerProjections,
   registerEvents,
+  registerPublish,
 ];

@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { decodeSpecBytes, parseSpecText } from '../load/parse-spec-text.js';
 import { checkAgainstSchema } from '../validate/schema-check.js';
-import { configDefaults, configFileName, type ResolvedConfig } from './types.js';
+import { configDefaults, configFileName, type PublisherConfig, type ResolvedConfig } from './types.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: ResolvedConfig; readonly text: string; readonly displayPath: string }
@@ -15,6 +15,7 @@ interface RawConfig {
   source?: string;
   runtimeImport?: string;
   database?: { url?: string; dataDir?: string; schema?: string };
+  publishers?: Record<string, PublisherConfig>;
 }
 
 /**
@@ -80,6 +81,7 @@ export async function loadConfig(options: { cwd: string; configPath?: string; en
       dataDir: resolve(root, raw.database?.dataDir ?? configDefaults.dataDir),
       ...(raw.database?.schema ? { schema: raw.database.schema } : {}),
     },
+    publishers: raw.publishers ?? {},
   };
   return { ok: true, config, text, displayPath };
 }

@@ -14,6 +14,29 @@ export interface ResolvedConfig {
   readonly runtimeImport: string;
   /** url from the config, else DATABASE_URL from the env passed in; dataDir default '.esgen/pgdata' (absolute). */
   readonly database: { readonly url?: string; readonly dataDir: string; readonly schema?: string };
+  /** The `publishers:` section as written (checked against the schema); {} when absent. */
+  readonly publishers: Readonly<Record<string, PublisherConfig>>;
+}
+
+/** One entry of `publishers:` (schemas/esgen.config.schema.json; docs/message-bus.md). */
+export interface PublisherConfig {
+  readonly servers?: string | readonly string[];
+  readonly subjectPrefix: string;
+  readonly stream: {
+    readonly name: string;
+    readonly subjects?: readonly string[];
+    readonly duplicateWindowSeconds?: number;
+    readonly maxMessageBytes?: number;
+    readonly maxAgeSeconds?: number;
+    readonly storage?: 'file' | 'memory';
+    readonly replicas?: number;
+    readonly update?: boolean;
+  };
+  readonly events?: readonly string[];
+  readonly aggregates?: readonly string[];
+  readonly from?: 'start' | 'now';
+  readonly batchSize?: number;
+  readonly ackTimeoutMs?: number;
 }
 
 export const configFileName = 'esgen.config.yaml';

@@ -2,7 +2,7 @@ import type { SqlExecutor } from '../sql-client.js';
 import { checkpointFromText, type Checkpoint } from './checkpoint.js';
 import type { ProjectionTables } from './projection-tables.js';
 
-export type PositionKind = 'read_model' | 'subscription' | 'rebuild';
+export type PositionKind = 'read_model' | 'subscription' | 'rebuild' | 'publisher';
 
 /** projection_positions as the runtime reads it: the checkpoint plus the failure record. */
 export interface PositionState {

@@ -80,6 +80,8 @@ export async function openDatabase(runtime: Runtime, target: DatabaseTarget): Pr
 /** One line for an expected failure (bad name, edited migration, unreachable server, PGlite folder in use, missing tables). */
 export function describeDatabaseFailure(runtime: Runtime, target: DatabaseTarget, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  // A connection fault names the server it could not use (the URL with its password masked).
+  if (runtime.isConnectionFault(error) || runtime.isEsgenError(error, 'ESG215')) return `${error.code} database error on ${target.description}: ${message}`;
   if (runtime.isEsgenError(error)) return `${error.code} ${message}`;
   if ((error as { code?: unknown }).code === '42P01') {
     // undefined_table: the schema was never migrated.

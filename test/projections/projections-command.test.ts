@@ -134,7 +134,7 @@ describe('esgen projections', () => {
     expect(rebuilt.stderr).toBe('');
     expect(rebuilt.code).toBe(0);
     expect(await line()).toMatch(/async\s+running\s/);
-  });
+  }, 240_000); // four CLI runs, each opening the database
 
   it.runIf(onServer)('run works in the foreground and stops cleanly on SIGTERM, releasing its leases (server)', async () => {
     const env = { ...process.env, DATABASE_URL: undefined, NO_COLOR: '1' } as NodeJS.ProcessEnv;

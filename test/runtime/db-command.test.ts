@@ -79,7 +79,9 @@ describe('esgen db', () => {
   it('reports an unreachable server in one line with exit code 1, without the password', async () => {
     const result = await esgen(['db', 'status'], project, { DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/nowhere' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^esgen: database error on postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED/);
+    expect(result.stderr).toMatch(
+      /^esgen: ESG212 database error on postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nowhere: Could not connect to PostgreSQL \(connect ECONNREFUSED 127\.0\.0\.1:1\); nothing was committed/,
+    );
     expect(result.stderr).not.toContain('hunter2');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });

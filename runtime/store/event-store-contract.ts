@@ -108,6 +108,8 @@ export interface EventStore {
   getEventsByTimeRange(from: Date, to: Date, options?: LimitOptions): Promise<EventEnvelope[]>;
   /** Events of the given types in global order. */
   getEventsByType(types: string | readonly string[], options?: EventsByTypeOptions): Promise<EventEnvelope[]>;
+  /** The stored event with this id, or undefined: how a CommitOutcomeUnknown is settled (event ids are client-generated). */
+  findEvent(eventId: string): Promise<EventEnvelope | undefined>;
   /** One page of every event after a checkpoint, in global order (gap-safe). */
   readAllAfter(after: GlobalPosition | null, options?: ReadAllOptions): Promise<ReadAllPage>;
   /** Stream events shaped for AggregateRoot.replay (the repository loads through this). */

@@ -71,6 +71,9 @@ function inMemoryEventStore(): EventStore & { readonly all: EventEnvelope[] } {
       const wanted = typeof types === 'string' ? [types] : types;
       return all.filter((event) => wanted.includes(event.type));
     },
+    async findEvent(eventId) {
+      return all.find((event) => event.eventId === eventId);
+    },
     async readAllAfter(after, options = {}) {
       const events = all.filter((event) => after === null || event.position > after.position).slice(0, options.limit ?? 1000);
       const last = events.at(-1);

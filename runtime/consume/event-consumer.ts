@@ -2,7 +2,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { assertIdentifier } from '../identifiers.js';
 import type { SqlExecutor } from '../sql-client.js';
-import { isEsgenError } from '../errors.js';
 import { EVENT_HEADERS } from '../publish/published-message.js';
 import { decodeEvent, type EventCatalog, type IncomingMessage, type PublishedEvent } from './decode-event.js';
 import { createMemoryDedupStore, type DedupStore } from './dedup-store.js';

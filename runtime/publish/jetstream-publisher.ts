@@ -2,7 +2,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, StreamConfig } from '@nats-io/jetstream';
 import type { EventPublisher, SendResult } from './event-publisher.js';
 import { PublisherStreamMismatch } from './publish-errors.js';
-import type { OutgoingMessage } from './published-message.js';
 
 /** The stream a publisher writes to; created when missing, verified (and by default updated) when present. */
 export interface StreamSettings {

@@ -21,3 +21,12 @@ export { ensureReadModelIndexes, planReadModelIndexes, type EnsureIndexesResult,
 export type { PositionState, ProjectionErrorRecord } from './projections/projection-positions.js';
 export { createEventReplayer, type EventReplayerOptions } from './projections/event-replayer.js';
 export { projectionStatus, retryProjection, skipFailedEvent, type ProjectionStatus, type SkipResult, type StatusOptions } from './projections/projection-status.js';
+export {
+  publisherStatus,
+  retryPublisher,
+  setPublisherPaused,
+  skipPublisherEvent,
+  type PublisherControlOptions,
+  type PublisherStatus,
+  type PublisherWorkerStatus,
+} from './publish/publisher-control.js';

@@ -1,11 +1,11 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { assertIdentifier } from '../identifiers.js';
 import type { SqlExecutor } from '../sql-client.js';
-import { isEsgenError } from '../errors.js';
 import { EVENT_HEADERS } from '../publish/published-message.js';
 import { decodeEvent, type EventCatalog, type IncomingMessage, type PublishedEvent } from './decode-event.js';
 import { createMemoryDedupStore, type DedupStore } from './dedup-store.js';
+import { loadNats } from '../publish/jetstream-publisher.js';
 
 export interface HandlerContext {
   /** The dedup store's transaction (PostgreSQL store): write through it to commit with the event's id. */
@@ -68,6 +68,7 @@ export async function createEventConsumer<TEvents extends object = Record<string
   const name = assertIdentifier('consumer name', options.name);
   const dedup = options.dedup ?? createMemoryDedupStore();
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+  const { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError } = (await loadNats()).js;
   const jsm = await jetstreamManager(options.connection);
   try {
     await jsm.consumers.info(options.stream, name);

@@ -13,12 +13,4 @@ export {
   PublishFailed,
   UnknownPublisher,
 } from './publish-errors.js';
-export {
-  publisherStatus,
-  retryPublisher,
-  setPublisherPaused,
-  skipPublisherEvent,
-  type PublisherControlOptions,
-  type PublisherStatus,
-  type PublisherWorkerStatus,
-} from './publisher-control.js';
+// Operator functions (status, pause, retry, skip) are in esgen/runtime/admin.

@@ -1,8 +1,8 @@
-import { connect, headers as natsHeaders, InvalidArgumentError, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, JetStreamApiError, StorageType, type JetStreamClient, type StreamConfig } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, StreamConfig } from '@nats-io/jetstream';
 import type { EventPublisher, SendResult } from './event-publisher.js';
+import { InternalError } from '../errors.js';
 import { PublisherStreamMismatch } from './publish-errors.js';
-import type { OutgoingMessage } from './published-message.js';
 
 /** The stream a publisher writes to; created when missing, verified (and by default updated) when present. */
 export interface StreamSettings {
@@ -45,6 +45,15 @@ const NANOS_PER_SECOND = 1_000_000_000;
  */
 const POISON_CODES = new Set([10054]);
 
+type NatsModules = { readonly core: typeof import('@nats-io/transport-node'); readonly js: typeof import('@nats-io/jetstream') };
+let loaded: Promise<NatsModules> | undefined;
+
+/** The NATS client is loaded on first use: applications that never publish do not pay for it. */
+export function loadNats(): Promise<NatsModules> {
+  loaded ??= Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]).then(([core, js]) => ({ core, js }));
+  return loaded;
+}
+
 /** Sends events to a JetStream stream, one message per event, `Nats-Msg-Id` = event id. */
 export function createJetStreamPublisher(options: JetStreamPublisherOptions): EventPublisher {
   const settings = options.stream;
@@ -52,13 +61,15 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Ev
   const ackTimeoutMs = options.ackTimeoutMs ?? 5000;
   let connection: NatsConnection | undefined = options.connection;
   let client: JetStreamClient | undefined;
+  let nats: NatsModules | undefined;
 
   async function open(): Promise<NatsConnection> {
+    nats ??= await loadNats();
     if (connection !== undefined) return connection;
     const servers = options.servers ?? '127.0.0.1:4222';
     // Reconnect forever: a broker restart must not end the publisher; sends time out meanwhile
     // and are retried by the publisher loop.
-    connection = await connect({
+    connection = await nats.core.connect({
       servers: typeof servers === 'string' ? servers : [...servers],
       name: `esgen-publisher-${settings.name}`,
       maxReconnectAttempts: -1,
@@ -83,6 +94,7 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Ev
     destination: `nats stream ${settings.name} (${subjects.join(', ')})`,
     async prepare() {
       const nc = await open();
+      const { JetStreamApiError, StorageType, jetstream, jetstreamManager } = nats!.js;
       const jsm = await jetstreamManager(nc);
       const config = wanted();
       let existing: StreamConfig | undefined;
@@ -114,11 +126,12 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Ev
       client = jetstream(nc, { timeout: ackTimeoutMs });
     },
     async send(messages) {
-      if (client === undefined) throw new Error('the JetStream publisher was not prepared');
+      if (client === undefined || nats === undefined) throw new InternalError('the JetStream publisher was used before it was prepared');
       const js = client;
+      const modules = nats;
       const settled = await Promise.allSettled(
         messages.map((message) => {
-          const headers = natsHeaders();
+          const headers = modules.core.headers();
           for (const [name, value] of Object.entries(message.headers)) headers.set(name, value);
           return js.publish(message.subject, message.payload, {
             msgID: message.messageId,
@@ -135,7 +148,7 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Ev
           if (outcome.value.duplicate) duplicates++;
           continue;
         }
-        const reason = poisonReason(outcome.reason);
+        const reason = poisonReason(modules, outcome.reason);
         if (reason === undefined) throw outcome.reason;
         return {
           acknowledged: index,
@@ -153,9 +166,9 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Ev
   };
 }
 
-function poisonReason(error: unknown): string | undefined {
-  if (error instanceof InvalidArgumentError) return error.message; // larger than the server's max_payload
-  if (error instanceof JetStreamApiError && POISON_CODES.has(error.code)) return `${error.message} (JetStream error ${error.code})`;
+function poisonReason({ core, js }: NatsModules, error: unknown): string | undefined {
+  if (error instanceof core.InvalidArgumentError) return error.message; // larger than the server's max_payload
+  if (error instanceof js.JetStreamApiError && POISON_CODES.has(error.code)) return `${error.message} (JetStream error ${error.code})`;
   return undefined;
 }
 

@@ -39,6 +39,7 @@ describe('the IR of each example', () => {
       source: join(root, 'src/domain'),
       runtimeImport: 'esgen/runtime',
       database: { url: 'postgres://db.example/orders', dataDir: join(root, '.esgen/pgdata') },
+      publishers: {},
     });
   });
 });

@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/esgen.js');
 const ordersRegistry = join(root, 'examples/orders/src/generated/registry.ts');
 const stackLine = /^\s+at .+:\d+:\d+\)?$/m;
-const explanation = /^esgen: Could not open the PGlite data folder (\S+) \(PGlite aborted\)\. Most often another process has it open .* If no other process uses it, the folder is damaged/;
+const explanation = /^esgen: (?:ESG216 )?Could not open the PGlite data folder (\S+) \(PGlite aborted\)\. Most often another process has it open .* If no other process uses it, the folder is damaged/;
 
 async function esgen(args: string[], cwd: string) {
   const env = { ...process.env, DATABASE_URL: undefined, NO_COLOR: '1', CI: '1' } as NodeJS.ProcessEnv;
@@ -75,6 +75,7 @@ describe('an embedded PGlite data folder', () => {
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(Error);
+    expect(failure).toMatchObject({ code: 'ESG216', name: 'PgliteOpenFailed' });
     expect(`esgen: ${(failure as Error).message}`).toMatch(explanation);
     expect(((failure as Error).cause as Error).message).toMatch(/^Aborted\(/);
 
@@ -84,6 +85,7 @@ describe('an embedded PGlite data folder', () => {
     ]) {
       const result = await esgen(args, dir);
       expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(/^esgen: ESG216 /);
       expect(result.stderr).toMatch(explanation);
       expect(explanation.exec(result.stderr)?.[1]).toBe(damaged);
       expect(result.stderr).not.toMatch(stackLine);

@@ -159,3 +159,12 @@ export function optionalFunction(argument: string, value: unknown): void {
 export function optionalBoolean(argument: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') refuse(argument, 'true or false', value);
 }
+
+/** A registry as generated code exports it: aggregates, events and readModels tables. */
+export function registryShape(argument: string, value: unknown): void {
+  const candidate = value as { aggregates?: unknown; events?: unknown; readModels?: unknown } | null;
+  const isTable = (table: unknown) => typeof table === 'object' && table !== null && !Array.isArray(table);
+  if (typeof candidate !== 'object' || candidate === null || !isTable(candidate.aggregates) || !isTable(candidate.events) || !isTable(candidate.readModels)) {
+    refuse(argument, 'the generated registry ({ aggregates, events, readModels })', value);
+  }
+}

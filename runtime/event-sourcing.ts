@@ -1,4 +1,5 @@
 import type { AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
+import { optionalBoolean, optionsObject, registryShape, storableString } from './argument-checks.js';
 import { connect } from './connect.js';
 import type { PgPoolOptions } from './pg-pool-options.js';
 import { migrate } from './migrations/migrate.js';
@@ -62,6 +63,7 @@ export interface EventSourcing {
  * const orders = es.repository(Order);
  */
 export async function createEventSourcing(options: EventSourcingOptions): Promise<EventSourcing> {
+  checkEventSourcingOptions(options);
   const ownsClient = options.client === undefined;
   const client =
     options.client ??
@@ -116,3 +118,14 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     },
   };
 }
+
+/** Refuses options that cannot be right before anything is opened. */
+function checkEventSourcingOptions(options: unknown): void {
+  const given = optionsObject('options', options as object | undefined) as Partial<Record<keyof EventSourcingOptions, unknown>>;
+  registryShape('options.registry', given.registry);
+  if (given.databaseUrl !== undefined) storableString('options.databaseUrl', given.databaseUrl);
+  if (given.dataDir !== undefined) storableString('options.dataDir', given.dataDir);
+  optionalBoolean('options.migrate', given.migrate);
+  if (given.repository !== undefined) optionsObject('options.repository', given.repository as object);
+}
+

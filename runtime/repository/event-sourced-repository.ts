@@ -30,7 +30,7 @@ export interface SaveOptions {
 export interface RetryOptions extends Omit<SaveOptions, 'expectedVersion'> {
   /** Total attempts including the first; default 50 (16 writers on one aggregate all get through). */
   readonly attempts?: number;
-  /** Wait before each retry: a random time up to a cap that doubles per retry (default 2 ms … 100 ms); false = retry at once. */
+  /** Wait before each retry: a random time up to a cap that doubles per retry (default 5 ms … 1 s); false = retry at once. */
   readonly backoff?: RetryBackoff | false;
   /** Start from a fresh aggregate when the stream does not exist yet (instead of AggregateNotFound). */
   readonly createIfMissing?: boolean;

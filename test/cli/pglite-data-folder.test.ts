@@ -75,7 +75,7 @@ describe('an embedded PGlite data folder', () => {
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as { code?: unknown }).code).toBe('ESG216');
+    expect(failure).toMatchObject({ code: 'ESG216', name: 'PgliteOpenFailed' });
     expect(`esgen: ESG216 ${(failure as Error).message}`).toMatch(explanation);
     expect(((failure as Error).cause as Error).message).toMatch(/^Aborted\(/);
 
@@ -85,6 +85,7 @@ describe('an embedded PGlite data folder', () => {
     ]) {
       const result = await esgen(args, dir);
       expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(/^esgen: ESG216 /);
       expect(result.stderr).toMatch(explanation);
       expect(explanation.exec(result.stderr)?.[1]).toBe(damaged);
       expect(result.stderr).not.toMatch(stackLine);

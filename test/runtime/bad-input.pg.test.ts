@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from '../../runtime/contracts.js';
 import { isEsgenError, type EsgenErrorCode } from '../../runtime/errors.js';
+import { createEventSourcing } from '../../runtime/event-sourcing.js';
 import { migrate } from '../../runtime/migrations/migrate.js';
 import { createEventReplayer } from '../../runtime/projections/event-replayer.js';
 import { createInlineProjector } from '../../runtime/projections/inline-projector.js';
@@ -269,6 +270,9 @@ const adminCases: Case[] = [
   ['subscribe: an unknown event type', 'ESG204', ({ client, schema }) => subscribe({ client, registry: ledgerRegistry, schema, name: 'sub_b', eventTypes: ['Nope'] }, () => undefined)],
   ['subscribe: from -1n', 'ESG206', ({ client, schema }) => subscribe({ client, registry: ledgerRegistry, schema, name: 'sub_c', from: -1n }, () => undefined)],
   ['subscribe: from that is a number', 'ESG206', ({ client, schema }) => subscribe({ client, registry: ledgerRegistry, schema, name: 'sub_d', from: 3 as never }, () => undefined)],
+  ['createEventSourcing: no registry', 'ESG206', () => createEventSourcing({ registry: undefined as never })],
+  ['createEventSourcing: a registry without tables', 'ESG206', () => createEventSourcing({ registry: { events: {} } as never })],
+  ['createEventSourcing: a dataDir that is a number', 'ESG206', () => createEventSourcing({ registry: ledgerRegistry, dataDir: 5 as never })],
   ['subscribe: a handler that is not a function', 'ESG206', ({ client, schema }) => subscribe({ client, registry: ledgerRegistry, schema, name: 'sub_e' }, null as never)],
 ];
 

@@ -2,8 +2,9 @@
  * The public surface, pinned: `esgen/runtime` is what applications and generated code use,
  * `esgen/runtime/admin` what operators and tools use. Adding or removing a name is a decision
  * (update these lists in the same commit); internals never leak into either.
- * Before issue 10 `esgen/runtime` exported 185 names (76 values); now 164 (60 values: the connection
- * faults and pool options joined) plus 37 in `esgen/runtime/admin` (21 values).
+ * Before issue 10 `esgen/runtime` exported 185 names (76 values); after it 151 (54 values) plus 37
+ * in `esgen/runtime/admin` (21 values). The connection faults and pool options (issue 10) and the
+ * message bus (issue 14) brought them to 201 (77 values) and 44 (25 values).
  */
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -17,38 +18,48 @@ const applicationNames = [
     'AggregateSpecInput', 'AppendEvent', 'AppendOptions', 'AppendResult', 'Appliers', 'BatchOutcome', 'BatchReport',
     'BulkEvent', 'BulkImportOptions', 'BulkImportResult', 'Check', 'Checkpoint', 'CommitOutcomeUnknown',
     'ConcurrencyError', 'ConnectOptions', 'ConnectionLost', 'DEFAULT_POOL_OPTIONS', 'DatabaseInUse',
-    'DatabaseUnreachable', 'DefinedAggregate', 'DomainEvent', 'Envelopes', 'ErrorCode', 'ErrorCodeEntry', 'EsgenError',
-    'EsgenErrorCode', 'EventContext', 'EventDefinition', 'EventEnvelope', 'EventMetadata', 'EventOf', 'EventReplayer',
-    'EventSourcedRepository', 'EventSourcing', 'EventSourcingOptions', 'EventSpec', 'EventStore', 'EventStoreOptions',
-    'EventsByTypeOptions', 'ExpectedVersion', 'FieldChecks', 'FieldCondition', 'FindOptions', 'GlobalPosition',
-    'ImportIssue', 'IndexDefinition', 'IndexedFieldType', 'InternalError', 'InvalidAggregateId', 'InvalidArgument',
-    'InvalidEvent', 'InvalidEventIssue', 'InvalidIdentifier', 'InvalidImport', 'InvalidReadModelQuery', 'LimitOptions',
-    'ListenOptions', 'MigrationChecksumMismatch', 'OnAppend', 'OptionalField', 'OrderBy', 'Page', 'Patch',
-    'PendingEvent', 'PgClientOptions', 'PgConnectionLike', 'PgPoolLike', 'PgPoolOptions', 'PgliteClientOptions',
-    'PgliteOpenFailed', 'PostgresEventStore', 'ProjectionChange', 'ProjectionError', 'ProjectionErrorCode',
-    'ProjectionLockMode', 'ProjectionMapperFailed', 'ProjectionNotFailed', 'ProjectionWaitTimedOut', 'QueryOptions',
-    'QueryResult', 'QueryTimedOut', 'RaiseOptions', 'ReadAllOptions', 'ReadAllPage', 'ReadModelDefinition',
-    'ReadModelManager', 'ReadModelManagerOptions', 'ReadModelQuery', 'ReadModelQueryOptions', 'ReadModelRow',
-    'ReadModelSpec', 'RebuildConflict', 'RebuildOptions', 'RebuildProgress', 'RebuildResult', 'ReconnectOptions',
-    'Registry', 'ReplayEvent', 'RepositoryOptions', 'RepositoryTarget', 'RetryBackoff', 'RetryOptions', 'RetryResult',
-    'SaveOptions', 'SortDirection', 'SpecAggregate', 'SqlClient', 'SqlExecutor', 'StoredSnapshot', 'StreamAppend',
-    'StreamReadOptions', 'SubscribeOptions', 'Subscription', 'SubscriptionHandler', 'SubscriptionStart', 'TimeBucket',
-    'TimeoutKind', 'UnknownAggregateType', 'UnknownEventType', 'UnknownProjection', 'ValidationIssue',
-    'ValidationResult', 'WaitOptions', 'WakeUp', 'Where', 'WorkerConnectionEvent', 'WorkerLogger', 'WriteOutcome',
-    'add', 'aggregateDefinition', 'append', 'appendAll', 'check', 'connect', 'createEventSourcing', 'createEventStore',
-    'createPgClient', 'createPgliteClient', 'createReadModelManager', 'createRepository', 'defineAggregate',
-    'defineEvent', 'defineReadModel', 'defineRegistry', 'errorCodes', 'isConnectionFault', 'isEsgenError', 'keyText',
-    'max', 'min', 'patched', 'pointer', 'readModel', 'subscribe', 'subtract', 'timeBucket', 'utc', 'validateWith',
+    'DatabaseUnreachable', 'DedupStore', 'DefinedAggregate', 'DomainEvent', 'EVENT_HEADERS', 'Envelopes', 'ErrorCode',
+    'ErrorCodeEntry', 'EsgenError', 'EsgenErrorCode', 'EventCatalog', 'EventConsumer', 'EventConsumerOptions',
+    'EventContext', 'EventDefinition', 'EventEnvelope', 'EventHandlers', 'EventMetadata', 'EventOf', 'EventPublisher',
+    'EventReplayer', 'EventSourcedRepository', 'EventSourcing', 'EventSourcingOptions', 'EventSpec', 'EventStore',
+    'EventStoreOptions', 'EventsByTypeOptions', 'ExpectedVersion', 'FieldChecks', 'FieldCondition', 'FindOptions',
+    'GlobalPosition', 'HandlerContext', 'ImportIssue', 'IncomingMessage', 'IndexDefinition', 'IndexedFieldType',
+    'InternalError', 'InvalidAggregateId', 'InvalidArgument', 'InvalidEvent', 'InvalidEventIssue', 'InvalidIdentifier',
+    'InvalidImport', 'InvalidPublishedEvent', 'InvalidPublisherConfig', 'InvalidReadModelQuery',
+    'JetStreamPublisherOptions', 'LimitOptions', 'ListenOptions', 'MigrationChecksumMismatch', 'NatsPublisherSettings',
+    'OnAppend', 'OptionalField', 'OrderBy', 'OutgoingMessage', 'Page', 'Patch', 'PendingEvent', 'PgClientOptions',
+    'PgConnectionLike', 'PgPoolLike', 'PgPoolOptions', 'PgliteClientOptions', 'PgliteOpenFailed', 'PostgresDedupStore',
+    'PostgresDedupStoreOptions', 'PostgresEventStore', 'ProjectionChange', 'ProjectionError', 'ProjectionErrorCode',
+    'ProjectionLockMode', 'ProjectionMapperFailed', 'ProjectionNotFailed', 'ProjectionWaitTimedOut', 'PublishError',
+    'PublishFailed', 'PublishReport', 'PublishedEvent', 'Publisher', 'PublisherNotFailed', 'PublisherOptions',
+    'PublisherStreamMismatch', 'QueryOptions', 'QueryResult', 'QueryTimedOut', 'RaiseOptions', 'ReadAllOptions',
+    'ReadAllPage', 'ReadModelDefinition', 'ReadModelManager', 'ReadModelManagerOptions', 'ReadModelQuery',
+    'ReadModelQueryOptions', 'ReadModelRow', 'ReadModelSpec', 'RebuildConflict', 'RebuildOptions', 'RebuildProgress',
+    'RebuildResult', 'ReconnectOptions', 'Registry', 'ReplayEvent', 'RepositoryOptions', 'RepositoryTarget',
+    'RetryBackoff', 'RetryOptions', 'RetryResult', 'SaveOptions', 'SendResult', 'SortDirection', 'SpecAggregate',
+    'SqlClient', 'SqlExecutor', 'StoredEventRow', 'StoredSnapshot', 'StreamAppend', 'StreamReadOptions',
+    'StreamSettings', 'SubscribeOptions', 'Subscription', 'SubscriptionHandler', 'SubscriptionStart', 'TimeBucket',
+    'TimeoutKind', 'UnknownAggregateType', 'UnknownEventType', 'UnknownProjection', 'UnknownPublisher',
+    'ValidationIssue', 'ValidationResult', 'WaitOptions', 'WakeUp', 'Where', 'WorkerConnectionEvent', 'WorkerLogger',
+    'WriteOutcome', 'add', 'aggregateDefinition', 'append', 'appendAll', 'check', 'connect', 'createEventConsumer',
+    'createEventSourcing', 'createEventStore', 'createJetStreamPublisher', 'createMemoryDedupStore',
+    'createNatsPublisher', 'createPgClient', 'createPgliteClient', 'createPostgresDedupStore', 'createPublisher',
+    'createReadModelManager', 'createRepository', 'decodeEvent', 'defineAggregate', 'defineEvent', 'defineReadModel',
+    'defineRegistry', 'errorCodes', 'eventSubject', 'isConnectionFault', 'isEsgenError', 'keyText', 'max', 'min',
+    'patched', 'pointer', 'readModel', 'subscribe', 'subtract', 'timeBucket', 'toOutgoingMessage', 'utc',
+    'validateWith',
 ];
 
 const adminNames = [
     'AppliedMigration', 'DEFAULT_SCHEMA', 'EnsureIndexesResult', 'EventReplayerOptions', 'InlineProjector',
     'InlineProjectorOptions', 'MigrateOptions', 'MigrateResult', 'Migration', 'MigrationStatus',
     'NotifyAfterCommitOptions', 'ORIGIN', 'PositionState', 'ProjectionErrorRecord', 'ProjectionStatus',
-    'ReadModelIndexPlan', 'SkipResult', 'StatusOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent',
-    'compareCheckpoints', 'createEventReplayer', 'createInlineProjector', 'ensureReadModelIndexes', 'eventsChannel',
-    'migrate', 'migrationChecksum', 'migrationStatus', 'migrations', 'notifyAfterCommit', 'planReadModelIndexes',
-    'projectionStatus', 'replayReadModel', 'resolveSchema', 'retryProjection', 'skipFailedEvent',
+    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'SkipResult',
+    'StatusOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent', 'compareCheckpoints',
+    'createEventReplayer', 'createInlineProjector', 'ensureReadModelIndexes', 'eventsChannel', 'migrate',
+    'migrationChecksum', 'migrationStatus', 'migrations', 'notifyAfterCommit', 'planReadModelIndexes',
+    'projectionStatus', 'publisherStatus', 'replayReadModel', 'resolveSchema', 'retryProjection', 'retryPublisher',
+    'setPublisherPaused', 'skipFailedEvent', 'skipPublisherEvent',
 ];
 
 /** Every exported name of an entry, types included, as the compiler sees it. */

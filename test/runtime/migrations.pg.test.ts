@@ -14,6 +14,7 @@ const RELEASED: ReadonlyArray<[version: number, name: string, checksum: string]>
   [1, 'initial', '2c9c6ab82b9aececcebb0b30cdc3ae7e2e368ad9b4e18a84b81671bee79e323e'],
   [2, 'read-model-runtime', '12de2ea045fb8b9983473e311a50697739bbf460991bd7e3b5520f6f102dc63f'],
   [3, 'events-index-budget', 'fa2d7215136bc8382165ab9373d3c405ae76c334db918b4128042f3c374292a2'],
+  [4, 'message-bus', 'bbf45d3b1ea44e64978c432d3350f9affc9c1f10d3cc781ba19243a94dfb2f41'],
 ];
 
 describe('migrations', () => {

@@ -26,3 +26,22 @@ export function checkpointFromText(transactionId: string | number, position: str
 export function formatCheckpoint(checkpoint: Checkpoint): string {
   return `${checkpoint.position} (transaction ${checkpoint.transactionId})`;
 }
+
+/**
+ * Where a reader of the gap-safe feed continues after a page of at most `limit` events: after its
+ * last event when the page was full; otherwise at the head the page's snapshot saw (so events of
+ * other types, or none, still move it on); `after` when there was neither.
+ */
+export function nextCheckpoint(
+  after: Checkpoint,
+  events: readonly { readonly transactionId: bigint; readonly position: bigint }[],
+  limit: number,
+  head: { readonly transaction_id: string | number; readonly position: string | number } | undefined,
+): { readonly next: Checkpoint; readonly caughtUp: boolean } {
+  const caughtUp = events.length < limit;
+  const last = events[events.length - 1];
+  if (!caughtUp && last !== undefined) return { next: { transactionId: last.transactionId, position: last.position }, caughtUp };
+  if (head !== undefined) return { next: checkpointFromText(head.transaction_id, head.position), caughtUp };
+  if (last !== undefined) return { next: { transactionId: last.transactionId, position: last.position }, caughtUp };
+  return { next: after, caughtUp };
+}

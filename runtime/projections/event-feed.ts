@@ -2,7 +2,7 @@ import type { EventEnvelope, Registry } from '../contracts.js';
 import type { SqlExecutor } from '../sql-client.js';
 import { distinctTypes, feedSql } from '../store/feed-statements.js';
 import { toEnvelopes, type EnvelopeRow } from '../store/stored-event.js';
-import { checkpointFromText, type Checkpoint } from './checkpoint.js';
+import { nextCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ProjectionTables } from './projection-tables.js';
 
 export interface FeedPage {
@@ -69,11 +69,5 @@ export async function readFeedPage(
     else rows.push(row);
   }
   const events = toEnvelopes(registry, rows);
-  const caughtUp = events.length < limit;
-  const last = events[events.length - 1];
-  let next: Checkpoint = after;
-  if (!caughtUp && last !== undefined) next = { transactionId: last.transactionId, position: last.position };
-  else if (head !== undefined) next = checkpointFromText(head.transaction_id, head.position);
-  else if (last !== undefined) next = { transactionId: last.transactionId, position: last.position };
-  return { events, next, caughtUp };
+  return { events, ...nextCheckpoint(after, events, limit, head) };
 }

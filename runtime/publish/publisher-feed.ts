@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../sql-client.js';
 import { distinctTypes } from '../store/feed-statements.js';
 import { bigintOf, type EnvelopeRow } from '../store/stored-event.js';
-import { checkpointFromText, type Checkpoint } from '../projections/checkpoint.js';
+import { nextCheckpoint, type Checkpoint } from '../projections/checkpoint.js';
 import type { FeedStatements } from '../projections/event-feed.js';
 import type { StoredEventRow } from './published-message.js';
 
@@ -53,11 +53,5 @@ export async function readRawFeedPage(
       payload: JSON.stringify(row.event_data),
     });
   }
-  const caughtUp = events.length < limit;
-  const last = events[events.length - 1];
-  let next: Checkpoint = after;
-  if (!caughtUp && last !== undefined) next = { transactionId: last.transactionId, position: last.position };
-  else if (head !== undefined) next = checkpointFromText(head.transaction_id, head.position);
-  else if (last !== undefined) next = { transactionId: last.transactionId, position: last.position };
-  return { events, next, caughtUp };
+  return { events, ...nextCheckpoint(after, events, limit, head) };
 }

@@ -89,7 +89,8 @@ export async function committedEvents(client: SqlClient, schema: string) {
 export async function runWriters(
   client: SqlClient,
   schema: string,
-  options: { writers: number; appends: number; seed?: number },
+  /** `keepWriting`: after `appends`, each writer goes on while it returns true (so a test's faults never outlast the writes). */
+  options: { writers: number; appends: number; seed?: number; keepWriting?: () => boolean },
 ): Promise<{ committed: number; rolledBack: Set<string> }> {
   const rolledBack = new Set<string>();
   class Rollback extends Error {}
@@ -108,7 +109,7 @@ export async function runWriters(
   await Promise.all(
     Array.from({ length: options.writers }, async (_, writer) => {
       const versions = new Map<string, number>();
-      for (let i = 0; i < options.appends; i++) {
+      for (let i = 0; i < options.appends || options.keepWriting?.() === true; i++) {
         const order = `s${options.seed ?? 1}-w${writer}-o${Math.floor(next() * 4)}`;
         const version = versions.get(order) ?? 0;
         const events = version === 0 ? [orderCreated(writer)] : Array.from({ length: 1 + Math.floor(next() * 3) }, () => orderPaid(next()));

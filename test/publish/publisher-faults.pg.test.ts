@@ -79,13 +79,16 @@ describe.skipIf(!onServer)('publisher process killed repeatedly (server)', () =>
       process_.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       return { process: process_, output: () => output };
     };
+    let duplicates = 0;
+    let kills = 0;
+    // The writers go on until the last kill: on a fast machine they would otherwise finish early,
+    // and a publisher that finds nothing left to publish would never be killed mid-batch.
     const writing = runWriters(db.client, db.schema, {
       writers: 4,
       appends: 120,
       seed: 11,
+      keepWriting: () => kills < 6,
     });
-    let duplicates = 0;
-    let kills = 0;
     let live: ReceivedMessage[] = [];
     let consuming: Promise<void> | undefined;
     for (let round = 0; round < 6; round++) {

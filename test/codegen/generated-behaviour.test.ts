@@ -118,7 +118,7 @@ describe('generated aggregate base classes', () => {
     expect(Customer.definition).toBe(shopRegistry.aggregates.Customer);
     expect(customer?.aggregateType).toBe('Customer');
     expect(ordersRegistry.aggregates.Order?.snapshotEvery).toBe(100);
-    expect(ordersRegistry.aggregates.Order?.eventTypes).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped', 'OrderDelivered']);
+    expect(ordersRegistry.aggregates.Order?.eventTypes).toEqual(['OrderCreated', 'OrderPaid', 'OrderShipped', 'OrderDelivered', 'OrderCancelled']);
   });
 });
 

@@ -18,7 +18,7 @@ describe('generated types', () => {
   });
 
   it('discriminate the event union by type', () => {
-    expectTypeOf<OrderEvent['type']>().toEqualTypeOf<'OrderCreated' | 'OrderPaid' | 'OrderShipped' | 'OrderDelivered'>();
+    expectTypeOf<OrderEvent['type']>().toEqualTypeOf<'OrderCreated' | 'OrderPaid' | 'OrderShipped' | 'OrderDelivered' | 'OrderCancelled'>();
     const event = {} as OrderEvent;
     if (event.type === 'OrderPaid') expectTypeOf(event.data.paidAmount).toEqualTypeOf<number>();
     expectTypeOf<Envelopes<OrderEvents>['OrderPaid']>().toEqualTypeOf<EventEnvelope<'OrderPaid', OrderEvents['OrderPaid']>>();

@@ -49,6 +49,22 @@ describe('Order', () => {
   });
 });
 
+describe('Order cancellation', () => {
+  it('cancels a pending or paid order with a reason, never a shipped one', () => {
+    given(Order, [{ type: 'OrderCreated', data: created }])
+      .when((order) => order.cancel('changed my mind'))
+      .then([{ type: 'OrderCancelled', data: { reason: 'changed my mind' } }]);
+    given(Order, [{ type: 'OrderCreated', data: created }]).when((order) => order.cancel(' ')).thenThrows(OrderRuleViolation, 'needs a reason');
+    given(Order, [
+      { type: 'OrderCreated', data: created },
+      { type: 'OrderPaid', data: { paymentId: 'pay-1', paidAmount: 25 } },
+      { type: 'OrderShipped', data: { trackingNumber: 'T-1' } },
+    ])
+      .when((order) => order.cancel('too late'))
+      .thenThrows(OrderRuleViolation, 'only pending or paid orders can be cancelled');
+  });
+});
+
 describe('read models', () => {
   it('OrderList follows each order’s status', () => {
     given(orderListReadModel, [

@@ -47,6 +47,13 @@ export class Order extends OrderBase {
     this.raise('OrderDelivered', {});
   }
 
+  /** Cancels a pending or paid order (a paid one is refunded elsewhere); shipped orders cannot be cancelled. */
+  cancel(reason: string): void {
+    if (this.state.status !== 'pending' && this.state.status !== 'paid') throw new OrderRuleViolation(`order ${this.id} is ${this.state.status}; only pending or paid orders can be cancelled`);
+    if (reason.trim() === '') throw new OrderRuleViolation('a cancellation needs a reason');
+    this.raise('OrderCancelled', { reason });
+  }
+
   /** OrderDelivered has no `apply` rules in the spec: the order is delivered from now on. */
   protected override onOrderDelivered(_data: OrderDelivered, _context: EventContext): void {
     this.patchState({ status: 'delivered' });

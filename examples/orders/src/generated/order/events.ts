@@ -28,12 +28,17 @@ export interface OrderShipped {
 
 export type OrderDelivered = Readonly<Record<string, never>>;
 
+export interface OrderCancelled {
+  readonly reason: string;
+}
+
 /** Every event of Order with its current payload, by stored event type. */
 export interface OrderEvents {
   readonly OrderCreated: OrderCreated;
   readonly OrderPaid: OrderPaid;
   readonly OrderShipped: OrderShipped;
   readonly OrderDelivered: OrderDelivered;
+  readonly OrderCancelled: OrderCancelled;
 }
 
 /** An event of Order: `{ type, data }`, discriminated by `type`. */

@@ -31,6 +31,7 @@ export abstract class OrderBase extends SpecAggregate<OrderEvents, OrderState> {
     OrderPaid: () => ({ status: 'paid' }),
     OrderShipped: (data) => ({ status: 'shipped', trackingNumber: data.trackingNumber }),
     OrderDelivered: (data, context) => this.onOrderDelivered(data, context),
+    OrderCancelled: () => ({ status: 'cancelled' }),
   };
 
   /** Applies OrderDelivered (the spec has no `apply` rules for it): change the state with `patchState`. Runs on raise and on replay, so it must not fail or have side effects. */

@@ -27,12 +27,13 @@ export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents>({
     OrderPaid: () => ({ status: 'paid' }),
     OrderShipped: () => ({ status: 'shipped' }),
     OrderDelivered: () => ({ status: 'delivered' }),
+    OrderCancelled: () => ({ status: 'cancelled' }),
   },
   indexes: [
     { field: 'userId', type: 'text', unique: false },
     { field: 'status', type: 'text', unique: false },
   ],
-  fingerprint: '3877a2dc6f26ca91',
+  fingerprint: '4e5e1fc38b43ef41',
 });
 
 /** Row of OrderStats (projection `order_stats`), stored as JSON: datetime fields are ISO strings. */

@@ -26,6 +26,7 @@ export const orderAggregate = defineAggregate({
     OrderPaid: { versions: [{ paymentId: check.string, paidAmount: check.number }] },
     OrderShipped: { versions: [{ trackingNumber: check.string }] },
     OrderDelivered: { versions: [{}] },
+    OrderCancelled: { versions: [{ reason: check.string }] },
   },
   readModels: [orderListReadModel, orderStatsReadModel],
 });

@@ -42,7 +42,8 @@ export async function scaffoldProject(dir: string): Promise<ScaffoldResult> {
   const planned = planPackageJson(existingPackageJson, { projectName: basename(dir), esgenVersion });
   if (!planned.ok) return { ok: false, problem: planned.problem };
 
-  const files = (await listFiles(templates)).sort();
+  // In the order they are reported: sorted by the name they get in the project.
+  const files = (await listFiles(templates)).sort((a, b) => ((renamedTemplates[a] ?? a) < (renamedTemplates[b] ?? b) ? -1 : 1));
   const written: string[] = [];
   const skipped: string[] = [];
   for (const file of files) {

@@ -173,3 +173,33 @@ describe('esgen init', () => {
     expect(check.status).toBe(0);
   });
 });
+
+describe('the README tutorial', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Five minutes');
+  const tutorial = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const blocks = (language: string) => [...tutorial.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+
+  it('shows exactly what esgen init prints in an empty folder', () => {
+    expect(start).toBeGreaterThan(-1);
+    const dir = join(tempDir(), 'my-app');
+    mkdirSync(dir);
+    const init = esgen(['init'], dir);
+    expect(init.status).toBe(0);
+    expect(blocks('text')).toContain(init.stdout);
+  });
+
+  it('quotes the code init writes, line for line (comments at line ends aside)', () => {
+    const written = ['src/main.ts', 'src/domain/task.ts'].map((file) => readFileSync(join(root, 'templates/init', file), 'utf8')).join('\n');
+    const lines = new Set(written.split('\n').map((line) => line.trim()));
+    const quoted = blocks('ts').flatMap((block) => block.split('\n').map((line) => line.replace(/\s+\/\/ .*$/, '').trim()).filter((line) => line !== ''));
+    expect(quoted.length).toBeGreaterThan(10);
+    expect(quoted.filter((line) => !lines.has(line))).toEqual([]);
+  });
+
+  it('shows the output main.ts prints', () => {
+    const output = blocks('text').find((block) => block.startsWith('saved Task'));
+    expect(output).toBeDefined();
+    expectMainOutput(output!);
+  });
+});

@@ -131,7 +131,7 @@ describe('docs/cli.md', () => {
   });
 
   it('gives the exit codes of every command that does something (not only groups others)', () => {
-    const leaves = commands.filter((command) => command.subcommands.length === 0);
+    const leaves = commands.filter((command) => command.path !== 'esgen' && (command.subcommands.length === 0 || command.flags.some((flag) => !everywhere.has(flag))));
     const without = leaves.filter((command) => !/^Exit codes?: /m.test(sections.get(command.path) ?? '')).map((command) => command.path);
     expect(without).toEqual([]);
   });

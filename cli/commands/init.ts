@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 /** `esgen init [dir]`: make [dir] a project that runs; never overwrites, only completes package.json. */
 export function register(program: Command): void {
@@ -29,7 +29,9 @@ export function register(program: Command): void {
 
       const keptDev = packageJson.kept.some((line) => line.startsWith('kept your script dev:'));
       console.log('\nNext:');
-      if (dir !== '.') console.log(`  cd ${dir}`);
+      // The steps run in the project folder: from where the user is, not from --cwd.
+      const folder = relative(process.cwd(), target);
+      if (folder !== '') console.log(`  cd ${/[\s'"]/.test(folder) ? JSON.stringify(folder) : folder}`);
       console.log('  npm install     installs what package.json lists (esgen, tsx, typescript, @types/node)');
       if (keptDev) console.log('  npm run esgen:build && npm start     generates src/generated, then runs src/main.ts');
       else console.log('  npm run dev     esgen build (generates src/generated), then runs src/main.ts and reruns it when src/ changes');

@@ -126,6 +126,11 @@ describe('esgen init', () => {
     expect(init.stdout).toContain('Next:\n  cd my-domain\n  npm install');
     expect(readJson(join(dir, 'my-domain/package.json')).name).toBe('my-domain');
     expect(esgen(['validate'], join(dir, 'my-domain')).status).toBe(0);
+    // With --cwd, the next steps still start from where the user is.
+    const viaCwd = esgen(['init', '--cwd', 'elsewhere', 'my app'], dir);
+    expect(viaCwd.status).toBe(0);
+    expect(viaCwd.stdout).toContain('Next:\n  cd "elsewhere/my app"\n  npm install');
+    expect(readJson(join(dir, 'elsewhere/my app/package.json')).name).toBe('my-app');
   });
 
   it.each([

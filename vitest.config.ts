@@ -9,11 +9,13 @@ export default defineConfig({
     alias: [
       { find: /^esgen\/runtime$/, replacement: here('./runtime/index.ts') },
       { find: /^esgen\/runtime\/admin$/, replacement: here('./runtime/admin.ts') },
+      { find: /^esgen\/testing$/, replacement: here('./runtime/testing/index.ts') },
       { find: /^esgen$/, replacement: here('./generator/index.ts') },
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // The examples' own business-rule tests run with the suite (they use esgen/testing).
+    include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     // Type-level tests (`expectTypeOf`, `@ts-expect-error`) live in `*.test-d.ts`: vitest runs them
     // through tsc, so a wrong expectation is a failing test, not a no-op at run time.
     typecheck: {

@@ -39,7 +39,15 @@ export interface AggregateClass<TAggregate> {
   readonly definition: AggregateSpec;
 }
 
+/** Key of the type-only member that names an aggregate's events (esgen/testing infers payload types from it). */
+declare const eventMap: unique symbol;
+
+/** The event map of an aggregate class instance (`OrderEvents` for `Order`). */
+export type EventsOfAggregate<TAggregate> = TAggregate extends { readonly [eventMap]?: infer TEvents } ? TEvents : never;
+
 export abstract class SpecAggregate<TEvents extends object, TState extends object> extends AggregateRoot<EventOf<TEvents>> {
+  /** Type only (no value at run time): lets tools type the events of `Order` from the class. */
+  declare readonly [eventMap]?: TEvents;
   #state: TState | undefined;
 
   /** State of a new aggregate: spec defaults and zero values. */

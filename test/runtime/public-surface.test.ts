@@ -62,6 +62,11 @@ const adminNames = [
     'setPublisherPaused', 'skipFailedEvent', 'skipPublisherEvent',
 ];
 
+const testingNames = [
+    'AggregateOutcome', 'AggregateScenario', 'ReadModelScenario', 'ReadModelScenarioEvent', 'ScenarioAggregateClass',
+    'ScenarioEvent', 'ScenarioFailed', 'given',
+];
+
 /** Every exported name of an entry, types included, as the compiler sees it. */
 function exportedNames(entries: readonly string[]): Map<string, string[]> {
   const files = entries.map((entry) => join(repoRoot, entry));
@@ -83,7 +88,7 @@ function exportedNames(entries: readonly string[]): Map<string, string[]> {
 }
 
 describe('the public runtime surface', () => {
-  const names = exportedNames(['runtime/index.ts', 'runtime/admin.ts']);
+  const names = exportedNames(['runtime/index.ts', 'runtime/admin.ts', 'runtime/testing/index.ts']);
 
   it('esgen/runtime exports exactly what applications and generated code use', () => {
     expect(names.get('runtime/index.ts')).toEqual(applicationNames);
@@ -91,6 +96,10 @@ describe('the public runtime surface', () => {
 
   it('esgen/runtime/admin exports exactly the operator functions', () => {
     expect(names.get('runtime/admin.ts')).toEqual(adminNames);
+  });
+
+  it('esgen/testing exports exactly the given/when/then kit', () => {
+    expect(names.get('runtime/testing/index.ts')).toEqual(testingNames);
   });
 
   it('keeps the runtime values of both entries apart and internals out', () => {

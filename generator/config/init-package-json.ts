@@ -14,7 +14,13 @@ export const initScripts: Readonly<Record<string, string>> = {
   dev: 'esgen build && tsx watch src/main.ts',
   start: 'tsx src/main.ts',
   typecheck: 'tsc --noEmit',
+  // Node's own test runner through tsx: no test framework to install. The shell expands the glob
+  // (Node 20 does not expand globs in --test arguments itself).
+  test: 'tsx --test test/*.test.ts',
 };
+
+/** The `test` script `npm init -y` writes: a placeholder, not a decision of the user's. */
+const npmInitTestPlaceholder = 'echo "Error: no test specified" && exit 1';
 
 /**
  * Development tools of the scaffolded project. TypeScript is the version `npm install typescript`
@@ -90,7 +96,10 @@ export function planPackageJson(existing: string | undefined, options: { readonl
     if (current === undefined) return { ok: false, problem: `package.json: "${section}" is not an object; fix it and run esgen init again` };
     for (const [name, value] of Object.entries(wanted)) {
       const has = section === 'scripts' ? current[name] : (current[name] ?? objectAt(pkg, section === 'dependencies' ? 'devDependencies' : 'dependencies')?.[name]);
-      if (has === undefined) {
+      if (section === 'scripts' && name === 'test' && has === npmInitTestPlaceholder) {
+        current[name] = value;
+        changes.push(`replaced the placeholder test script of npm init: ${value}`);
+      } else if (has === undefined) {
         current[name] = value;
         if (existing !== undefined) changes.push(`added ${section === 'scripts' ? 'script' : section === 'dependencies' ? 'dependency' : 'dev dependency'} ${name}: ${value}`);
       } else if (has !== value) {

@@ -36,6 +36,13 @@ describe('planPackageJson', () => {
     expect(changes[0]).toContain(change);
   });
 
+  it("replaces npm init's placeholder test script, and keeps a real one", () => {
+    expect(written({ scripts: { test: 'echo "Error: no test specified" && exit 1' } }).pkg!.scripts!.test).toBe(initScripts.test);
+    const real = written({ type: 'module', scripts: { test: 'vitest run' } });
+    expect(real.pkg!.scripts!.test).toBe('vitest run');
+    expect(real.kept).toContain('kept your script test: vitest run');
+  });
+
   it('counts a package as present in either dependency section: esgen as a dev dependency is kept there', () => {
     const { pkg, kept } = written({ type: 'module', devDependencies: { esgen: 'file:../esgen.tgz' } });
     expect(pkg!.dependencies).toBeUndefined();

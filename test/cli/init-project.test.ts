@@ -50,7 +50,7 @@ const npmInitPackageJson = `{
 }
 `;
 
-const templateFiles = ['.gitignore', 'domain/task.esgen.yaml', 'esgen.config.yaml', 'src/domain/task.ts', 'src/main.ts', 'tsconfig.json'];
+const templateFiles = ['.gitignore', 'domain/task.esgen.yaml', 'esgen.config.yaml', 'src/domain/task.ts', 'src/main.ts', 'test/task-rules.test.ts', 'tsconfig.json'];
 
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
@@ -65,13 +65,13 @@ describe('esgen init', () => {
     for (const file of templateFiles) expect(init.stdout).toContain(`created ${file}\n`);
     expect(init.stdout).toContain('created package.json');
     expect(init.stdout).toMatch(/\nNext:\n {2}npm install .*\n {2}npm run dev .*\n$/);
-    expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'domain', 'esgen.config.yaml', 'package.json', 'src', 'tsconfig.json']);
+    expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'domain', 'esgen.config.yaml', 'package.json', 'src', 'test', 'tsconfig.json']);
 
     const pkg = readJson(join(dir, 'package.json'));
     expect(pkg.name).toBe(dir.split('/').pop()!.toLowerCase());
     expect(pkg.type).toBe('module');
     expect(pkg.private).toBe(true);
-    expect(pkg.scripts).toMatchObject({ 'esgen:build': 'esgen build', 'esgen:check': 'esgen check', dev: 'esgen build && tsx watch src/main.ts', start: 'tsx src/main.ts' });
+    expect(pkg.scripts).toMatchObject({ 'esgen:build': 'esgen build', 'esgen:check': 'esgen check', dev: 'esgen build && tsx watch src/main.ts', start: 'tsx src/main.ts', test: 'tsx --test test/*.test.ts' });
     expect(pkg.dependencies).toEqual({ esgen: `^${version}` });
     expect(Object.keys(pkg.devDependencies as object).sort()).toEqual(['@types/node', 'tsx', 'typescript']);
 
@@ -96,7 +96,9 @@ describe('esgen init', () => {
     expect(Object.keys(after).slice(0, Object.keys(before).length)).toEqual(Object.keys(before));
     for (const key of Object.keys(before).filter((key) => key !== 'type' && key !== 'scripts')) expect(after[key]).toEqual(before[key]);
     expect(after.type).toBe('module');
-    expect((after.scripts as Record<string, string>).test).toBe('echo "Error: no test specified" && exit 1');
+    // npm init's placeholder test script is replaced (and reported); a real one would be kept.
+    expect(init.stdout).toContain('  replaced the placeholder test script of npm init: tsx --test test/*.test.ts');
+    expect((after.scripts as Record<string, string>).test).toBe('tsx --test test/*.test.ts');
     expect(readFileSync(join(dir, 'package.json'), 'utf8')).toMatch(/^\{\n {2}"name": "my-app",\n[\s\S]*\}\n$/);
   });
 
@@ -173,6 +175,12 @@ describe('esgen init', () => {
     expect(main.status).toBe(0);
     expectMainOutput(main.stdout);
 
+    // The business-rule test init scaffolds passes (given/when/then from esgen/testing, in memory).
+    const rules = run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--test', 'test/task-rules.test.ts'], dir);
+    expect(rules.status, rules.stdout + rules.stderr).toBe(0);
+    expect(rules.stdout).toMatch(/^# pass 3$/m);
+    expect(rules.stdout).toMatch(/^# fail 0$/m);
+
     const check = esgen(['check'], dir);
     expect(check.stdout).toMatch(/^esgen check: generated code is up to date/);
     expect(check.status).toBe(0);
@@ -195,7 +203,7 @@ describe('the README tutorial', () => {
   });
 
   it('quotes the code init writes, line for line (comments at line ends aside)', () => {
-    const written = ['src/main.ts', 'src/domain/task.ts'].map((file) => readFileSync(join(root, 'templates/init', file), 'utf8')).join('\n');
+    const written = ['src/main.ts', 'src/domain/task.ts', 'test/task-rules.test.ts'].map((file) => readFileSync(join(root, 'templates/init', file), 'utf8')).join('\n');
     const lines = new Set(written.split('\n').map((line) => line.trim()));
     const quoted = blocks('ts').flatMap((block) => block.split('\n').map((line) => line.replace(/\s+\/\/ .*$/, '').trim()).filter((line) => line !== ''));
     expect(quoted.length).toBeGreaterThan(10);

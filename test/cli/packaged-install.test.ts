@@ -3,7 +3,8 @@
  * builds dist/ from the sources), then in a fresh `npm init -y` project `npm install <tarball>`,
  * `npx esgen init`, `npm install` of what init added, `npm run esgen:build`, `tsc` (the TypeScript
  * init installs, 7.x, and this repository's 5.x over the same tsconfig.json), the project's main
- * script on embedded PGlite, `npm run dev` as init's next step prints it, and `npm run esgen:check`.
+ * script on embedded PGlite, `npm run dev` as init's next step prints it, `npm test` (the
+ * business-rule test init scaffolds) and `npm run esgen:check`.
  *
  * Slow (a build and two installs): minutes on a loaded machine. Installs prefer the local npm
  * cache (`--prefer-offline`), so after the first run nothing is downloaded.
@@ -147,6 +148,13 @@ describe.skipIf(skipReason !== undefined)(`the packed esgen in a new project${sk
       if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
       await exited;
     }
+  }, minutes(2));
+
+  it('npm test runs the business-rule test init scaffolded (esgen/testing, Node test runner)', () => {
+    const result = run('npm', ['test', '--silent'], project);
+    expect(result.status, result.output).toBe(0);
+    expect(result.stdout).toMatch(/^# pass 3$/m);
+    expect(result.stdout).toMatch(/^# fail 0$/m);
   }, minutes(2));
 
   it('npm run esgen:check finds the generated code up to date', () => {

@@ -79,7 +79,8 @@ export function planPackageJson(existing: string | undefined, options: { readonl
 
   if (pkg.type === undefined) {
     pkg.type = 'module';
-    if (existing !== undefined) changes.push('set "type": "module" (the generated code and src/main.ts are ES modules)');
+    // No type means CommonJS to Node: the same consequences as switching from "commonjs".
+    if (existing !== undefined) changes.push('set "type": "module": the generated code and src/main.ts are ES modules; rename any .js file of yours that uses require() to .cjs');
   } else if (pkg.type === 'commonjs') {
     pkg.type = 'module';
     changes.push('changed "type" from "commonjs" to "module": the generated code and src/main.ts are ES modules; rename any .js file of yours that uses require() to .cjs');

@@ -1,6 +1,6 @@
-/** `esgen init` and `esgen validate`, run as the real binary (`node bin/esgen.js`) against dist/. */
+/** `esgen validate`, run as the real binary (`node bin/esgen.js`) against dist/. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,40 +128,7 @@ describe('esgen validate', () => {
   });
 });
 
-describe('esgen init', () => {
-  it('scaffolds a project that validates', () => {
-    const dir = tempDir();
-    const init = esgen(['init'], dir);
-    expect(init.status).toBe(0);
-    // The next step a newcomer needs is the build (validate alone generates nothing).
-    expect(init.stdout).toMatch(/\nNext: npx esgen build {3}\(checks the specs, then generates the TypeScript and your class to edit\)\n$/);
-    expect(readdirSync(dir).sort()).toEqual(['domain', 'esgen.config.yaml']);
-    const spec = readFileSync(join(dir, 'domain/task.esgen.yaml'), 'utf8');
-    expect(spec.split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/esgen/schemas/esgen.schema.json');
-    const validate = esgen(['validate'], dir);
-    expect(validate.stdout).toBe('esgen: specs are valid (1 aggregate, 3 events, 1 read model)\n');
-    expect(validate.status).toBe(0);
-  });
-
-  it('scaffolds into a new folder given as argument', () => {
-    const dir = tempDir();
-    const init = esgen(['init', 'my-domain'], dir);
-    expect(init.status).toBe(0);
-    expect(init.stdout).toContain('Next: cd my-domain && npx esgen build');
-    expect(existsSync(join(dir, 'my-domain/esgen.config.yaml'))).toBe(true);
-    expect(esgen(['validate', '--cwd', join(dir, 'my-domain')]).status).toBe(0);
-  });
-
-  it('refuses to overwrite an existing file and writes nothing', () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'esgen.config.yaml'), 'specs: mine/*.esgen.yaml\n');
-    const result = esgen(['init'], dir);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('`esgen.config.yaml` already exists');
-    expect(readFileSync(join(dir, 'esgen.config.yaml'), 'utf8')).toBe('specs: mine/*.esgen.yaml\n');
-    expect(existsSync(join(dir, 'domain'))).toBe(false);
-  });
-});
+// esgen init: test/cli/init-project.test.ts.
 
 describe('esgen --help', () => {
   it('lists init and validate', () => {

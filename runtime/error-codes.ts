@@ -185,6 +185,12 @@ export const errorCodes = {
       "an event is listed under a read model's `delete` and also updates its row (a `custom` mapper or field rules for it): the row is deleted, so the update would never take effect",
     fix: 'remove the event from `delete`, or remove its update rules',
   },
+  ESG163: {
+    name: 'publish repeats the aggregate\'s setting',
+    meaning:
+      'a warning: an event says `publish: true` in an aggregate that is `publish: true`, or `publish: false` in one that is `publish: false`; the event\'s flag changes nothing',
+    fix: 'remove `publish` from the event (it inherits the aggregate\'s), or change it to override the aggregate',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

@@ -191,6 +191,16 @@ export const errorCodes = {
       'a warning: an event says `publish: true` in an aggregate that is `publish: true`, or `publish: false` in one that is `publish: false`; the event\'s flag changes nothing',
     fix: 'remove `publish` from the event (it inherits the aggregate\'s), or change it to override the aggregate',
   },
+  ESG164: {
+    name: 'publisher lists an unknown event or aggregate',
+    meaning: 'a publisher in `publishers:` of esgen.config.yaml lists under `events` or `aggregates` a name no spec declares',
+    fix: 'correct the spelling, or remove the name',
+  },
+  ESG165: {
+    name: 'publisher lists an internal event',
+    meaning: 'a publisher in `publishers:` of esgen.config.yaml lists under `events` an event its spec marks `publish: false` (on the event or its aggregate)',
+    fix: 'remove the event from `events`, or mark it `publish: true` in the spec',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createMemoryDedupStore, createNatsPublisher, EVENT_HEADERS, isEsgenError, type PublishedEvent } from '../../runtime/index.js';
@@ -25,7 +26,7 @@ describe('public and internal events on the bus (orders spec)', () => {
     await db.dispose();
   });
 
-  it('publishes the public events and never the internal one; the generated consumer receives them typed', async () => {
+  it('publishes the public events and never the internal one; the generated consumer receives them typed and upcast', async () => {
     const { stream, prefix } = uniqueStream();
     streams.push(stream);
     expect(Object.entries(registry.events).map(([type, event]) => [type, event.publish])).toEqual([
@@ -38,8 +39,15 @@ describe('public and internal events on the bus (orders spec)', () => {
       { client: db.client, registry, schema: db.schema },
       { name: `spec_${prefix}`, servers: NATS_URL, subjectPrefix: prefix, stream: { name: stream }, pollIntervalMs: 50 },
     );
-    await publisher.start();
     const store = await prepareStore(db.client, db.schema);
+    // Written by an older release: OrderCreated version 1, without `currency`.
+    const legacy = `legacy-${prefix}`;
+    await db.client.query(
+      `INSERT INTO "${db.schema}".events (event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, occurred_at)
+       VALUES ($1, 'Order', $2, 1, 'OrderCreated', 1, $3::jsonb, now())`,
+      [randomUUID(), legacy, JSON.stringify({ userId: 'old', items: [], totalAmount: 12 })],
+    );
+    await publisher.start();
     const id = `pub-${prefix}`;
     const { envelopes } = await store.appendToStream(
       'Order',
@@ -58,6 +66,7 @@ describe('public and internal events on the bus (orders spec)', () => {
 
     const received = await readStream(nc, stream);
     expect(received.map((message) => [message.subject, message.headers[EVENT_HEADERS.aggregateVersion]])).toEqual([
+      [`${prefix}.${OrderSubjects.OrderCreated}`, '1'], // the legacy order
       [`${prefix}.${OrderSubjects.OrderCreated}`, '1'],
       [`${prefix}.${OrderSubjects.OrderPaid}`, '2'],
       [`${prefix}.${OrderSubjects.OrderShipped}`, '3'],
@@ -68,7 +77,7 @@ describe('public and internal events on the bus (orders spec)', () => {
     const done = new Promise<void>((resolve) => (finish = resolve));
     const record = (event: PublishedEvent<keyof OrderPublicEvents & string, unknown>) => {
       seen.push(event);
-      if (seen.length === 3) finish();
+      if (seen.length === 4) finish();
     };
     const errors: unknown[] = [];
     const consumer = await consumeOrderEvents({
@@ -87,12 +96,13 @@ describe('public and internal events on the bus (orders spec)', () => {
     await done;
     await consumer.stop();
     expect(errors).toEqual([]);
-    expect(seen.map((event) => [event.type, event.aggregateId, event.version, event.data])).toEqual([
-      ['OrderCreated', id, 1, { userId: 'u', items: [], totalAmount: 3, currency: 'EUR' }],
-      ['OrderPaid', id, 2, { paymentId: 'p', paidAmount: 3 }],
-      ['OrderShipped', id, 3, { trackingNumber: 'T-1' }],
+    expect(seen.map((event) => [event.type, event.aggregateId, event.version, event.storedVersion, event.data])).toEqual([
+      ['OrderCreated', legacy, 1, 1, { userId: 'old', items: [], totalAmount: 12, currency: 'USD' }], // upcast by the generated step
+      ['OrderCreated', id, 1, 2, { userId: 'u', items: [], totalAmount: 3, currency: 'EUR' }],
+      ['OrderPaid', id, 2, 1, { paymentId: 'p', paidAmount: 3 }],
+      ['OrderShipped', id, 3, 1, { trackingNumber: 'T-1' }],
     ]);
-    expect(consumer.counts).toMatchObject({ handled: 3, terminated: 0, failed: 0 });
+    expect(consumer.counts).toMatchObject({ handled: 4, terminated: 0, failed: 0 });
   });
 
   it('refuses at construction a publisher whose config names the internal event (ESG235), before touching the broker', () => {

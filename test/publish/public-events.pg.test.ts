@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createMemoryDedupStore, createNatsPublisher, EVENT_HEADERS, isEsgenError, type PublishedEvent } from '../../runtime/index.js';
 import { consumeOrderEvents, OrderSubjects, type OrderPublicEvents } from '../../examples/orders/src/generated/order/bus.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
@@ -95,6 +96,9 @@ describe('public and internal events on the bus (orders spec)', () => {
     });
     await done;
     await consumer.stop();
+    // A durable consumer of the aggregate's subjects only.
+    const info = await (await jetstreamManager(nc)).consumers.info(stream, `typed_${prefix}`);
+    expect(info.config.filter_subject).toBe(`${prefix}.Order.>`);
     expect(errors).toEqual([]);
     expect(seen.map((event) => [event.type, event.aggregateId, event.version, event.storedVersion, event.data])).toEqual([
       ['OrderCreated', legacy, 1, 1, { userId: 'old', items: [], totalAmount: 12, currency: 'USD' }], // upcast by the generated step

@@ -63,6 +63,12 @@ export interface EventDefinition {
   readonly upcast: (fromVersion: number, data: unknown) => unknown;
   /** Names of fields marked `pii: true` in the current version. */
   readonly piiFields: readonly string[];
+  /**
+   * The spec's `publish:` (the event's own, else its aggregate's). true: a public event, published
+   * to the message bus; false: internal on purpose, never published; absent: the spec says nothing
+   * (internal once any event of the registry is public). See docs/message-bus.md.
+   */
+  readonly publish?: boolean;
 }
 
 /** What the runtime knows of an aggregate type without its class (the generated registry holds these). */

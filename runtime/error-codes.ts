@@ -185,6 +185,22 @@ export const errorCodes = {
       "an event is listed under a read model's `delete` and also updates its row (a `custom` mapper or field rules for it): the row is deleted, so the update would never take effect",
     fix: 'remove the event from `delete`, or remove its update rules',
   },
+  ESG163: {
+    name: 'publish repeats the aggregate\'s setting',
+    meaning:
+      'a warning: an event says `publish: true` in an aggregate that is `publish: true`, or `publish: false` in one that is `publish: false`; the event\'s flag changes nothing',
+    fix: 'remove `publish` from the event (it inherits the aggregate\'s), or change it to override the aggregate',
+  },
+  ESG164: {
+    name: 'publisher lists an unknown event or aggregate',
+    meaning: 'a publisher in `publishers:` of esgen.config.yaml lists under `events` or `aggregates` a name no spec declares',
+    fix: 'correct the spelling, or remove the name',
+  },
+  ESG165: {
+    name: 'publisher lists an internal event',
+    meaning: 'a publisher in `publishers:` of esgen.config.yaml lists under `events` an event its spec marks `publish: false` (on the event or its aggregate)',
+    fix: 'remove the event from `events`, or mark it `publish: true` in the spec',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

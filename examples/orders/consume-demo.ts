@@ -1,16 +1,17 @@
 /**
- * A second service consuming the orders example's events from NATS JetStream with only the
- * generated code: typed handlers, payloads validated and upcast, dedup by event id. Prints each
+ * A second service consuming the orders example's public events (`publish: true` in the spec)
+ * from NATS JetStream with only the generated code: the generated `consumeOrderEvents` takes a
+ * typed handler per public event, validates and upcasts payloads, dedups by event id. Prints each
  * event and stops after `COUNT` events (default: runs until Ctrl-C).
  *
- *   npx tsx examples/orders/consume-demo.ts      # NATS_URL, ORDERS_STREAM (default ORDERS), COUNT
+ *   npx tsx examples/orders/consume-demo.ts      # NATS_URL, ORDERS_STREAM (default ORDERS), ORDERS_SUBJECT_PREFIX (default shop), COUNT
  */
 import { connect } from '@nats-io/transport-node';
-import { createEventConsumer, createMemoryDedupStore } from 'esgen/runtime';
-import { registry } from './src/generated/index.js';
-import type { OrderEvents } from './src/generated/order/events.js';
+import { createMemoryDedupStore } from 'esgen/runtime';
+import { consumeOrderEvents } from './src/generated/order/bus.js';
 
 const stream = process.env.ORDERS_STREAM ?? 'ORDERS';
+const subjectPrefix = process.env.ORDERS_SUBJECT_PREFIX ?? 'shop';
 const count = process.env.COUNT === undefined ? Infinity : Number(process.env.COUNT);
 const connection = await connect({ servers: process.env.NATS_URL ?? '127.0.0.1:4222' });
 let seen = 0;
@@ -20,11 +21,11 @@ const counted = () => {
   if (++seen >= count) finish();
 };
 
-const consumer = await createEventConsumer<OrderEvents>({
+const consumer = await consumeOrderEvents({
   connection,
   stream,
+  subjectPrefix,
   name: process.env.CONSUMER_NAME ?? 'order_mailer',
-  registry,
   dedup: createMemoryDedupStore(),
   handlers: {
     OrderCreated: (event) => {

@@ -1,7 +1,8 @@
 /**
  * The orders example publishing to NATS JetStream: places, pays and ships orders (embedded PGlite
- * in memory unless DATABASE_URL is set) while a publisher forwards every Order event to the
- * stream, then waits until JetStream acknowledged them all. Run consume-demo.ts beside it.
+ * in memory unless DATABASE_URL is set) while a publisher forwards the public events (the spec
+ * marks Order `publish: true`, OrderDelivered `publish: false`) to the stream, then waits until
+ * JetStream acknowledged them all. Run consume-demo.ts beside it.
  *
  *   npx tsx examples/orders/publish-demo.ts      # NATS_URL (default 127.0.0.1:4222), ORDERS_STREAM (default ORDERS)
  */
@@ -19,7 +20,7 @@ try {
     servers: process.env.NATS_URL ?? '127.0.0.1:4222',
     subjectPrefix,
     stream: { name: stream, duplicateWindowSeconds: 600 },
-    aggregates: ['Order'],
+    // No `events`/`aggregates`: the spec's public events. Lists here would add to them.
   });
   await publisher.start();
 

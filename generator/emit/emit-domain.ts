@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { AggregateDef, DomainIR } from '../ir/types.js';
 import { emitAggregateBase } from './emit-aggregate-base.js';
+import { emitBus, hasBus } from './emit-bus.js';
 import type { EmitContext, EmittedFile, ScaffoldFile } from './emit-context.js';
 import { emitEvents } from './emit-events.js';
 import { emitAggregateIndex, emitIndex } from './emit-index.js';
@@ -36,6 +37,7 @@ export function emitAggregate(aggregate: AggregateDef, context: AggregateEmitCon
       emitAggregateBase(aggregate, context),
       emitReadModels(aggregate, context),
       emitAggregateRegistry(aggregate, context),
+      ...(hasBus(aggregate) ? [emitBus(aggregate, context)] : []),
       emitAggregateIndex(aggregate, context),
     ],
     scaffolds: emitScaffolds(aggregate, context, context.render),

@@ -6,6 +6,7 @@
  */
 import type { AggregateDef, DomainIR } from '../ir/types.js';
 import { aggregateBaseFile } from './emit-aggregate-base.js';
+import { hasBus } from './emit-bus.js';
 import { enumValuesName } from './emit-types.js';
 import { type EmitContext, type EmittedFile, FileBuilder, relativeImport } from './emit-context.js';
 import { aggregateNames, eventNames, readModelNames } from './names.js';
@@ -13,7 +14,7 @@ import { aggregateNames, eventNames, readModelNames } from './names.js';
 export function emitAggregateIndex(aggregate: AggregateDef, context: EmitContext): EmittedFile {
   const { kebab } = aggregateNames(aggregate.name);
   const path = `${kebab}/index.ts`;
-  const modules = ['types.ts', 'events.ts', aggregateBaseFile(aggregate).slice(kebab.length + 1), 'read-models.ts', 'registry.ts'];
+  const modules = ['types.ts', 'events.ts', aggregateBaseFile(aggregate).slice(kebab.length + 1), 'read-models.ts', 'registry.ts', ...(hasBus(aggregate) ? ['bus.ts'] : [])];
   return reexports(context, path, modules.map((module) => ({ specifier: relativeImport(path, `${kebab}/${module}`) }))).print(aggregate.file);
 }
 

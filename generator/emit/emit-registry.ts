@@ -91,6 +91,10 @@ export function emitAggregateRegistry(aggregate: AggregateDef, context: EmitCont
     if (event.versions.length > 1) parts.push(`upcasts: [${event.versions.slice(0, -1).map((version) => upcastStep(file, context, typed, event, version)).join(', ')}]`);
     const pii = (event.versions.at(-1)?.fields ?? []).filter((field) => field.pii).map((field) => stringLiteral(field.name));
     if (pii.length > 0) parts.push(`pii: [${pii.join(', ')}]`);
+    // Written only where the spec says something (on the event or its aggregate), so the runtime
+    // can tell "internal by default" from "kept internal on purpose" (a config may not publish those).
+    const publish = event.publish ?? aggregate.publish;
+    if (publish !== undefined) parts.push(`publish: ${publish}`);
     return `${propertyKey(event.name)}: { ${parts.join(', ')} },`;
   });
   const readModels = aggregate.readModels.map((readModel) => file.local(readModelsFile(aggregate), readModelNames(readModel.name).definition, 'value'));

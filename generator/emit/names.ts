@@ -43,6 +43,12 @@ export interface AggregateNames {
   readonly initialState: string;
   /** `orderAggregate`: the aggregate's definition in its registry file. */
   readonly definition: string;
+  /** `OrderPublicEvents`: the current payload of every public event, by type (bus.ts). */
+  readonly publicEventMap: string;
+  /** `OrderSubjects`: the subject of every public event after the publisher's prefix (bus.ts). */
+  readonly subjects: string;
+  /** `consumeOrderEvents`: the typed consumer of the public events (bus.ts). */
+  readonly consumer: string;
 }
 
 export function aggregateNames(type: string): AggregateNames {
@@ -56,6 +62,9 @@ export function aggregateNames(type: string): AggregateNames {
     eventUnion: `${type}Event`,
     initialState: `${camelCase(type)}InitialState`,
     definition: `${camelCase(type)}Aggregate`,
+    publicEventMap: `${type}PublicEvents`,
+    subjects: `${type}Subjects`,
+    consumer: `consume${type}Events`,
   };
 }
 

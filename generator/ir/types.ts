@@ -113,6 +113,8 @@ export interface EventDef {
   readonly versions: readonly EventVersionDef[];
   /** Declarative state changes; absent when the user writes `on<Event>` in TypeScript. */
   readonly apply?: readonly ApplyRule[];
+  /** `publish:` as written on the event (absent: the aggregate's decides); see typed IR `visibility`. */
+  readonly publish?: boolean;
   readonly description?: string;
   readonly loc: SourceLocation;
 }
@@ -194,6 +196,8 @@ export interface AggregateDef {
   readonly state: readonly FieldDef[];
   readonly events: readonly EventDef[];
   readonly readModels: readonly ReadModelDef[];
+  /** `publish:` as written on the aggregate: the default of its events (absent = internal). */
+  readonly publish?: boolean;
   readonly description?: string;
   readonly loc: SourceLocation;
 }

@@ -1,12 +1,13 @@
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { glob } from 'tinyglobby';
 import { loadConfig } from '../config/load-config.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DomainIR } from '../ir/types.js';
 import { loadDomainFromSources, type DomainResult } from './load-domain.js';
-import { decodeSpecBytes, maxSpecBytes, tooLarge } from './parse-spec-text.js';
+import { checkPublishers } from '../validate/check-publishers.js';
+import { decodeSpecBytes, maxSpecBytes, parseSpecText, tooLarge } from './parse-spec-text.js';
 import type { SpecCache } from './spec-cache.js';
 
 export type LoadResult =
@@ -46,7 +47,19 @@ export async function loadFoundProject(found: Extract<FoundProject, { ok: true }
   const sources = new Map(found.sources);
   const domain = await loadSpecFiles(config.root, found.files, cache);
   for (const [file, text] of domain.sources) sources.set(file, text);
-  return domain.ok ? { ok: true, config, ir: domain.ir, diagnostics: domain.diagnostics, sources } : { ok: false, config, diagnostics: domain.diagnostics, sources };
+  if (!domain.ok) return { ok: false, config, diagnostics: domain.diagnostics, sources };
+  const publishers = publisherDiagnostics(config, domain.ir, found.sources);
+  if (publishers.length > 0) return { ok: false, config, diagnostics: [...domain.diagnostics, ...publishers], sources };
+  return { ok: true, config, ir: domain.ir, diagnostics: domain.diagnostics, sources };
+}
+
+/** The config's publisher lists checked against the domain, located in the config's text (parsed again only when it has publishers). */
+function publisherDiagnostics(config: ResolvedConfig, ir: DomainIR, configSources: ReadonlyMap<string, string>): Diagnostic[] {
+  if (Object.keys(config.publishers).length === 0) return [];
+  const configFile = relative(config.root, config.configFile).split('\\').join('/');
+  const text = configSources.get(configFile);
+  const locator = text === undefined ? undefined : parseSpecText(configFile, text, 'config').locator;
+  return locator === undefined ? [] : checkPublishers(config.publishers, ir, configFile, locator);
 }
 
 /** The first half of loadProject: the config, and the spec files its globs match. */

@@ -29,6 +29,17 @@ export interface TypedAggregate {
   value(node: ApplyRule | MappingRule | KeySource): ResolvedValue | undefined;
   /** The simulation of a declarative upcast step. */
   upcast(step: DeclarativeStep): UpcastSimulation;
+  /** Public (published, with subjects and a typed consumer) or internal: see eventVisibility. */
+  visibility(event: EventDef): Visibility;
+  /** The public events, in spec order. */
+  readonly publicEvents: readonly EventDef[];
+}
+
+export type Visibility = 'public' | 'internal';
+
+/** The event's own `publish:`, else its aggregate's, else internal: events are private until a spec says otherwise. */
+export function eventVisibility(aggregate: AggregateDef, event: EventDef): Visibility {
+  return (event.publish ?? aggregate.publish ?? false) ? 'public' : 'internal';
 }
 
 /** Resolves a value read from `event` (current payload version). */
@@ -95,6 +106,8 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
     event: (name) => events.get(name),
     stateField: (name) => state.get(name),
     value: (node) => values.get(node),
+    visibility: (event) => eventVisibility(aggregate, event),
+    publicEvents: aggregate.events.filter((event) => eventVisibility(aggregate, event) === 'public'),
     upcast(step) {
       const simulation = upcasts.get(step);
       if (!simulation) throw new InternalError('an upcast step outside its aggregate');

@@ -20,8 +20,25 @@ export function checkEvents(ctx: CheckContext): void {
     for (const event of aggregate.events) {
       checkUpcasts(ctx, aggregate, event);
       checkApply(ctx, aggregate, event);
+      checkPublish(ctx, aggregate, event);
     }
   }
+}
+
+/** `publish:` on an event that says what its aggregate already says: harmless, so a warning. */
+function checkPublish(ctx: CheckContext, aggregate: AggregateDef, event: EventDef): void {
+  if (event.publish === undefined || event.publish !== aggregate.publish) return;
+  ctx.report({
+    code: 'ESG163',
+    severity: 'warning',
+    node: event,
+    below: ['publish'],
+    part: 'key',
+    message: `\`${event.name}\` says \`publish: ${event.publish}\`, which \`${aggregate.name}\` already says for all its events (\`publish: ${aggregate.publish}\`)`,
+    hint: event.publish
+      ? 'remove `publish: true` from the event; to keep it internal write `publish: false`'
+      : 'remove `publish: false` from the event; to publish it write `publish: true`',
+  });
 }
 
 function checkUpcasts(ctx: CheckContext, aggregate: AggregateDef, event: EventDef): void {

@@ -2,6 +2,7 @@ import { enumValuesName } from '../emit/emit-types.js';
 import { aggregateNames as aggregateTypeNames, checkName, eventNames, readModelNames } from '../emit/names.js';
 import { primitiveNames } from '../ir/parse-expressions.js';
 import type { AggregateDef, FieldDef } from '../ir/types.js';
+import { typeAggregate } from '../typed/typed-aggregate.js';
 import type { CheckContext } from './check-context.js';
 
 /**
@@ -121,6 +122,13 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
       [generated.baseClass, 'the generated base class'],
       [generated.eventMap, 'the generated event map'],
       [generated.eventUnion, 'the generated event union'],
+      // bus.ts, only for an aggregate with public events.
+      ...(typeAggregate(aggregate).publicEvents.length > 0
+        ? ([
+            [generated.publicEventMap, 'the generated map of public events'],
+            [generated.subjects, 'the generated subjects'],
+          ] as const)
+        : []),
     ] as const) {
       if (!claimed.has(name)) claimed.set(name, `${what} \`${name}\``);
     }

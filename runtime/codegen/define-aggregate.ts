@@ -18,6 +18,8 @@ export interface EventSpec {
   readonly upcasts?: readonly ((data: never) => unknown)[];
   /** Fields of the current version marked `pii: true`. */
   readonly pii?: readonly string[];
+  /** The spec's `publish:` for this event (its own, else its aggregate's); absent when neither says. */
+  readonly publish?: boolean;
 }
 
 export interface AggregateSpecInput {
@@ -61,6 +63,7 @@ export function defineEvent(type: string, aggregateType: string, spec: EventSpec
       return payload;
     },
     piiFields: spec.pii ?? [],
+    ...(spec.publish === undefined ? {} : { publish: spec.publish }),
   };
 }
 

@@ -26,9 +26,12 @@ export interface PublisherOptions {
   readonly broker: EventPublisher;
   /** Subject prefix the broker adapter uses; checked here so a bad one fails at start. */
   readonly subjectPrefix: string;
-  /** Which events to publish. Default: every event type of the registry. */
+  /**
+   * Events to publish besides the spec's public ones (`publish: true`). Default, with no public
+   * event in the spec either: every event not marked `publish: false`. See selectEventTypes.
+   */
   readonly events?: readonly string[];
-  /** Publish every event of these aggregates (added to `events`). */
+  /** Publish the events of these aggregates too, except those the spec marks `publish: false`. */
   readonly aggregates?: readonly string[];
   /** Where a NEW publisher starts: 'start' (every stored event, default) or 'now'. */
   readonly from?: 'start' | 'now';
@@ -271,30 +274,46 @@ function describe(error: unknown): string {
   return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
 }
 
-/** The event types a publisher forwards; unknown names are a configuration error, caught at start. */
+/**
+ * The event types a publisher forwards: the spec's public events (`publish: true` on the event or
+ * its aggregate) plus what the publisher's `events` and `aggregates` name. An aggregate named there
+ * brings its events except those the spec keeps internal on purpose (`publish: false`); naming
+ * such an event in `events` is a configuration error, like an unknown name, caught at start. With
+ * no public event in the registry and no list, every event not marked `publish: false` (the
+ * behaviour before specs could mark events).
+ */
 export function selectEventTypes(
   registry: Registry,
   events: readonly string[] | undefined,
   aggregates: readonly string[] | undefined,
   publisher: string,
 ): string[] {
-  if (events === undefined && aggregates === undefined) return Object.keys(registry.events);
-  const selected = new Set<string>();
+  const all = Object.values(registry.events);
+  const publicTypes = all.filter((event) => event.publish === true).map((event) => event.type);
+  if (events === undefined && aggregates === undefined) {
+    return publicTypes.length > 0 ? publicTypes : all.filter((event) => event.publish !== false).map((event) => event.type);
+  }
+  const selected = new Set<string>(publicTypes);
   const problems: string[] = [];
   for (const type of events ?? []) {
-    if (registry.events[type] === undefined) problems.push(`event ${type} is not in the registry`);
+    const definition = Object.prototype.hasOwnProperty.call(registry.events, type) ? registry.events[type] : undefined;
+    if (definition === undefined) problems.push(`event ${type} is not in the registry`);
+    else if (definition.publish === false) problems.push(`event ${type} is internal (the spec says \`publish: false\`): remove it from \`events\`, or mark it \`publish: true\` in the spec`);
     else selected.add(type);
   }
   for (const aggregate of aggregates ?? []) {
-    const spec = registry.aggregates[aggregate];
+    const spec = Object.prototype.hasOwnProperty.call(registry.aggregates, aggregate) ? registry.aggregates[aggregate] : undefined;
     if (spec === undefined) problems.push(`aggregate ${aggregate} is not in the registry`);
-    else for (const type of spec.eventTypes) selected.add(type);
+    else for (const type of spec.eventTypes) if (registry.events[type]?.publish !== false) selected.add(type);
   }
   if (problems.length > 0)
     throw new InvalidPublisherConfig(`Publisher ${publisher}: ${problems.join('; ')}. Check the spelling or regenerate the code with \`esgen build\`.`);
   if (selected.size === 0)
-    throw new InvalidPublisherConfig(`Publisher ${publisher} selects no events: list event types in \`events\` or aggregates in \`aggregates\`.`);
-  return [...selected];
+    throw new InvalidPublisherConfig(
+      `Publisher ${publisher} selects no events: mark events \`publish: true\` in the spec, or list event types in \`events\` or aggregates in \`aggregates\`.`,
+    );
+  // Registry order (spec order), whatever the order of the lists.
+  return all.map((event) => event.type).filter((type) => selected.has(type));
 }
 
 export type { ProjectionContext };

@@ -4,7 +4,9 @@
  * (test/codegen/type-tests.test.ts shows that it does).
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Envelopes, EventEnvelope, EventSourcedRepository, RepositoryTarget } from 'esgen/runtime';
+import type { EventConsumer, Envelopes, EventEnvelope, EventSourcedRepository, PublishedEvent, RepositoryTarget } from 'esgen/runtime';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { consumeOrderEvents, OrderSubjects, type OrderPublicEvents } from '../../examples/orders/src/generated/order/bus.js';
 import { Order } from '../../examples/orders/src/domain/order.js';
 import type { OrderCreated, OrderCreatedV1, OrderEvent, OrderEvents } from '../../examples/orders/src/generated/order/events.js';
 import { OrderBase, type OrderState } from '../../examples/orders/src/generated/order/order.base.js';
@@ -60,5 +62,46 @@ describe('raise and repositories', () => {
     expectTypeOf(Order).toExtend<RepositoryTarget<Order>>();
     expectTypeOf(OrderBase).not.toExtend<RepositoryTarget<Order>>();
     expectTypeOf<EventSourcedRepository<Order>['load']>().returns.resolves.toEqualTypeOf<Order>();
+  });
+});
+
+describe('the generated bus module (public events only)', () => {
+  it('lists the public events with their current payloads, and no internal one', () => {
+    expectTypeOf<keyof OrderPublicEvents>().toEqualTypeOf<'OrderCreated' | 'OrderPaid' | 'OrderShipped' | 'OrderCancelled'>();
+    expectTypeOf<OrderPublicEvents['OrderCreated']>().toEqualTypeOf<OrderCreated>();
+    expectTypeOf(OrderSubjects).toEqualTypeOf<{ readonly OrderCreated: 'Order.OrderCreated'; readonly OrderPaid: 'Order.OrderPaid'; readonly OrderShipped: 'Order.OrderShipped'; readonly OrderCancelled: 'Order.OrderCancelled' }>();
+  });
+
+  it('hands each handler its typed event, upcast to the current version', () => {
+    const connection = {} as NatsConnection;
+    const consumer = consumeOrderEvents({
+      connection,
+      stream: 'SHOP',
+      subjectPrefix: 'shop',
+      name: 'billing',
+      handlers: {
+        OrderCreated: (event) => {
+          expectTypeOf(event).toEqualTypeOf<PublishedEvent<'OrderCreated', OrderCreated>>();
+          expectTypeOf(event.data.currency).toEqualTypeOf<string>(); // version 2's field, present on upcast v1 events too
+        },
+        OrderPaid: async (event, { tx }) => {
+          expectTypeOf(event.data.paidAmount).toEqualTypeOf<number>();
+          void tx;
+        },
+      },
+    });
+    expectTypeOf(consumer).resolves.toEqualTypeOf<EventConsumer>();
+  });
+
+  it('refuses handlers of internal events, typos and wrong payloads, and a consumer without the subject prefix', () => {
+    const base = { connection: {} as NatsConnection, stream: 'SHOP', subjectPrefix: 'shop', name: 'billing' };
+    // @ts-expect-error OrderDelivered is internal (`publish: false`): no handler, it is never published
+    void consumeOrderEvents({ ...base, handlers: { OrderDelivered: () => undefined } });
+    // @ts-expect-error a typo is not an event
+    void consumeOrderEvents({ ...base, handlers: { OrderPayed: () => undefined } });
+    // @ts-expect-error OrderPaid has no trackingNumber
+    void consumeOrderEvents({ ...base, handlers: { OrderPaid: (event) => event.data.trackingNumber } });
+    // @ts-expect-error the prefix decides the subjects the consumer reads
+    void consumeOrderEvents({ connection: base.connection, stream: 'SHOP', name: 'billing', handlers: {} });
   });
 });

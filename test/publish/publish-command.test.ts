@@ -91,7 +91,7 @@ describe('esgen publish', () => {
   orders_bus:
     subjectPrefix: ${prefix}
     stream: { name: ${stream}, maxMessageBytes: 2048, duplicateWindowSeconds: 600 }
-    events: [OrderCreated, OrderPaid]
+    events: [OrderCreated, OrderPaid] # with the spec's public events (OrderShipped too)
     batchSize: 3
 `,
     );
@@ -131,7 +131,7 @@ describe('esgen publish', () => {
     expect(lines[1]).toMatch(
       new RegExp(`^orders_bus\\s+failed\\s+${poison - 1n}\\s+${poison + 1n}\\s+2\\s+.*at ${poison} \\(OrderCreated\\): Publisher orders_bus stopped`),
     );
-    expect(status.stdout).toMatch(new RegExp(`orders_bus → nats stream ${stream} \\(${prefix}\\.>\\); events: OrderCreated, OrderPaid`));
+    expect(status.stdout).toMatch(new RegExp(`orders_bus → nats stream ${stream} \\(${prefix}\\.>\\); events: OrderCreated, OrderPaid, OrderShipped, OrderCancelled`));
     const json = JSON.parse((await esgen(['status', '--format', 'json'])).stdout) as { name: string; state: string; lastError: { position: string } }[];
     expect(json[0]).toMatchObject({ name: 'orders_bus', state: 'failed', lastError: { position: String(poison) } });
 

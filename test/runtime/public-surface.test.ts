@@ -4,7 +4,8 @@
  * (update these lists in the same commit); internals never leak into either.
  * Before issue 10 `esgen/runtime` exported 185 names (76 values); after it 151 (54 values) plus 37
  * in `esgen/runtime/admin` (21 values). The connection faults and pool options (issue 10) and the
- * message bus (issue 14) brought them to 201 (77 values) and 44 (25 values).
+ * message bus (issue 14) brought them to 201 (77 values) and 44 (25 values); the generated typed
+ * consumers (issue 14, spec-level `publish`) to 205 (79 values).
  */
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -14,10 +15,10 @@ import * as application from 'esgen/runtime';
 import { repoRoot } from '../codegen/codegen-support.js';
 
 const applicationNames = [
-    'AggregateClass', 'AggregateDefinition', 'AggregateNotFound', 'AggregateRoot', 'AggregateRootLike', 'AggregateSpec',
+    'AggregateClass', 'AggregateConsumerOptions', 'AggregateDefinition', 'AggregateNotFound', 'AggregateRoot', 'AggregateRootLike', 'AggregateSpec',
     'AggregateSpecInput', 'AppendEvent', 'AppendOptions', 'AppendResult', 'Appliers', 'BatchOutcome', 'BatchReport',
     'BulkEvent', 'BulkImportOptions', 'BulkImportResult', 'Check', 'Checkpoint', 'CommitOutcomeUnknown',
-    'ConcurrencyError', 'ConnectOptions', 'ConnectionLost', 'DEFAULT_POOL_OPTIONS', 'DatabaseInUse',
+    'ConcurrencyError', 'ConnectOptions', 'ConnectionLost', 'ConsumableAggregate', 'DEFAULT_POOL_OPTIONS', 'DatabaseInUse',
     'DatabaseUnreachable', 'DedupStore', 'DefinedAggregate', 'DomainEvent', 'EVENT_HEADERS', 'Envelopes', 'ErrorCode',
     'ErrorCodeEntry', 'EsgenError', 'EsgenErrorCode', 'EventCatalog', 'EventConsumer', 'EventConsumerOptions',
     'EventContext', 'EventDefinition', 'EventEnvelope', 'EventFollower', 'EventHandlers', 'EventMetadata', 'EventOf', 'EventPublisher',
@@ -44,9 +45,9 @@ const applicationNames = [
     'WriteOutcome', 'add', 'aggregateDefinition', 'append', 'appendAll', 'check', 'connect', 'createEventConsumer',
     'createEventSourcing', 'createEventStore', 'createJetStreamPublisher', 'createMemoryDedupStore',
     'createNatsPublisher', 'createPgClient', 'createPgliteClient', 'createPostgresDedupStore', 'createPublisher',
-    'createReadModelManager', 'createRepository', 'decodeEvent', 'defineAggregate', 'defineEvent', 'defineReadModel',
+    'createReadModelManager', 'createRepository', 'decodeEvent', 'defineAggregate', 'defineAggregateConsumer', 'defineEvent', 'defineReadModel',
     'defineRegistry', 'errorCodes', 'eventSubject', 'followEvents', 'isConnectionFault', 'isEsgenError', 'keyText', 'max', 'min',
-    'patched', 'pointer', 'readModel', 'subscribe', 'subtract', 'timeBucket', 'toOutgoingMessage', 'utc',
+    'patched', 'pointer', 'readModel', 'subjectOf', 'subscribe', 'subtract', 'timeBucket', 'toOutgoingMessage', 'utc',
     'validateWith',
 ];
 

@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './order.base.js';
 export * from './read-models.js';
 export * from './registry.js';
+export * from './bus.js';

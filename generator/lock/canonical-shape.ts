@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatType } from '../ir/parse-expressions.js';
-import type { PrimitiveName, TypeRef } from '../ir/types.js';
+import type { AggregateDef, PrimitiveName, TypeRef } from '../ir/types.js';
 import { canonicalJson } from '../emit/fingerprint.js';
 
 /** A value type as the resolver needs it: from `types:` of a spec, or from a lock entry. */
@@ -41,6 +41,16 @@ export interface ShapeField {
 }
 
 export type TypeLookup = (name: string) => ValueTypeSource | undefined;
+
+/** The value types of an aggregate's `types:`, for resolving its fields. */
+export function typeLookupOf(aggregate: AggregateDef): TypeLookup {
+  const types = new Map(aggregate.types.map((type) => [type.name, type]));
+  return (name) => {
+    const type = types.get(name);
+    if (!type) return undefined;
+    return type.kind === 'enum' ? { kind: 'enum', values: type.values } : { kind: 'record', fields: type.fields };
+  };
+}
 
 /** Resolves fields (sorted by name) through the value types `lookup` knows. */
 export function resolveShape(fields: readonly ShapeInput[], lookup: TypeLookup, seen: ReadonlySet<string> = new Set()): ShapeField[] {

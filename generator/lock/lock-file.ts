@@ -16,7 +16,7 @@ import { parseTypeExpression } from '../ir/parse-expressions.js';
 import type { AggregateDef, EventDef, EventVersionDef, JsonValue, MappingOp, ReadModelDef, ValueExpr } from '../ir/types.js';
 import { readModelFingerprint } from '../emit/emit-read-models.js';
 import { stateFingerprint } from '../emit/emit-aggregate-base.js';
-import { compareText, fieldTypeText, reachableTypeNames, resolveShape, shapeFingerprint, type ShapeField, type ShapeInput, type TypeLookup, type ValueTypeSource } from './canonical-shape.js';
+import { compareText, fieldTypeText, reachableTypeNames, resolveShape, shapeFingerprint, type ShapeField, type ShapeInput, type TypeLookup, typeLookupOf, type ValueTypeSource } from './canonical-shape.js';
 
 export const lockFileName = 'esgen.lock';
 export const lockFormatVersion = 1;
@@ -49,15 +49,6 @@ export function eventVersionKey(event: string, version: number): string {
 }
 
 const keyPattern = /^([A-Za-z_][A-Za-z0-9_]*) v([1-9][0-9]*)$/;
-
-export function typeLookupOf(aggregate: AggregateDef): TypeLookup {
-  const types = new Map(aggregate.types.map((type) => [type.name, type]));
-  return (name) => {
-    const type = types.get(name);
-    if (!type) return undefined;
-    return type.kind === 'enum' ? { kind: 'enum', values: type.values } : { kind: 'record', fields: type.fields };
-  };
-}
 
 /** The canonical shape of an event version in the spec. */
 export function specShape(aggregate: AggregateDef, version: EventVersionDef): ShapeField[] {

@@ -27,7 +27,7 @@ function at(loc: SourceLocation): Pick<Diagnostic, 'file' | 'line' | 'column'> {
 /** The fix for a changed locked version: a new version when it is the current one, otherwise restoring it. */
 function fixFor(event: EventDef, version: EventVersionDef): string {
   if (version.version === event.version) {
-    return `Add version ${version.version + 1} with an upcast from ${version.version}, keeping version ${version.version} as it was under \`history\` (docs/schema-evolution.md)`;
+    return `Add version ${version.version + 1} with an upcast from ${version.version}, keeping version ${version.version} as it was under \`history\` (docs/schema-evolution.md). If version ${version.version} was never released (locked by a local build only), delete its entry from esgen.lock instead`;
   }
   return `Restore version ${version.version} under \`history\` as esgen.lock records it, and put the change in version ${event.version + 1} with an upcast from ${event.version}`;
 }

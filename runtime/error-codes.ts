@@ -211,6 +211,16 @@ export const errorCodes = {
     meaning: '`esgen check --against <ref>`: an event version locked at the ref differs in (or is missing from) the current esgen.lock, so the lock itself was edited',
     fix: 'restore the entry from the ref (`git checkout <ref> -- esgen.lock`, then `esgen build`) and add a new version instead',
   },
+  ESG177: {
+    name: 'read model changed since the base ref',
+    meaning: 'warning of `esgen check --against <ref>`: a read model\'s fingerprint differs from the one locked at the ref, so the release rebuilds its rows from the events before it serves',
+    fix: 'nothing, when the change is intended: plan the rebuild; otherwise keep the read model as it was',
+  },
+  ESG178: {
+    name: 'aggregate state changed since the base ref',
+    meaning: 'warning of `esgen check --against <ref>`: the state of an aggregate with snapshots has another fingerprint than at the ref, so the snapshots taken before are ignored',
+    fix: 'nothing, when the change is intended: aggregates load from their events until new snapshots are written',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

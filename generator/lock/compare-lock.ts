@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { AggregateDef, DomainIR, EventDef, EventVersionDef, SourceLocation } from '../ir/types.js';
-import { eventVersionKey, lockableVersions, type LockFile, specShape } from './lock-file.js';
+import { derivedFingerprints, eventVersionKey, lockableVersions, type LockFile, specShape } from './lock-file.js';
 import { emptyLocator, type Locate } from './lock-text.js';
 import { shapeChanges, type ShapeChange } from './shape-changes.js';
 
@@ -186,4 +186,39 @@ export function compareLocks(base: LockSource, current: LockSource): Diagnostic[
 /** Versions of the spec that a build would lock now (not in the lock yet, not drafts). */
 export function newVersions(ir: DomainIR, lock: LockFile | undefined): string[] {
   return ir.aggregates.flatMap((aggregate) => lockableVersions(aggregate).map(({ event, version }) => eventVersionKey(event.name, version.version))).filter((key) => !lock?.events.has(key));
+}
+
+/**
+ * ESG177, ESG178 (warnings, `--against`): read models and states whose fingerprint changed since
+ * the base ref. Not errors: they are derived data. But a reviewer should know that the release
+ * rebuilds a read model from the events (or refuses to serve it, by the runtime's configuration)
+ * and ignores the snapshots taken before.
+ */
+export function derivedChanges(ir: DomainIR, base: LockSource): Diagnostic[] {
+  const ref = base.ref ?? 'the base';
+  const now = derivedFingerprints(ir.aggregates);
+  const diagnostics: Diagnostic[] = [];
+  for (const [name, { fingerprint, model }] of now.readModels) {
+    const before = base.lock.readModels?.get(name);
+    if (before === undefined || before === fingerprint) continue;
+    diagnostics.push({
+      code: 'ESG177',
+      severity: 'warning',
+      message: `read model \`${name}\` changed since ${ref} (fingerprint ${before} → ${fingerprint}): its rows are rebuilt from the events before it serves again`,
+      ...at(model.loc),
+      hint: 'expected after a mapping, key or field change; plan the rebuild time (`esgen db verify` counts the rows) or keep the read model as it was',
+    });
+  }
+  for (const [name, { fingerprint, aggregate }] of now.states) {
+    const before = base.lock.states?.get(name);
+    if (before === undefined || before === fingerprint || aggregate.snapshotEvery === undefined) continue;
+    diagnostics.push({
+      code: 'ESG178',
+      severity: 'warning',
+      message: `the state of \`${name}\` changed since ${ref} (fingerprint ${before} → ${fingerprint}): snapshots taken before are ignored, so aggregates load from their events until new snapshots are written`,
+      ...at(aggregate.loc),
+      hint: 'expected after a state change; long streams load slower until their next snapshot',
+    });
+  }
+  return diagnostics;
 }

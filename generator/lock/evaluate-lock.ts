@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DomainIR } from '../ir/types.js';
-import { checkDraftOrder, compareLocks, compareWithLock, draftDiagnostics, type LockSource, newVersions } from './compare-lock.js';
+import { checkDraftOrder, compareLocks, compareWithLock, derivedChanges, draftDiagnostics, type LockSource, newVersions } from './compare-lock.js';
 import { readLockAtRef } from './lock-at-ref.js';
 import { lockFileName, parseLock, renderLock } from './lock-file.js';
 import { parseLockText, readLockText } from './lock-text.js';
@@ -70,6 +70,7 @@ async function compareWithRef(ir: DomainIR, root: string, ref: string, current: 
     ...located.diagnostics,
     ...parsed.diagnostics,
     ...compareWithLock(ir, base),
+    ...derivedChanges(ir, base),
     ...(current ? compareLocks(base, current) : compareLocks(base, { lock: { events: new Map() }, file: lockFileName })),
   ];
 }

@@ -41,6 +41,9 @@ export interface LockedEventVersion {
 
 export interface LockFile {
   readonly events: ReadonlyMap<string, LockedEventVersion>;
+  /** Fingerprints of the read models (by name) and states (by aggregate): compared, never enforced. */
+  readonly readModels?: ReadonlyMap<string, string>;
+  readonly states?: ReadonlyMap<string, string>;
 }
 
 /** `OrderCreated v1`: the key of an event version in the lock and the way messages name it. */
@@ -199,7 +202,20 @@ export function parseLock(located: LocatedLockText): { lock: LockFile; diagnosti
     const shape = resolveShape(parsedFields, (name) => types.get(name));
     events.set(key, { key, event: match[1]!, version: Number(match[2]), aggregate: raw.aggregate, fingerprint: raw.fingerprint, shape, entry: raw });
   }
-  return { lock: { events }, diagnostics };
+  return { lock: { events, readModels: fingerprints(value.readModels), states: fingerprints(value.states) }, diagnostics };
+}
+
+function fingerprints(raw: unknown): Map<string, string> {
+  if (!isPlainObject(raw)) return new Map();
+  return new Map(Object.entries(raw).flatMap(([name, entry]) => (isPlainObject(entry) && typeof entry.fingerprint === 'string' ? [[name, entry.fingerprint] as const] : [])));
+}
+
+/** The fingerprints a build records for the read models and states of the spec. */
+export function derivedFingerprints(aggregates: readonly AggregateDef[]): { readModels: Map<string, { fingerprint: string; model: ReadModelDef }>; states: Map<string, { fingerprint: string; aggregate: AggregateDef }> } {
+  return {
+    readModels: new Map(aggregates.flatMap((aggregate) => aggregate.readModels.map((model) => [model.name, { fingerprint: readModelFingerprint(model), model }] as const))),
+    states: new Map(aggregates.map((aggregate) => [aggregate.name, { fingerprint: stateFingerprint(aggregate), aggregate }] as const)),
+  };
 }
 
 function parseFields(raw: Record<string, unknown>, path: (string | number)[], problem: (path: (string | number)[], message: string) => void): ShapeInput[] {

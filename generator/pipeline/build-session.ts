@@ -115,7 +115,9 @@ export function createBuildSession(): BuildSession {
     }
     const target = targetOf(loaded.config);
     const rendered = await (await session).startRender(loaded.ir, target);
-    return { loaded, started, target, rendered, lock };
+    // Warnings of the lock stage (`--against`: read models and states that changed) go with the load's.
+    const withWarnings = lock.diagnostics.length === 0 ? loaded : { ...loaded, diagnostics: [...loaded.diagnostics, ...lock.diagnostics], sources: new Map([...loaded.sources, ...lock.sources]) };
+    return { loaded: withWarnings, started, target, rendered, lock };
   }
 
   return {

@@ -122,4 +122,19 @@ describe('esgen check --against <ref>', () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^esgen\.lock:1:1 error ESG010 cannot read esgen\.lock at git ref `no-such-branch`/m);
   });
+
+  it('warns, without failing, about a read model that changed since the ref (ESG177)', () => {
+    const text = readFileSync(spec, 'utf8');
+    const from = 'total: { type: number, from: OrderCreated.totalAmount }';
+    expect(text).toContain(from);
+    writeFileSync(spec, text.replace(from, 'total: { type: number, from: OrderCreated.totalAmount, index: true }'));
+    expect(runEsgen(['build'], dir).status).toBe(0);
+    git('commit', '-q', '-am', 'index the order total');
+    const result = runEsgen(['check', '--against', 'HEAD~1', '--no-color'], dir);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^domain\/order\.esgen\.yaml:\d+:\d+ warning ESG177 read model `OrderList` changed since HEAD~1 \(fingerprint [0-9a-f]{16} → [0-9a-f]{16}\)/m);
+    const github = runEsgen(['check', '--against', 'HEAD~1', '--format', 'github'], dir);
+    expect(github.status).toBe(0);
+    expect(github.stdout).toMatch(/^::warning file=domain\/order\.esgen\.yaml,line=\d+,col=\d+,title=ESG177::read model `OrderList` changed/m);
+  });
 });

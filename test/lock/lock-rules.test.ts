@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../generator/diagnostics/types.js';
 import type { DomainIR } from '../../generator/ir/types.js';
 import { loadDomainFromSources } from '../../generator/load/load-domain.js';
-import { checkDraftOrder, compareLocks, compareWithLock, draftDiagnostics } from '../../generator/lock/compare-lock.js';
+import { checkDraftOrder, compareLocks, compareWithLock, derivedChanges, draftDiagnostics } from '../../generator/lock/compare-lock.js';
 import { parseLock, renderLock } from '../../generator/lock/lock-file.js';
 import { parseLockText } from '../../generator/lock/lock-text.js';
 
@@ -307,5 +307,21 @@ describe('the lock file', () => {
     const found = compareLocks(source(baseLock, 'main'), source(editedLock));
     expect(found.map((d) => `${d.code} ${d.line} ${d.message}`)).toEqual([`ESG176 ${lineOf(editedLock, 'OrderCreated v1:')} OrderCreated v1 is locked at main, and esgen.lock was edited: optional field \`coupon\` was added`]);
     expect(compareLocks(source(baseLock, 'main'), source(baseLock))).toEqual([]);
+  });
+
+  it('compared with the lock of a base ref, warns about read models and snapshotted states that changed (ESG177, ESG178)', () => {
+    const withSnapshots = base.replace('aggregate: Order\n', 'aggregate: Order\nsnapshot: { every: 10 }\n');
+    const baseLock = lockOf(withSnapshots);
+    const located = parseLockText('esgen.lock', baseLock);
+    const source = { lock: parseLock(located).lock, file: 'esgen.lock', ref: 'main' };
+    expect(derivedChanges(load(withSnapshots), source)).toEqual([]);
+    const changed = withSnapshots
+      .replace('placedAt: { type: datetime, from: OrderCreated.$occurredAt }', 'placedAt: { type: datetime, from: OrderCreated.$occurredAt, index: true }')
+      .replace('  status: { type: Status, default: open }\n', '  status: { type: Status, default: open }\n  paidAt: datetime?\n');
+    const found = derivedChanges(load(changed), source);
+    expect(found.map((d) => `${d.severity} ${d.code} ${d.line} ${d.message.replace(/[0-9a-f]{16}/g, 'F')}`)).toEqual([
+      `warning ESG177 ${lineOf(changed, '  Orders:')} read model \`Orders\` changed since main (fingerprint F → F): its rows are rebuilt from the events before it serves again`,
+      `warning ESG178 1 the state of \`Order\` changed since main (fingerprint F → F): snapshots taken before are ignored, so aggregates load from their events until new snapshots are written`,
+    ]);
   });
 });

@@ -23,6 +23,8 @@ export interface DatabaseTarget {
   readonly description: string;
   /** The config's generated-code folder (where the registry lives). */
   readonly output: string;
+  /** The config's source folder (where the user's aggregate classes live). */
+  readonly source: string;
 }
 
 type Runtime = import('./load-runtime.js').Runtime;
@@ -45,9 +47,11 @@ export async function resolveDatabaseTarget(flags: DatabaseFlags): Promise<Datab
   const loaded = await loadConfig({ cwd: context.cwd, configPath: context.configPath, env: context.env });
   let database: { url?: string; dataDir?: string; schema?: string } = {};
   let output = resolve(context.cwd, 'src/generated');
+  let source = resolve(context.cwd, 'src/domain');
   if (loaded.ok) {
     database = loaded.config.database;
     output = loaded.config.output;
+    source = loaded.config.source;
   } else if (!(loaded.diagnostics.length === 1 && loaded.diagnostics[0]?.code === 'ESG001' && flags.config === undefined)) {
     // A missing default config is fine (flags and DATABASE_URL suffice); a broken one is not.
     const { formatDiagnostics } = await import('../generator/diagnostics/format-diagnostics.js');
@@ -65,10 +69,10 @@ export async function resolveDatabaseTarget(flags: DatabaseFlags): Promise<Datab
       process.exitCode = 1;
       return undefined;
     }
-    return { context, databaseUrl, schema, description: describeDatabaseUrl(databaseUrl), output };
+    return { context, databaseUrl, schema, description: describeDatabaseUrl(databaseUrl), output, source };
   }
   const dataDir = flags.dataDir ? resolve(context.cwd, flags.dataDir) : (database.dataDir ?? resolve(context.cwd, '.esgen/pgdata'));
-  return { context, dataDir, schema, description: `PGlite ${dataDir}`, output };
+  return { context, dataDir, schema, description: `PGlite ${dataDir}`, output, source };
 }
 
 /** Connects; a bad schema name fails before anything is created. */

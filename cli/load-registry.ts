@@ -1,4 +1,4 @@
-/** Loads the generated registry module for the commands that need it (`esgen projections`, `esgen events`). */
+/** Loads the generated registry module, and the user's aggregate classes, for the commands that need them (`esgen projections`, `esgen events`). */
 import { EsgenError } from '../runtime/errors.js';
 
 type Registry = import('../runtime/index.js').Registry;
@@ -13,22 +13,10 @@ export class CliInputError extends EsgenError {
 /** The `registry` export of the generated module (compiled JS, or TypeScript through tsx). */
 export async function loadRegistry(path: string): Promise<Registry> {
   const { existsSync } = await import('node:fs');
-  const { pathToFileURL } = await import('node:url');
   if (!existsSync(path)) {
     throw new CliInputError(`no registry module at ${path}: run \`esgen build\`, or pass --registry <path of the generated registry.ts or its compiled .js>`);
   }
-  let module: Record<string, unknown>;
-  if (/\.[cm]?ts$/.test(path)) {
-    let tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
-    try {
-      ({ tsImport } = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport });
-    } catch {
-      throw new CliInputError(`${path} is TypeScript: install tsx in the project (npm i -D tsx), or pass --registry <compiled registry.js>`);
-    }
-    module = await tsImport(pathToFileURL(path).href, import.meta.url);
-  } else {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  }
+  const module = await importModule(path);
   const registry = (module.registry ?? (module.default as Record<string, unknown> | undefined)?.registry ?? module.default) as Registry | undefined;
   if (registry === undefined || typeof registry !== 'object' || typeof registry.readModels !== 'object') {
     throw new CliInputError(`${path} does not export a \`registry\` (the generated registry module does)`);
@@ -36,3 +24,28 @@ export async function loadRegistry(path: string): Promise<Registry> {
   return registry;
 }
 
+/** A module by path: compiled JS, or TypeScript through tsx (the project's own dev dependency). */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const { pathToFileURL } = await import('node:url');
+  if (!/\.[cm]?ts$/.test(path)) return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  let tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
+  try {
+    ({ tsImport } = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport });
+  } catch {
+    throw new CliInputError(`${path} is TypeScript: install tsx in the project (npm i -D tsx), or pass the compiled .js module`);
+  }
+  return tsImport(pathToFileURL(path).href, import.meta.url);
+}
+
+type AggregateClass = import('../runtime/index.js').RepositoryTarget<import('../runtime/index.js').AggregateRootLike>;
+
+/** The user's aggregate class `name`, exported by the module at `path` (the scaffolded `<source>/<kebab>.ts` by default). */
+export async function loadAggregateClass(path: string, name: string): Promise<AggregateClass> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(path)) {
+    throw new CliInputError(`no module at ${path} for the ${name} class: pass --aggregate-module <path of the module that exports class ${name}>`);
+  }
+  const exported = (await importModule(path))[name];
+  if (typeof exported !== 'function') throw new CliInputError(`${path} does not export a class \`${name}\` (the class that extends ${name}Base)`);
+  return exported as unknown as AggregateClass;
+}

@@ -14,6 +14,9 @@ const program = new Command('esgen')
   .description('Schema-first event sourcing for TypeScript on PostgreSQL')
   .version(packageJson.version, '-v, --version')
   .showHelpAfterError()
+  // Options after a command name belong to that command (`esgen events Order o-1 --version 3` is
+  // the stream version, not esgen's), and a command's own subcommands keep their flags.
+  .enablePositionalOptions()
   .configureHelp({ sortSubcommands: false });
 
 for (const register of commands) register(program);

@@ -114,6 +114,7 @@ export type { BatchOutcome } from './projections/projection-batch.js';
 export type { WaitOptions } from './projections/projection-waits.js';
 export type { Checkpoint } from './projections/checkpoint.js';
 export { subscribe, type SubscribeOptions, type Subscription, type SubscriptionHandler, type SubscriptionStart } from './projections/subscriptions.js';
+export { followEvents, type EventFollower, type FollowEventsOptions } from './projections/follow-events.js';
 export type { EventReplayer, RebuildOptions, RebuildProgress, RebuildResult } from './projections/event-replayer.js';
 
 // Publishing events to a message bus, and typed consumers of them (docs/message-bus.md).

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags } from '../database-target.js';
 import { CliInputError, loadRegistry } from '../load-registry.js';
+import { registerHistory, registerTail } from './events-history.js';
 
 interface ImportFlags extends DatabaseFlags {
   readonly registry?: string;
@@ -20,7 +21,12 @@ const SHOWN_PROBLEMS = 50;
  * reported with its line; then it is written with COPY in one transaction (PostgresEventStore.appendBulk).
  */
 export function register(program: Command): void {
-  const events = program.command('events').description('import events into the store');
+  const events = program
+    .command('events')
+    .enablePositionalOptions()
+    .description("an aggregate's history (`esgen events Order order-1`), its state then (--at, --version), or follow/import events");
+  registerHistory(events);
+  registerTail(events);
   addDatabaseOptions(
     events
       .command('import <file>')

@@ -4,6 +4,7 @@ import { register as registerValidate } from './validate.js';
 import { register as registerBuild } from './build.js';
 import { register as registerCheck } from './check.js';
 import { register as registerWatch } from './watch.js';
+import { register as registerDocs } from './docs.js';
 import { register as registerDb } from './db.js';
 import { register as registerProjections } from './projections.js';
 import { register as registerEvents } from './events.js';
@@ -19,6 +20,7 @@ export const commands: readonly RegisterCommand[] = [
   registerBuild,
   registerCheck,
   registerWatch,
+  registerDocs,
   registerDb,
   registerProjections,
   registerEvents,

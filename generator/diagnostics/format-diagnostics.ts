@@ -43,27 +43,58 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: F
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-/** One line of context above, the offending line, a caret line. Tabs are shown as two spaces. */
+/** Widest source text shown on one frame line; longer lines show a window around the column. */
+const FRAME_WIDTH = 160;
+
+/**
+ * One line of context above, the offending line, a caret line. Tabs are shown as two spaces. A
+ * line wider than the frame (long flow-style YAML) is shown as a window that contains the column,
+ * so the caret always points at visible text.
+ */
 function codeFrame(source: string | undefined, d: Diagnostic, c: Colors): string {
   if (source === undefined) return '';
-  const lines = source.split(/\r?\n/);
+  const lines = source.split(/\r?\n/).map((text) => text.replace(/\t/g, '  '));
   const line = lines[d.line - 1];
   if (line === undefined) return '';
+  const raw = source.split(/\r?\n/)[d.line - 1]!;
+  const column = raw.slice(0, d.column - 1).replace(/\t/g, '  ').length;
+  const window = frameWindow(line.length, column);
   const width = String(d.line).length;
-  const show = (n: number, text: string) => `  ${c.dim(`${String(n).padStart(width)} |`)} ${clip(text.replace(/\t/g, '  '))}`;
+  const show = (n: number, text: string) => `  ${c.dim(`${String(n).padStart(width)} |`)} ${window.clip(text)}`;
   const out: string[] = [];
   const previous = lines[d.line - 2];
   if (previous !== undefined && previous.trim() !== '') out.push(show(d.line - 1, previous));
   out.push(show(d.line, line));
-  const before = line.slice(0, d.column - 1).replace(/\t/g, '  ');
-  const span =
-    d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? Math.min(d.endColumn - d.column, line.length - d.column + 1) : 1;
-  out.push(`  ${' '.repeat(width)} ${c.dim('|')} ${' '.repeat(Math.min(before.length, 160))}${c.red('^'.repeat(Math.max(1, Math.min(span, 80))))}`);
+  const wanted = d.endLine === d.line && d.endColumn !== undefined && d.endColumn > d.column ? d.endColumn - d.column : 1;
+  const span = Math.max(1, Math.min(wanted, window.end - column));
+  out.push(`  ${' '.repeat(width)} ${c.dim('|')} ${' '.repeat(window.offset(column))}${c.red('^'.repeat(span))}`);
   return out.join('\n');
 }
 
-function clip(text: string): string {
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+interface FrameWindow {
+  /** Last column (exclusive) shown. */
+  readonly end: number;
+  /** The shown text of a line, with `...` where it was cut. */
+  clip(text: string): string;
+  /** Where a column of the line appears in the shown text. */
+  offset(column: number): number;
+}
+
+/** The slice of a line to show so that `column` (0-based) is visible, with context before it. */
+export function frameWindow(length: number, column: number): FrameWindow {
+  const ellipsis = '...';
+  if (length <= FRAME_WIDTH) {
+    return { end: length + 1, clip: (text) => (text.length > FRAME_WIDTH ? `${text.slice(0, FRAME_WIDTH - 3)}${ellipsis}` : text), offset: (col) => col };
+  }
+  const context = 40;
+  const start = column < FRAME_WIDTH - context ? 0 : Math.max(0, Math.min(column - context, length - (FRAME_WIDTH - 2 * ellipsis.length)));
+  const shown = FRAME_WIDTH - ellipsis.length * (start > 0 ? 2 : 1);
+  const prefix = start > 0 ? ellipsis : '';
+  return {
+    end: start + shown,
+    clip: (text) => `${prefix}${text.slice(start, start + shown)}${text.length > start + shown ? ellipsis : ''}`,
+    offset: (col) => col - start + prefix.length,
+  };
 }
 
 /** Machine-readable form for `--format json`: stable keys, sorted like the text form. */

@@ -11,7 +11,7 @@ export interface ReportOptions {
   readonly color: boolean;
   /** Paths are shown relative to this folder. */
   readonly cwd: string;
-  /** List every file, not only the counts (the default lists up to 20 changed files). */
+  /** List every file, not only the counts (the default lists up to 20 written or removed files; created user files are always listed). */
   readonly verbose?: boolean;
 }
 
@@ -21,15 +21,19 @@ export function formatWriteSummary(summary: WriteSummary, durationMs: number, op
   const c = pc.createColors(options.color);
   const show = (path: string) => relative(options.cwd, path) || path;
   const lines: string[] = [];
-  const changed = [
-    ...summary.written.map((path) => `  ${c.green('wrote  ')} ${show(path)}`),
-    ...summary.removed.map((path) => `  ${c.red('removed')} ${show(path)}`),
-    ...summary.created.map((path) => `  ${c.cyan('created')} ${show(path)} ${c.dim('(yours from now on)')}`),
-  ];
+  const changed = [...summary.written.map((path) => `  ${c.green('wrote  ')} ${show(path)}`), ...summary.removed.map((path) => `  ${c.red('removed')} ${show(path)}`)];
   if (options.verbose || changed.length <= 20) lines.push(...changed);
+  // Files the user now owns are always named, however large the build: they are theirs to edit.
+  lines.push(...summary.created.map((path) => `  ${c.cyan('created')} ${show(path)} ${c.dim('(yours from now on)')}`));
   if (options.verbose) lines.push(...summary.kept.map((path) => `  ${c.dim('kept   ')} ${show(path)}`));
   for (const { path, names } of summary.missingExports) {
     lines.push(`  ${c.yellow('note   ')} ${show(path)} is yours and was kept, but does not export ${names.map((name) => `\`${name}\``).join(', ')}, which the generated code now imports: add ${names.length === 1 ? 'it' : 'them'}`);
+  }
+  for (const { path, imports } of summary.orphaned) {
+    lines.push(
+      `  ${c.yellow('note   ')} ${show(path)} is yours and was kept, but its spec is gone: it imports ${imports.map(show).join(', ')}, which this build removed. ` +
+        `Delete it (it no longer compiles), or restore the spec.`,
+    );
   }
   lines.push(
     `esgen build: ${plural(summary.written.length, 'file')} written, ${summary.unchanged.length} unchanged, ${summary.removed.length} removed; ` +
@@ -69,6 +73,7 @@ export function formatWatchLine(
   const fixed = options.previousFailed ? `${c.green('specs are valid again')}; ` : '';
   return (
     `[${time}] ${fixed}${options.trigger.length > 0 ? 'rebuilt' : 'built'} in ${Math.round(result.durationMs)} ms${cause}: ${stats.emittedAggregates}/${stats.totalAggregates} aggregates emitted, ` +
-    `${plural(summary.written.length, 'file')} written, ${summary.removed.length} removed, ${summary.created.length} user files created\n`
+    `${plural(summary.written.length, 'file')} written, ${summary.removed.length} removed, ${summary.created.length} user files created\n` +
+    summary.orphaned.map(({ path }) => `  ${c.yellow('note')} ${relative(options.cwd, path) || path} is yours, but its spec is gone: delete it (it no longer compiles), or restore the spec\n`).join('')
   );
 }

@@ -9,6 +9,7 @@ import { mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node
 import { dirname, join, relative, sep } from 'node:path';
 import { isGeneratedText } from './banner.js';
 import { isSafeRelativePath, manifestFileName, readManifest } from './manifest.js';
+import { findOrphanedUserFiles, type OrphanedUserFile } from './orphaned-user-files.js';
 import type { OutputInProgress } from './render-output.js';
 
 export interface OutputFolders {
@@ -29,6 +30,8 @@ export interface WriteSummary {
   readonly kept: readonly string[];
   /** Kept user-owned files that lack an export the generated code imports (the spec grew since they were scaffolded). */
   readonly missingExports: readonly { readonly path: string; readonly names: readonly string[] }[];
+  /** User files that import a generated module this build removed (their spec is gone). */
+  readonly orphaned: readonly OrphanedUserFile[];
 }
 
 /** Whether a module's text declares an export of that name (a plain scan: enough to point the user at it). */
@@ -222,7 +225,8 @@ export async function writeOutput(output: OutputInProgress, folders: OutputFolde
     (isNew ? created : kept).push(absolute);
     if (missing.length > 0) missingExports.push({ path: absolute, names: missing });
   }
-  return { written, unchanged, removed, created, kept, missingExports };
+  const orphaned = await findOrphanedUserFiles(folders.sourceDir, folders.outputDir, removed);
+  return { written, unchanged, removed, created, kept, missingExports, orphaned };
 }
 
 async function removeEmptyParents(folder: string, stopAt: string): Promise<void> {

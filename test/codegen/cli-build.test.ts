@@ -76,6 +76,34 @@ describe('esgen build', () => {
     expect(mtimes(join(dir, 'src'))).toEqual(before);
   });
 
+  it('always lists the user files it creates, even when the build changes more than 20 files', () => {
+    const dir = copy(ordersExample);
+    const names = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'];
+    for (const name of names) {
+      writeFileSync(join(dir, `domain/${name.toLowerCase()}.esgen.yaml`), `aggregate: ${name}\nstate: { count: { type: integer, default: 0 } }\nevents:\n  ${name}Counted: {}\n`);
+    }
+    const result = runEsgen(['build'], dir);
+    expect(result.status, result.stderr).toBe(0);
+    const written = Number(/esgen build: (\d+) files written/.exec(result.stdout)?.[1]);
+    expect(written).toBeGreaterThan(20);
+    expect(result.stdout).not.toMatch(/wrote /); // the long list of generated files is summed up…
+    for (const name of names) expect(result.stdout).toContain(`created src/domain/${name.toLowerCase()}.ts (yours from now on)`); // …but not what the user owns
+  });
+
+  it('names a user file whose spec is gone, and says what to do with it', () => {
+    const dir = copy(ordersExample);
+    writeFileSync(join(dir, 'domain/customer.esgen.yaml'), 'aggregate: Customer\nstate: { name: string }\nevents:\n  CustomerRegistered:\n    fields: { name: string }\n    apply: { name: event.name }\n');
+    expect(runEsgen(['build'], dir).status).toBe(0);
+    rmSync(join(dir, 'domain/customer.esgen.yaml'));
+    const result = runEsgen(['build'], dir);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/removed src\/generated\/customer\/customer\.base\.ts/);
+    expect(result.stdout).toContain('note    src/domain/customer.ts is yours and was kept, but its spec is gone: it imports src/generated/customer/');
+    expect(result.stdout).toContain('Delete it (it no longer compiles), or restore the spec.');
+    expect(result.stdout).not.toContain('src/domain/order.ts is yours');
+    expect(readFileSync(join(dir, 'src/domain/customer.ts'), 'utf8')).toContain('class Customer'); // never deleted
+  });
+
 });
 
 describe('esgen check', () => {

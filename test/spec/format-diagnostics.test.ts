@@ -47,6 +47,33 @@ describe('formatDiagnostics', () => {
     expect(formatDiagnostics([unknownType], { color: false, sources })).not.toContain('\u001b[');
   });
 
+  it('shows a window of a long flow-style line so the caret points at the offending word', () => {
+    const fields = Array.from({ length: 30 }, (_, i) => `field${i}: string`);
+    fields[24] = 'field24: strnig';
+    const line = `    fields: { ${fields.join(', ')} }`;
+    const column = line.indexOf('strnig') + 1;
+    const diagnostic: Diagnostic = { ...unknownType, message: 'unknown type `strnig`', line: 2, column, endLine: 2, endColumn: column + 6 };
+    const text = formatDiagnostics([diagnostic], { color: false, sources: new Map([['domain/order.esgen.yaml', `events:\n${line}\n`]]) });
+    const [, , shown, carets] = text.split('\n');
+    expect(line.length).toBeGreaterThan(300);
+    expect(shown!.length).toBeLessThanOrEqual(160 + 6);
+    expect(shown).toMatch(/^  2 \| \.\.\./);
+    // The caret sits under the word itself, in the shown text.
+    const at = carets!.indexOf('^');
+    expect(shown!.slice(at, at + 6)).toBe('strnig');
+    expect(carets!.trimEnd().endsWith('^^^^^^')).toBe(true);
+  });
+
+  it('keeps the caret on visible text for every column of a long line', () => {
+    const line = Array.from({ length: 400 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    for (let column = 1; column <= line.length; column += 7) {
+      const diagnostic: Diagnostic = { ...unknownType, line: 1, column, endLine: 1, endColumn: column + 1 };
+      const [, shown, carets] = formatDiagnostics([diagnostic], { color: false, sources: new Map([['domain/order.esgen.yaml', line]]) }).split('\n');
+      const at = carets!.indexOf('^');
+      expect(shown![at], `column ${column}`).toBe(line[column - 1]);
+    }
+  });
+
   it('prints nothing for no diagnostics', () => {
     expect(formatDiagnostics([], { color: false, sources: new Map() })).toBe('');
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { parse } from 'yaml';
+import { loadDomainFromSources } from '../../generator/index.js';
 import { describe, expect, it } from 'vitest';
 import { diagnosticCodes } from '../../generator/diagnostics/diagnostic-codes.js';
 import { generatedValidatorsPath, renderValidatorsModule } from '../../generator/validate/compile-schemas.js';
@@ -72,6 +73,25 @@ describe('schemas', () => {
   it('are precompiled into generator/validate/schema-validators.generated.ts from their current text', () => {
     // If this fails after a schema edit, run: npx tsx generator/validate/compile-schemas.ts
     expect(readFileSync(generatedValidatorsPath, 'utf8')).toBe(renderValidatorsModule(root));
+  });
+
+  it('describes `default` as the checker applies it: state fields only, never event fields', async () => {
+    const description = (specSchema as { definitions: { fieldObject: { properties: { default: { description: string } } } } }).definitions.fieldObject.properties.default.description;
+    expect(description).toMatch(/state field/);
+    expect(description).toMatch(/upcast `add`/);
+    const loaded = await loadDomainFromSources(new Map([['domain/a.esgen.yaml', 'aggregate: A\nevents:\n  X:\n    fields: { n: { type: integer, default: 1 } }\n']]));
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['ESG113']);
+  });
+
+  it('scaffold comments name spec keys as users write them (`custom:`), never IR names', () => {
+    const schemaText = readFileSync(join(root, 'schemas/esgen.schema.json'), 'utf8');
+    const dir = join(root, 'templates/scaffold');
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      // A backticked `key:` in a comment is a spec key: it must exist in the schema.
+      for (const [, key] of text.matchAll(/`(\w+):`/g)) expect(schemaText, `${file} names \`${key}:\``).toContain(`"${key}": {`);
+      expect(text, file).not.toMatch(/customOn|deleteOn/);
+    }
   });
 
   it('rejects a spec with an unknown top-level key', () => {

@@ -27,8 +27,8 @@ export function register(program: Command): void {
       return;
     }
     if (result.lock.written) {
-      const added = result.lock.added.length > 0 ? `: locked ${result.lock.added.join(', ')}` : ' (read models and states)';
-      process.stdout.write(`  wrote   ${relative(context.cwd, result.lock.path) || result.lock.path}${added}\n`);
+      const lockFile = relative(context.cwd, result.lock.path) || result.lock.path;
+      process.stdout.write(result.lock.added.length > 0 ? `  locked  ${result.lock.added.join(', ')} (${lockFile})\n` : `  updated ${lockFile} (read models and states)\n`);
     }
     process.stdout.write(formatWriteSummary(result.summary, result.durationMs, { color: context.color.stdout, cwd: context.cwd, verbose: flags.verbose ?? false }));
   });

@@ -79,7 +79,7 @@ describe('esgen check --against <ref>', () => {
     writeFileSync(lockPath, lock.replace(/^ {2}OrderPaid v1:\n(?: {4}.*\n)+/m, ''));
     const build = runEsgen(['build'], dir);
     expect(build.status, build.stderr).toBe(0);
-    expect(build.stdout).toContain('locked OrderPaid v1');
+    expect(build.stdout).toContain('  locked  OrderPaid v1 (esgen.lock)');
     git('commit', '-q', '-am', 'edit a published event, lock included');
   });
 

@@ -324,4 +324,12 @@ describe('the lock file', () => {
       `warning ESG178 1 the state of \`Order\` changed since main (fingerprint F → F): snapshots taken before are ignored, so aggregates load from their events until new snapshots are written`,
     ]);
   });
+
+  it('reads back what it wrote, whatever YAML would make of the values (numbers, booleans, colons, comments)', () => {
+    const tricky = base.replace('enum: [open, paid]', `enum: [open, '1', 'true', 'null', 'a: b', '- x', '#c', "it's", 'yes']`);
+    const lock = lockOf(tricky);
+    expect(against(lock, tricky)).toEqual([]);
+    expect(lockOf(tricky, lock)).toBe(lock);
+    expect(against(lock, tricky.replace("'yes']", "'no']"))).toHaveLength(1);
+  });
 });

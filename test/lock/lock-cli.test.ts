@@ -51,6 +51,19 @@ describe('esgen build with esgen.lock', () => {
   });
 });
 
+describe('esgen validate --format github', () => {
+  it('prints spec errors as annotations too', () => {
+    writeFileSync(spec, original.replace('type: OrderStatus', 'type: OrderStatsu'));
+    try {
+      const result = runEsgen(['validate', '--format', 'github'], dir);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(/^::error file=domain\/order\.esgen\.yaml,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=ESG135::unknown type `OrderStatsu`%0Ahint: did you mean `OrderStatus`\?\n$/);
+    } finally {
+      writeFileSync(spec, original);
+    }
+  });
+});
+
 describe('esgen check --strict', () => {
   it('passes a draft event without --strict and fails on it with --strict', () => {
     writeFileSync(spec, original.replace('  OrderPaid:\n', '  OrderRefunded:\n    draft: true\n    fields: { amount: number }\n  OrderPaid:\n'));

@@ -141,6 +141,12 @@ describe('removing a locked version', () => {
     expect(lockOf(spec, lock)).toBe(lock);
   });
 
+  it('a retired event is read by nothing: a read-model rule for it is an error', () => {
+    const spec = base.replace('from: OrderCreated.$occurredAt }', 'from: OrderCreated.$occurredAt }\n      paidAt: { type: datetime?, from: OrderPaid.$occurredAt }').replace('  OrderPaid:\n    fields: { amount: number }\n', '  OrderPaid: { retired: true }\n');
+    const result = loadDomainFromSources(new Map([[file, spec]]));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.line} ${d.message}`)).toEqual([`ESG136 ${lineOf(spec, 'paidAt:')} \`OrderPaid\` is retired (\`retired: true\`): no event of it is read any more`]);
+  });
+
   it('is an error at the event when its newest locked version is gone', () => {
     const v2 = edit('  OrderPaid:\n    fields: { amount: number }\n', '  OrderPaid:\n    version: 2\n    fields: { amount: number, currency: string }\n    history:\n      1:\n        fields: { amount: number }\n        upcast: { add: { currency: EUR } }\n');
     const locked = lockOf(v2);

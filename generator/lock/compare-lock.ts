@@ -66,7 +66,7 @@ export function compareWithLock(ir: DomainIR, source: LockSource): Diagnostic[] 
           diagnostics.push({
             code: 'ESG172',
             severity: 'error',
-            message: `${key} is locked${since}, so it cannot be a draft`,
+            message: `${key} is locked${source.ref ? ` at ${source.ref}` : ''}, so it cannot be a draft`,
             ...at(version.loc),
             hint: `remove \`draft: true\`; to work on a new shape, add version ${event.version + 1} and mark that one as the draft`,
           });

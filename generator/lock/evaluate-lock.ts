@@ -79,7 +79,7 @@ async function compareWithRef(ir: DomainIR, root: string, ref: string, current: 
 function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
-    const key = `${d.code}\0${d.file}\0${d.line}\0${d.column}\0${d.message.replace(/ \(locked at [^)]*\)/, '')}`;
+    const key = `${d.code}\0${d.file}\0${d.line}\0${d.column}\0${d.message.replace(/ \(locked at [^)]*\)| at [^ ,]+(?=, so it cannot be a draft)/, '')}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

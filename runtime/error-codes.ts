@@ -54,6 +54,11 @@ export const errorCodes = {
     meaning: 'a command-line argument or a file it names is not usable (a missing registry module, a bad number, a missing import file)',
     fix: 'correct the argument named in the message (`esgen <command> --help`)',
   },
+  ESG010: {
+    name: 'lock file at git ref cannot be read',
+    meaning: '`esgen check --against <ref>` cannot read the ref: it is not a commit of the repository the config is in, or git is not available',
+    fix: 'give a branch, tag or commit of this repository; in CI fetch the base first (`git fetch origin main`, then `--against origin/main`)',
+  },
   // ── Specs: YAML syntax ──
   ESG101: { name: 'YAML syntax error', meaning: 'YAML syntax error (only the first of a file: later ones are usually consequences)', fix: 'correct the YAML at the position given' },
   ESG102: { name: 'duplicate key', meaning: 'a key appears twice in one mapping', fix: 'remove or rename one of them' },
@@ -200,6 +205,37 @@ export const errorCodes = {
     name: 'publisher lists an internal event',
     meaning: 'a publisher in `publishers:` of esgen.config.yaml lists under `events` an event its spec marks `publish: false` (on the event or its aggregate)',
     fix: 'remove the event from `events`, or mark it `publish: true` in the spec',
+  },
+  // ── Specs against esgen.lock (schema evolution, docs/schema-evolution.md) ──
+  ESG170: {
+    name: 'locked event version changed',
+    meaning:
+      'an event version recorded in esgen.lock (published: events of that shape may be stored) has a different shape in the spec: a field added, removed, renamed, its type or optionality changed, an enum value removed, renamed or added, a value type it uses changed, or it moved to another aggregate',
+    fix: 'restore the version as the lock records it and add a new version with an upcast from it; only descriptions and value-type names may change',
+  },
+  ESG171: {
+    name: 'locked event version missing',
+    meaning: 'an event version recorded in esgen.lock is no longer declared by any spec (the event, or its newest versions, were deleted)',
+    fix: 'declare it again; an event type nothing reads any more can be marked `retired: true`',
+  },
+  ESG172: { name: 'locked event version marked draft', meaning: 'an event version recorded in esgen.lock is marked `draft: true`', fix: 'remove `draft: true`; drafts are new versions that are not locked yet' },
+  ESG173: { name: 'locked version after a draft', meaning: 'an event version follows a draft version without being a draft itself', fix: 'drafts are the newest versions: mark the later versions `draft: true` too, or finish the draft' },
+  ESG174: { name: 'draft left in a release', meaning: '`esgen check --strict` found an event version marked `draft: true`', fix: 'remove `draft: true` and run `esgen build` to lock the version, then commit esgen.lock' },
+  ESG175: { name: 'esgen.lock is invalid', meaning: 'esgen.lock has an entry esgen cannot read (edited by hand, or written by a newer esgen)', fix: 'restore it from version control; `esgen build` writes every entry' },
+  ESG176: {
+    name: 'locked entry edited in the lock',
+    meaning: '`esgen check --against <ref>`: an event version locked at the ref differs in (or is missing from) the current esgen.lock, so the lock itself was edited',
+    fix: 'restore the entry from the ref (`git checkout <ref> -- esgen.lock`, then `esgen build`) and add a new version instead',
+  },
+  ESG177: {
+    name: 'read model changed since the base ref',
+    meaning: 'warning of `esgen check --against <ref>`: a read model\'s fingerprint differs from the one locked at the ref, so the release rebuilds its rows from the events before it serves',
+    fix: 'nothing, when the change is intended: plan the rebuild; otherwise keep the read model as it was',
+  },
+  ESG178: {
+    name: 'aggregate state changed since the base ref',
+    meaning: 'warning of `esgen check --against <ref>`: the state of an aggregate with snapshots has another fingerprint than at the ref, so the snapshots taken before are ignored',
+    fix: 'nothing, when the change is intended: aggregates load from their events until new snapshots are written',
   },
   // ── Runtime ──
   ESG201: {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { relative } from 'node:path';
 import { addProjectOptions, diagnosticsForDisplay, resolveCliContext, type ProjectFlags } from '../context.js';
 
 interface BuildFlags extends ProjectFlags {
@@ -24,6 +25,10 @@ export function register(program: Command): void {
       process.stderr.write('esgen build: nothing was written; fix the problems above and build again.\n');
       process.exitCode = 1;
       return;
+    }
+    if (result.lock.written) {
+      const lockFile = relative(context.cwd, result.lock.path) || result.lock.path;
+      process.stdout.write(result.lock.added.length > 0 ? `  locked  ${result.lock.added.join(', ')} (${lockFile})\n` : `  updated ${lockFile} (read models and states)\n`);
     }
     process.stdout.write(formatWriteSummary(result.summary, result.durationMs, { color: context.color.stdout, cwd: context.cwd, verbose: flags.verbose ?? false }));
   });

@@ -11,16 +11,16 @@ export function register(program: Command): void {
     program
       .command('validate')
       .description('check the spec files and report every problem with file:line:column')
-      .option('-f, --format <format>', 'output format: text or json', 'text'),
+      .option('-f, --format <format>', 'output format: text, json, or github (GitHub Actions annotations)', 'text'),
   ).action(async (flags: ValidateFlags) => {
-    if (flags.format !== 'text' && flags.format !== 'json') {
-      console.error(`esgen: unknown format \`${flags.format}\`; use text or json`);
+    if (flags.format !== 'text' && flags.format !== 'json' && flags.format !== 'github') {
+      console.error(`esgen: unknown format \`${flags.format}\`; use text, json or github`);
       process.exitCode = 1;
       return;
     }
     const context = resolveCliContext(flags);
     // Only the loading pipeline: the generator's index also pulls in code generation (ts-morph, prettier).
-    const [{ loadProject }, { formatDiagnostics, diagnosticsToJson }] = await Promise.all([
+    const [{ loadProject }, { formatDiagnostics, diagnosticsToGithub, diagnosticsToJson }] = await Promise.all([
       import('../../generator/load/load-project.js'),
       import('../../generator/diagnostics/format-diagnostics.js'),
     ]);
@@ -33,6 +33,8 @@ export function register(program: Command): void {
 
     if (flags.format === 'json') {
       process.stdout.write(diagnosticsToJson(diagnostics));
+    } else if (flags.format === 'github') {
+      process.stdout.write(diagnosticsToGithub(diagnostics));
     } else {
       if (diagnostics.length > 0) {
         process.stderr.write(formatDiagnostics(diagnostics, { color: context.color.stderr, sources }));

@@ -102,3 +102,30 @@ export function diagnosticsToJson(diagnostics: readonly Diagnostic[]): string {
   const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
   return `${JSON.stringify({ ok: errorCount === 0, errorCount, warningCount: diagnostics.length - errorCount, diagnostics: sortDiagnostics(diagnostics) }, null, 2)}\n`;
 }
+
+/** GitHub Actions workflow-command escaping: data escapes %, CR, LF; properties also `:` and `,`. */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/**
+ * `--format github`: one workflow command per diagnostic, which GitHub Actions shows as an
+ * annotation on the line of the pull request's diff:
+ * `::error file=domain/order.esgen.yaml,line=12,col=5,title=ESG170::message (hint)`.
+ * Paths are as given (the CLI makes them relative to the cwd: run from the repository root).
+ */
+export function diagnosticsToGithub(diagnostics: readonly Diagnostic[]): string {
+  return sortDiagnostics(diagnostics)
+    .map((d) => {
+      const properties = [`file=${escapeProperty(d.file)}`, `line=${d.line}`, `col=${d.column}`];
+      if (d.endLine !== undefined && d.endColumn !== undefined) properties.push(`endLine=${d.endLine}`, `endColumn=${d.endColumn}`);
+      properties.push(`title=${escapeProperty(d.code)}`);
+      const text = d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
+      return `::${d.severity === 'error' ? 'error' : 'warning'} ${properties.join(',')}::${escapeData(text)}\n`;
+    })
+    .join('');
+}

@@ -25,6 +25,7 @@ import type {
   ReadModelDef,
   ReadModelFieldDef,
   ReadModelKey,
+  RetiredEventDef,
   TypeRef,
   UpcastOp,
   UpcastStep,
@@ -103,7 +104,13 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
 
   const state = buildFields(spec.state, ['state']);
 
-  const events: EventDef[] = Object.entries((spec.events ?? {}) as Raw).map(([eventName, raw]) => {
+  // A retired event keeps its name (its locked versions stay in esgen.lock) and nothing else.
+  const retiredEvents: RetiredEventDef[] = Object.entries((spec.events ?? {}) as Raw)
+    .filter(([, raw]) => (raw as Raw | null)?.retired === true)
+    .map(([eventName]) => record<RetiredEventDef>({ kind: 'retiredEvent', name: eventName, loc: loc(['events', eventName]) }, ['events', eventName]));
+  const liveEvents = Object.entries((spec.events ?? {}) as Raw).filter(([, raw]) => (raw as Raw | null)?.retired !== true);
+
+  const events: EventDef[] = liveEvents.map(([eventName, raw]) => {
     const path = ['events', eventName];
     const event = (raw ?? {}) as Raw;
     const current = typeof event.version === 'number' ? event.version : 1;
@@ -155,13 +162,19 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
             version: v,
             fields: buildFields(entry.fields, [...versionPath, 'fields']),
             ...(upcast ? { upcast } : {}),
+            ...(entry.draft === true ? { draft: true as const } : {}),
             loc: loc(versionPath),
           },
           versionPath,
         ),
       );
     }
-    versions.push(record({ kind: 'eventVersion', version: current, fields: buildFields(event.fields, [...path, 'fields']), loc: loc(path) }, path));
+    versions.push(
+      record<EventVersionDef>(
+        { kind: 'eventVersion', version: current, fields: buildFields(event.fields, [...path, 'fields']), ...(event.draft === true ? { draft: true as const } : {}), loc: loc(path) },
+        path,
+      ),
+    );
 
     let apply: ApplyRule[] | undefined;
     if (event.apply !== undefined) {
@@ -324,6 +337,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
       events,
       readModels,
       ...(typeof spec.publish === 'boolean' ? { publish: spec.publish } : {}),
+      ...(retiredEvents.length > 0 ? { retiredEvents } : {}),
       ...(typeof spec.description === 'string' ? { description: spec.description } : {}),
       loc: loc(['aggregate']),
     },

@@ -75,6 +75,8 @@ export interface EventVersionDef {
   readonly fields: readonly FieldDef[];
   /** The step to version + 1. Absent exactly on the current version. */
   readonly upcast?: UpcastStep;
+  /** `draft: true`: work in progress, not locked in esgen.lock yet (absent when not a draft). */
+  readonly draft?: true;
   readonly loc: SourceLocation;
 }
 
@@ -198,7 +200,16 @@ export interface AggregateDef {
   readonly readModels: readonly ReadModelDef[];
   /** `publish:` as written on the aggregate: the default of its events (absent = internal). */
   readonly publish?: boolean;
+  /** Events marked `retired: true`: nothing is generated for them; their locked versions stay in esgen.lock. Absent when none. */
+  readonly retiredEvents?: readonly RetiredEventDef[];
   readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+/** An event type no longer raised or read (`retired: true`). */
+export interface RetiredEventDef {
+  readonly kind: 'retiredEvent';
+  readonly name: string;
   readonly loc: SourceLocation;
 }
 

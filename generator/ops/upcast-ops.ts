@@ -8,7 +8,8 @@ import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import { formatType } from '../ir/parse-expressions.js';
 import type { AggregateDef, EventDef, EventVersionDef, FieldDef, JsonValue, TypeRef, UpcastOp, UpcastStep } from '../ir/types.js';
-import { acceptsNull, constantMismatch, enumValues, sameType } from '../validate/type-rules.js';
+import { readableAs } from '../lock/read-compatibility.js';
+import { acceptsNull, constantMismatch, enumValues } from '../validate/type-rules.js';
 
 /** Where a field of version N+1 gets its value. */
 export type FieldSource =
@@ -131,7 +132,7 @@ export function simulateUpcast(aggregate: AggregateDef, event: EventDef, version
   return { fields, dropped, problems };
 }
 
-function compareWithNext({ fields, target, added, report, event, from, to }: Simulation, step: object): void {
+function compareWithNext({ fields, target, added, report, aggregate, event, from, to }: Simulation, step: object): void {
   for (const [name, wanted] of target) {
     const have = fields.get(name);
     if (!have) {
@@ -141,8 +142,10 @@ function compareWithNext({ fields, target, added, report, event, from, to }: Sim
       continue;
     }
     if (added.has(name)) continue;
-    if (!sameType(have.type, wanted.type)) {
-      report({ code: 'ESG142', node: step, message: `\`${name}\` is ${formatType(have.type)} in version ${from} but ${formatType(wanted.type)} in version ${to}; a declarative upcast cannot convert it`, hint: 'use `upcast: custom` to convert the value' });
+    const readable = readableAs(aggregate, have.type, wanted.type);
+    if (!readable.ok) {
+      const lost = readable.lost ? ` (values ${readable.lost.map((value) => `\`${value}\``).join(', ')} of version ${from} are not values of version ${to})` : '';
+      report({ code: 'ESG142', node: step, message: `\`${name}\` is ${formatType(have.type)} in version ${from} but ${formatType(wanted.type)} in version ${to}${lost}; a declarative upcast cannot convert it`, hint: 'use `upcast: custom` to convert the value' });
     } else if (have.optional && !wanted.optional) {
       report({ code: 'ESG142', node: step, message: `\`${name}\` may be absent in version ${from} but is required in version ${to}`, hint: 'use `upcast: custom` to fill it in, or keep it optional' });
     }

@@ -4,11 +4,14 @@
  * `esgen watch` runs the very same code as `esgen build`, only warmer.
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DomainIR } from '../ir/types.js';
 import { findProject, loadFoundProject } from '../load/load-project.js';
+import { evaluateLock, type LockEvaluation, type LockOptions } from '../lock/evaluate-lock.js';
+import { unifiedDiff } from '../write/unified-diff.js';
 import { createSpecCache, type SpecCache } from '../load/spec-cache.js';
 import { compareOutput, type OutputDrift } from '../write/compare-output.js';
 import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
@@ -23,6 +26,17 @@ export interface BuildOptions {
   readonly configPath?: string;
   /** Supplies DATABASE_URL to the config; process.env is never read here. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** esgen.lock rules beyond the default ones (`check --strict`, `check --against <ref>`). */
+  readonly lock?: LockOptions;
+}
+
+/** What a build did to esgen.lock. */
+export interface LockSummary {
+  /** Absolute path. */
+  readonly path: string;
+  readonly written: boolean;
+  /** Event versions locked by this build (`OrderCreated v2`). */
+  readonly added: readonly string[];
 }
 
 /** Specs did not load: nothing was written. */
@@ -44,7 +58,7 @@ interface LoadedBuild {
   readonly durationMs: number;
 }
 
-export type BuildResult = InvalidSpecs | (LoadedBuild & { readonly summary: WriteSummary });
+export type BuildResult = InvalidSpecs | (LoadedBuild & { readonly summary: WriteSummary; readonly lock: LockSummary });
 export type CheckResult = InvalidSpecs | (LoadedBuild & { readonly drift: OutputDrift });
 
 export interface BuildSession {
@@ -92,9 +106,18 @@ export function createBuildSession(): BuildSession {
       if (cold) await formatter.cancel();
       return { loaded, started };
     }
+    // Breaking changes against esgen.lock stop the build before anything is emitted or written.
+    const lock = await evaluateLock(loaded.ir, loaded.config.root, options.lock);
+    if (lock.diagnostics.some((d) => d.severity === 'error')) {
+      if (cold) await formatter.cancel();
+      const sources = new Map([...loaded.sources, ...lock.sources]);
+      return { loaded: { ok: false as const, config: loaded.config, diagnostics: [...loaded.diagnostics, ...lock.diagnostics], sources }, started };
+    }
     const target = targetOf(loaded.config);
     const rendered = await (await session).startRender(loaded.ir, target);
-    return { loaded, started, target, rendered };
+    // Warnings of the lock stage (`--against`: read models and states that changed) go with the load's.
+    const withWarnings = lock.diagnostics.length === 0 ? loaded : { ...loaded, diagnostics: [...loaded.diagnostics, ...lock.diagnostics], sources: new Map([...loaded.sources, ...lock.sources]) };
+    return { loaded: withWarnings, started, target, rendered, lock };
   }
 
   return {
@@ -102,18 +125,32 @@ export function createBuildSession(): BuildSession {
       await (await codegenSession()).warmUp();
     },
     async build(options) {
-      const { loaded, started, target, rendered } = await generate(options);
-      if (!loaded.ok || !rendered || !target) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
+      const { loaded, started, target, rendered, lock } = await generate(options);
+      if (!loaded.ok || !rendered || !target || !lock) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
       const summary = await writeOutput(rendered, { outputDir: target.outputDir, sourceDir: target.sourceDir }, written);
-      return { ...loaded, stats: rendered.stats, summary, durationMs: performance.now() - started };
+      return { ...loaded, stats: rendered.stats, summary, lock: await writeLock(lock), durationMs: performance.now() - started };
     },
     async check(options) {
-      const { loaded, started, target, rendered } = await generate(options);
-      if (!loaded.ok || !rendered || !target) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
-      const drift = await compareOutput(await rendered.done, { outputDir: target.outputDir, sourceDir: target.sourceDir });
+      const { loaded, started, target, rendered, lock } = await generate(options);
+      if (!loaded.ok || !rendered || !target || !lock) return { ok: false, ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources: loaded.sources };
+      const drift = withLockDrift(await compareOutput(await rendered.done, { outputDir: target.outputDir, sourceDir: target.sourceDir }), lock);
       return { ...loaded, stats: rendered.stats, drift, durationMs: performance.now() - started };
     },
   };
+}
+
+/** Writes esgen.lock when its text changed (new versions, read models, states). */
+async function writeLock(lock: LockEvaluation): Promise<LockSummary> {
+  const changed = lock.current !== lock.next;
+  if (changed) await writeFile(lock.path, lock.next);
+  return { path: lock.path, written: changed, added: lock.added };
+}
+
+/** A lock that a build would change is drift like a stale generated file: commit what `esgen build` writes. */
+function withLockDrift(drift: OutputDrift, lock: LockEvaluation): OutputDrift {
+  if (lock.current === lock.next) return drift;
+  if (lock.current === undefined) return { ...drift, missing: [...drift.missing, lock.path] };
+  return { ...drift, stale: [...drift.stale, { path: lock.path, diff: unifiedDiff(lock.current, lock.next, { oldLabel: 'esgen.lock (on disk)', newLabel: 'esgen.lock (esgen build)' }) }] };
 }
 
 /** One-shot build (a fresh session). */

@@ -30,6 +30,9 @@ export function checkReadModels(ctx: CheckContext, eventOwner: (event: string) =
             message: `\`${event}\` is an event of \`${owner.name}\`; the read model \`${model.name}\` belongs to \`${aggregate.name}\` and can only react to its events`,
             hint: `declare the read model in ${owner.file}, or react to an event of \`${aggregate.name}\``,
           });
+        } else if (aggregate.retiredEvents?.some((retired) => retired.name === event)) {
+          // Retired events are never read again, so a rule for one would never run.
+          ctx.report({ code: 'ESG136', node, below, part, message: `\`${event}\` is retired (\`retired: true\`): no event of it is read any more`, hint: 'remove this rule, or un-retire the event' });
         } else {
           ctx.report({ code: 'ESG136', node, below, part, message: `unknown event \`${event}\``, hint: suggestion(event, ownEvents, `events of \`${aggregate.name}\``) });
         }

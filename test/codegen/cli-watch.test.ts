@@ -2,7 +2,7 @@
  * `esgen watch` as a real child process on a copy of the orders example.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject, esgenBin, repoRoot } from './codegen-support.js';
@@ -65,6 +65,10 @@ const events = join(project.dir, 'src/generated/order/events.ts');
 let watch: WatchProcess;
 
 beforeAll(async () => {
+  // The edits below change OrderPaid, whose v1 the example's esgen.lock has locked: work on it as
+  // a draft (unlocked), the way a branch would. test/lock/ covers the lock's rules.
+  rmSync(join(project.dir, 'esgen.lock'));
+  writeFileSync(spec, readFileSync(spec, 'utf8').replace('  OrderPaid:\n', '  OrderPaid:\n    draft: true\n'));
   watch = new WatchProcess(project.dir);
   await watch.waitFor(/watching for changes/);
 });

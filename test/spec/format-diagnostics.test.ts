@@ -1,6 +1,6 @@
 /** Text and JSON rendering of diagnostics. */
 import { describe, expect, it } from 'vitest';
-import { diagnosticsToJson, formatDiagnostics } from '../../generator/diagnostics/format-diagnostics.js';
+import { diagnosticsToGithub, diagnosticsToJson, formatDiagnostics } from '../../generator/diagnostics/format-diagnostics.js';
 import type { Diagnostic } from '../../generator/diagnostics/types.js';
 
 const source = 'aggregate: Order\nstate:\n\tstatus: { type: OrderStatsu }\n';
@@ -82,5 +82,18 @@ describe('formatDiagnostics', () => {
 describe('diagnosticsToJson', () => {
   it('is machine-readable with counts', () => {
     expect(JSON.parse(diagnosticsToJson([warning, unknownType]))).toEqual({ ok: false, errorCount: 1, warningCount: 1, diagnostics: [warning, unknownType] });
+  });
+});
+
+describe('diagnosticsToGithub', () => {
+  it('prints one workflow command per diagnostic, escaping data and properties as GitHub Actions reads them', () => {
+    const text = diagnosticsToGithub([
+      { code: 'ESG170', severity: 'error', message: 'a 100% change', file: 'domain/a,b.esgen.yaml', line: 3, column: 5, endLine: 3, endColumn: 9, hint: 'first\nsecond' },
+      { code: 'ESG174', severity: 'warning', message: 'x: y', file: 'esgen.lock', line: 1, column: 1 },
+    ]);
+    expect(text).toBe(
+      '::error file=domain/a%2Cb.esgen.yaml,line=3,col=5,endLine=3,endColumn=9,title=ESG170::a 100%25 change%0Ahint: first%0Asecond\n' +
+        '::warning file=esgen.lock,line=1,col=1,title=ESG174::x: y\n',
+    );
   });
 });

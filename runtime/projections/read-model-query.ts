@@ -5,6 +5,7 @@ import type { SqlExecutor } from '../sql-client.js';
 import { assertFieldName, fieldExpression, parameterCast } from './field-expression.js';
 import { InvalidReadModelQuery } from './projection-errors.js';
 import { projectionTables, type ProjectionTables } from './projection-tables.js';
+import { assertServableShape } from './read-model-shapes.js';
 
 /** A condition on one field: a value (equality; null = IS NULL) or operators, combined with AND. */
 export type FieldCondition<V> =
@@ -94,6 +95,8 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
   // partial indexes' predicate (WHERE projection_name = '…') even for a generic plan.
   const base = `FROM ${tables.projections} WHERE projection_name = '${projection}'`;
   const fields = fieldMap(tables, definition);
+  // Never rows of another shape under this row type (checked once per client, see read-model-shapes.ts).
+  const servable = () => assertServableShape(executor, tables, definition);
 
   const build = (find: FindOptions<TRow>, select: string) => {
     checkFindOptions(find);
@@ -114,16 +117,19 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     definition,
     async get(id) {
       storableString('id', id);
+      await servable();
       const result = await executor.query<StoredRow<TRow>>(`SELECT id, data ${base} AND id = $1`, [id]);
       const row = result.rows[0];
       return row === undefined ? undefined : withId(row);
     },
     async find(find = {}) {
+      await servable();
       const { sql, params } = build(find, 'id, data');
       const result = await executor.query<StoredRow<TRow>>(sql, params);
       return result.rows.map(withId);
     },
     async findPage(find) {
+      await servable();
       const order = orderKeys(fields, find.orderBy);
       const { sql, params } = build(find, selectColumns(order));
       const result = await executor.query<Record<string, unknown> & StoredRow<TRow>>(sql, params);
@@ -134,6 +140,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     },
     async count(where) {
       checkWhere(where);
+      await servable();
       const params: unknown[] = [];
       const conditions = whereClauses(fields, where, params);
       const result = await executor.query<{ count: string | number }>(
@@ -145,6 +152,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     async contains(partial, containsOptions = {}) {
       plainJsonObject('partial', partial);
       optionsObject('options', containsOptions);
+      await servable();
       const params: unknown[] = [JSON.stringify(partial)];
       let sql = `SELECT id, data ${base} AND data @> $1::jsonb ORDER BY id`;
       if (containsOptions.limit !== undefined) sql += ` LIMIT ${param(params, nonNegative('limit', containsOptions.limit))}`;

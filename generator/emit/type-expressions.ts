@@ -144,6 +144,11 @@ export class TypeScope {
   }
 
   #literal(value: JsonValue, type: TypeRef): string {
+    // A datetime constant is written in the one stored form (UTC with milliseconds), like every
+    // other datetime in state and rows; the checks accept only parseable ones.
+    if (type.kind === 'primitive' && type.name === 'datetime' && typeof value === 'string' && !Number.isNaN(Date.parse(value))) {
+      return stringLiteral(new Date(value).toISOString());
+    }
     if (value === null || type.kind === 'primitive') return jsonLiteral(value);
     if (type.kind === 'array') return Array.isArray(value) ? `[${value.map((item) => this.#literal(item, type.element)).join(', ')}]` : jsonLiteral(value);
     if (typeof value !== 'object' || Array.isArray(value)) return jsonLiteral(value);

@@ -20,6 +20,8 @@ export interface ValueSources {
   readonly use: (root: string) => void;
   readonly event: EventDef;
   readonly scope: TypeScope;
+  /** Imports a runtime helper of runtime/codegen/mapping-ops.ts and returns its local name. */
+  readonly helper: (name: 'utc') => string;
 }
 
 export interface WrittenValue {
@@ -41,7 +43,14 @@ export function writeValue(value: ResolvedValue, target: { readonly type: TypeRe
       return { text: sources.scope.literal(value.value, target.type), type: undefined, optional: false };
     case 'read': {
       const expr = value.expr;
-      if (expr.kind === 'event') return { text: payloadPath(expr.path, sources), type: value.type as TypeRef, optional: value.optional };
+      if (expr.kind === 'event') {
+        const text = payloadPath(expr.path, sources);
+        // One datetime format in state and rows (issue 12): a payload datetime may carry any
+        // offset and precision; stored values are UTC with milliseconds, as $occurredAt is.
+        const type = value.type;
+        const datetime = typeof type === 'object' && type.kind === 'primitive' && type.name === 'datetime';
+        return { text: datetime ? `${sources.helper('utc')}(${text})` : text, type: value.type as TypeRef, optional: value.optional };
+      }
       sources.use(sources.envelope.root);
       if (expr.kind === 'metadata') return { text: metadataRow.read(sources.envelope.text, stringLiteral(expr.key), typeText(target.type)), type: undefined, optional: true };
       return { text: envelopeField(expr.field).read(sources.envelope.text), type: value.type as TypeRef, optional: value.optional };

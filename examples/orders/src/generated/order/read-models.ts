@@ -32,7 +32,7 @@ export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents>({
     { field: 'userId', type: 'text', unique: false },
     { field: 'status', type: 'text', unique: false },
   ],
-  fingerprint: '3877a2dc6f26ca91',
+  fingerprint: '390174dc77eb1ede',
 });
 
 /** Row of OrderStats (projection `order_stats`), stored as JSON: datetime fields are ISO strings. */
@@ -56,5 +56,5 @@ export const orderStatsReadModel = defineReadModel<OrderStatsRow, OrderEvents>({
       orderCount: add(row.orderCount, 1),
     }),
   },
-  fingerprint: 'aedcb4835e94914e',
+  fingerprint: 'f10ececfcdb3912d',
 });

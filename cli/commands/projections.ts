@@ -209,7 +209,9 @@ function printStatusTable(statuses: readonly ProjectionStatus[]): void {
       ? status.rebuild.stale
         ? `rebuild stale at ${status.rebuild.processed}/${status.rebuild.total} (its process is gone; run rebuild again)`
         : `rebuilding ${status.rebuild.processed}/${status.rebuild.total}`
-      : status.rebuildDue ? `${status.state} (rebuild due)` : status.state,
+      : status.rebuildDue
+        ? `${status.state} (rebuild due: ${status.rebuildReason}; the next start rebuilds it before serving, or refuses with onShapeChange: 'refuse')`
+        : status.state,
     status.position === null ? '-' : String(status.position),
     String(status.head),
     status.position === null ? '-' : String(status.lagEvents),

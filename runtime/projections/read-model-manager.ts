@@ -84,7 +84,7 @@ interface Lane {
   readonly work: BatchWork;
   checkpoint: Checkpoint | undefined;
   failed: boolean;
-  /** The stored rows have another shape (rebuilt by other code since start): the lane does nothing. */
+  /** The stored rows have another shape (rebuilt by other code since start): never claimed again. */
   standingDown: boolean;
 }
 
@@ -174,7 +174,7 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     const order = [...names.slice(offset), ...names.slice(0, offset)];
     for (const name of order) {
       if (held.size >= share) break;
-      if (held.has(name)) continue;
+      if (held.has(name) || lanes.get(name)?.standingDown === true) continue;
       if (await claimLease(ctx.client, ctx.leases, name, workerId, leaseSeconds)) {
         held.add(name);
         const lane = lanes.get(name);
@@ -229,16 +229,15 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
       if (position === undefined) return false;
       const fingerprint = lane.definition.fingerprint;
       if (position.fingerprint !== null && position.fingerprint !== fingerprint) {
-        // Another process switched in rows of its own shape: this worker's mapping must not
-        // touch them. It reports once and re-reads every round (a rebuild to this shape may come).
-        if (!lane.standingDown) {
-          report(new ReadModelShapeChanged([{ projection: name, mode: lane.definition.mode, storedFingerprint: position.fingerprint, fingerprint, rows: -1 }]));
-        }
+        // Another process switched in rows of its own shape (a newer deploy): this worker's
+        // mapping must not touch them. It reports, hands the lease back for the new code's
+        // workers and leaves the projection alone until it is restarted with that code.
+        report(new ReadModelShapeChanged([{ projection: name, mode: lane.definition.mode, storedFingerprint: position.fingerprint, fingerprint, rows: -1 }]));
         lane.standingDown = true;
-        lane.checkpoint = undefined;
+        drop(name);
+        await ctx.client.query(ctx.leases.release, [workerId, [name]]);
         return false;
       }
-      lane.standingDown = false;
       lane.failed = position.status === 'failed';
       if (lane.failed && position.retryAt !== null && position.retryAt.getTime() > Date.now()) return false;
       lane.checkpoint = position.checkpoint;

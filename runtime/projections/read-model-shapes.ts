@@ -110,9 +110,9 @@ export async function ensureReadModelShapes(
         await sleep(pollIntervalMs);
         continue;
       }
-      announce('rebuilding');
       try {
-        await replayer.rebuild(definition.projection);
+        // Announced once the shadow's lease is ours (the first progress report), not before.
+        await replayer.rebuild(definition.projection, { onProgress: () => announce('rebuilding') });
         break;
       } catch (error) {
         // Lost the race for the shadow's lease to a process starting at the same time: wait for it.

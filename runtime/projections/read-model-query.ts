@@ -123,15 +123,15 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
       return row === undefined ? undefined : withId(row);
     },
     async find(find = {}) {
-      await servable();
       const { sql, params } = build(find, 'id, data');
+      await servable();
       const result = await executor.query<StoredRow<TRow>>(sql, params);
       return result.rows.map(withId);
     },
     async findPage(find) {
-      await servable();
       const order = orderKeys(fields, find.orderBy);
       const { sql, params } = build(find, selectColumns(order));
+      await servable();
       const result = await executor.query<Record<string, unknown> & StoredRow<TRow>>(sql, params);
       const last = result.rows[result.rows.length - 1];
       const full = result.rows.length === find.limit;
@@ -140,9 +140,9 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     },
     async count(where) {
       checkWhere(where);
-      await servable();
       const params: unknown[] = [];
       const conditions = whereClauses(fields, where, params);
+      await servable();
       const result = await executor.query<{ count: string | number }>(
         `SELECT count(*) AS count ${base}${conditions.map((condition) => ` AND ${condition}`).join('')}`,
         params,
@@ -152,10 +152,10 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     async contains(partial, containsOptions = {}) {
       plainJsonObject('partial', partial);
       optionsObject('options', containsOptions);
-      await servable();
       const params: unknown[] = [JSON.stringify(partial)];
       let sql = `SELECT id, data ${base} AND data @> $1::jsonb ORDER BY id`;
       if (containsOptions.limit !== undefined) sql += ` LIMIT ${param(params, nonNegative('limit', containsOptions.limit))}`;
+      await servable();
       const result = await executor.query<StoredRow<TRow>>(sql, params);
       return result.rows.map(withId);
     },

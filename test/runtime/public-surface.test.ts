@@ -51,15 +51,15 @@ const applicationNames = [
 ];
 
 const adminNames = [
-    'AppliedMigration', 'DEFAULT_SCHEMA', 'EnsureIndexesResult', 'EventReplayerOptions', 'InlineProjector',
+    'AppliedMigration', 'DEFAULT_SCHEMA', 'DatabaseVerification', 'EnsureIndexesResult', 'EventReplayerOptions', 'InlineProjector',
     'InlineProjectorOptions', 'MigrateOptions', 'MigrateResult', 'Migration', 'MigrationStatus',
     'NotifyAfterCommitOptions', 'ORIGIN', 'PositionState', 'ProjectionErrorRecord', 'ProjectionStatus',
-    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'SkipResult',
-    'StatusOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent', 'compareCheckpoints',
+    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'ReadModelVerification', 'SkipResult',
+    'StatusOptions', 'StoredEventVersion', 'VerifyOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent', 'compareCheckpoints',
     'createEventReplayer', 'createInlineProjector', 'ensureReadModelIndexes', 'eventsChannel', 'migrate',
     'migrationChecksum', 'migrationStatus', 'migrations', 'notifyAfterCommit', 'planReadModelIndexes',
     'projectionStatus', 'publisherStatus', 'replayReadModel', 'resolveSchema', 'retryProjection', 'retryPublisher',
-    'setPublisherPaused', 'skipFailedEvent', 'skipPublisherEvent',
+    'setPublisherPaused', 'skipFailedEvent', 'skipPublisherEvent', 'verifyDatabase',
 ];
 
 /** Every exported name of an entry, types included, as the compiler sees it. */

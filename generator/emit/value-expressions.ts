@@ -48,8 +48,12 @@ export function writeValue(value: ResolvedValue, target: { readonly type: TypeRe
         // One datetime format in state and rows (issue 12): a payload datetime may carry any
         // offset and precision; stored values are UTC with milliseconds, as $occurredAt is.
         const type = value.type;
-        const datetime = typeof type === 'object' && type.kind === 'primitive' && type.name === 'datetime';
-        return { text: datetime ? `${sources.helper('utc')}(${text})` : text, type: value.type as TypeRef, optional: value.optional };
+        const isDatetime = (candidate: TypeRef) => candidate.kind === 'primitive' && candidate.name === 'datetime';
+        if (typeof type === 'object' && isDatetime(type)) return { text: `${sources.helper('utc')}(${text})`, type, optional: value.optional };
+        if (typeof type === 'object' && type.kind === 'array' && isDatetime(type.element)) {
+          return { text: `${text}${value.optional ? '?.' : '.'}map((at) => ${sources.helper('utc')}(at))`, type, optional: value.optional };
+        }
+        return { text, type: value.type as TypeRef, optional: value.optional };
       }
       sources.use(sources.envelope.root);
       if (expr.kind === 'metadata') return { text: metadataRow.read(sources.envelope.text, stringLiteral(expr.key), typeText(target.type)), type: undefined, optional: true };

@@ -298,9 +298,12 @@ describe('generated read-model mappers', () => {
     ['append', 'checkouts', ['2024-03-02T00:00:00.000Z']],
     ['a constant (`const`)', 'auditedAt', '2024-05-01T10:00:00.500Z'],
     ['a default', 'reportedSince', '2024-01-01T00:00:00.000Z'],
+    ['from (a list of payload datetimes)', 'reminders', ['2024-03-02T00:00:00.000Z', '2024-03-03T00:00:00.000Z']],
   ])('writes datetimes as UTC with milliseconds: %s', (_op, field, want) => {
     // The same instant spelled with an offset and with microseconds.
-    const rows = project(shopRegistry.readModels.DailySales!, [checkedOut('a', 2, 5, '2024-03-02T02:00:00.000000+02:00', '2024-03-02T02:00:00+02:00')]);
+    const event = checkedOut('a', 2, 5, '2024-03-02T02:00:00.000000+02:00', '2024-03-02T02:00:00+02:00');
+    const withReminders = { ...event, data: { ...(event.data as object), remindersAt: ['2024-03-02T02:00:00+02:00', '2024-03-02T19:00:00-05:00'] } };
+    const rows = project(shopRegistry.readModels.DailySales!, [withReminders]);
     const row = rows.get('2024-03-02') as Record<string, unknown>;
     expect(row[field]).toEqual(want);
     for (const value of [row[field]].flat()) expect(value).toMatch(canonical);

@@ -40,7 +40,7 @@ export function writeValue(value: ResolvedValue, target: { readonly type: TypeRe
     case 'constant':
       // `null` clears an optional field: JSON state and rows have no nulls, the field is absent.
       if (value.value === null && target.optional && !acceptsNull(target.type)) return { text: 'undefined', type: undefined, optional: true };
-      return { text: sources.scope.literal(value.value, target.type), type: undefined, optional: false };
+      return { text: sources.scope.storedLiteral(value.value, target.type), type: undefined, optional: false };
     case 'read': {
       const expr = value.expr;
       if (expr.kind === 'event') {

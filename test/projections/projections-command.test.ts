@@ -162,6 +162,24 @@ describe('esgen projections', () => {
     }
   });
 
+  it('run refuses rows built by another mapping with --on-shape-change refuse (ESG227), and rejects an unknown policy', async () => {
+    const client = await open();
+    try {
+      await client.query(`UPDATE "${onServer ? schema : 'public'}".projection_positions SET fingerprint = 'daily_totals-v0' WHERE projection_name = 'daily_totals'`);
+    } finally {
+      await client.close();
+    }
+    const refused = await esgen(['run', '--only', 'daily_totals', '--on-shape-change', 'refuse']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ESG227 Read model daily_totals \(\d+ rows built with daily_totals-v0, this code has daily_totals-v1\)/);
+    const unknown = await esgen(['run', '--on-shape-change', 'ignore']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--on-shape-change must be rebuild or refuse, got ignore');
+    const status = await esgen(['status', '--format', 'json']);
+    const daily = (JSON.parse(status.stdout) as { name: string; rebuildDue: boolean; rebuildReason: string }[]).find((entry) => entry.name === 'daily_totals');
+    expect(daily).toMatchObject({ rebuildDue: true, rebuildReason: 'built by another mapping or mode (fingerprint daily_totals-v0, this code daily_totals-v1)' });
+  });
+
   it('explains a missing registry module', async () => {
     const env = { ...process.env, DATABASE_URL: undefined, NO_COLOR: '1' } as NodeJS.ProcessEnv;
     const result = await run(process.execPath, [bin, 'projections', 'status', ...target()], { cwd: dir, env }).catch((error: { code: number; stderr: string }) => error);

@@ -107,6 +107,21 @@ describe('read models whose stored shape differs (onShapeChange)', () => {
     await expectEqualToReplay(es2, async_.definition);
   });
 
+  it('an append of older code refuses (ESG227, nothing written) once a newer release rebuilt its inline read model to another shape', async () => {
+    db = await openTestDatabase();
+    const old = balances('inline', 'balances-v1');
+    const es1 = await open(old.registry);
+    await seed(es1, 3, 'h');
+    const newer = balances('inline', 'balances-v2');
+    const es2 = await open(newer.registry); // rebuilds to v2
+    const before = (await allEvents(es1.store)).length;
+    await expect(es1.store.appendToStream('Account', 'h-0', [deposit(5)], { expectedVersion: 3 })).rejects.toMatchObject({ code: 'ESG227' });
+    expect((await allEvents(es1.store)).length).toBe(before);
+    // The new code appends and keeps the rows equal to a replay.
+    await seed(es2, 3, 'h');
+    await expectEqualToReplay(es2, newer.definition);
+  });
+
   it('builds a new inline read model from the existing history before it serves', async () => {
     db = await openTestDatabase();
     const es1 = await open({ ...ledgerRegistry, readModels: {} });

@@ -18,14 +18,13 @@
  */
 import type { ReadModelDefinition } from '../contracts.js';
 import { ORIGIN } from './checkpoint.js';
-import { createEventReplayer } from './event-replayer.js';
+import { createEventReplayer, shadowName } from './event-replayer.js';
 import type { ProjectionContext } from './projection-batch.js';
 import { ReadModelShapeChanged, RebuildConflict, type StaleReadModel } from './projection-errors.js';
 import { readLeaseOwners } from './projection-leases.js';
 import { ensurePosition, positionStatements, readPosition } from './projection-positions.js';
 import type { ProjectionTables } from './projection-tables.js';
 import type { SqlExecutor } from '../sql-client.js';
-import { shadowName } from './event-replayer.js';
 import { sleep } from './wake-signal.js';
 
 /**

@@ -122,6 +122,21 @@ describe('esgen db verify', () => {
     expect(json.problems).toHaveLength(3);
   });
 
+  it('reports pending migrations of an empty database: exit 0 (the application migrates on open), exit 1 with --strict', async () => {
+    const env = { ...process.env, DATABASE_URL: undefined, NO_COLOR: '1', CI: '1' } as NodeJS.ProcessEnv;
+    const empty = onServer ? ['--database-url', serverUrl!, '--schema', `${schema}_empty`] : ['--data-dir', join(dir, 'empty')];
+    const args = [bin, 'db', 'verify', '--registry', registryModule, ...empty, '--format', 'json'];
+    const lenient = JSON.parse((await run(process.execPath, args, { cwd: dir, env })).stdout) as { ok: boolean; initialised: boolean; migrations: { pending: string[] }; warnings: string[] };
+    expect(lenient).toMatchObject({ ok: true, initialised: false });
+    expect(lenient.migrations.pending[0]).toBe('0001-initial');
+    expect(lenient.warnings[0]).toMatch(/pending migration\(s\) \(0001-initial, /);
+    const strict = await run(process.execPath, [...args, '--strict'], { cwd: dir, env }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+    expect(strict).toBe(1);
+  });
+
   it('refuses an unknown --format', async () => {
     const result = await verify('--format', 'yaml');
     expect(result.code).toBe(1);

@@ -12,6 +12,13 @@ export {
   type MigrationStatus,
 } from './migrations/migrate.js';
 export { eventsChannel } from './store/notify-channel.js';
+export {
+  verifyDatabase,
+  type DatabaseVerification,
+  type ReadModelVerification,
+  type StoredEventVersion,
+  type VerifyOptions,
+} from './database-verification.js';
 export { notifyAfterCommit, type NotifyAfterCommitOptions } from './store/wake-up.js';
 export { bulkEventFromJson, checkEvent as checkImportEvent } from './store/bulk-import.js';
 export { replayReadModel } from './projections/apply-events.js';

@@ -329,6 +329,12 @@ export const errorCodes = {
     meaning: 'a rebuild could not start or switch (another rebuild holds the lease, or the projection changed under it)',
     fix: 'wait for the other rebuild, or run it again',
   },
+  ESG227: {
+    name: 'ReadModelShapeChanged',
+    meaning:
+      "a read model's stored rows were built by another mapping or mode than this code's (its fingerprint differs, or rows exist that no recorded fingerprint covers), and `onShapeChange: 'refuse'` forbids serving or rebuilding them (`projections`)",
+    fix: "rebuild it first (`esgen projections rebuild <name>`), or start with `onShapeChange: 'rebuild'` to rebuild it (shadow + swap) before it serves",
+  },
   ESG230: {
     name: 'PublishFailed',
     meaning: 'the broker refused an event (too large, no stream for its subject…): the publisher stops on it (`publisher`, `eventId`, `eventPosition`, `reason`)',

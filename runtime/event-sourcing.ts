@@ -1,11 +1,15 @@
 import type { AggregateRootLike, ReadModelDefinition, Registry } from './contracts.js';
-import { optionalBoolean, optionsObject, registryShape, storableString } from './argument-checks.js';
+import { optionalBoolean, optionalFunction, optionsObject, registryShape, storableString } from './argument-checks.js';
 import { connect } from './connect.js';
 import type { PgPoolOptions } from './pg-pool-options.js';
 import { migrate } from './migrations/migrate.js';
 import { createInlineProjector } from './projections/inline-projector.js';
 import { createEventReplayer, type EventReplayer } from './projections/event-replayer.js';
 import { ensureReadModelIndexes } from './projections/read-model-indexes.js';
+import { projectionContext } from './projections/projection-batch.js';
+import type { StaleReadModel } from './projections/projection-errors.js';
+import { ensureReadModelShapes, markShapesVerified, type ShapeChangePolicy } from './projections/read-model-shapes.js';
+import { checkShapeChangePolicy } from './projections/projection-checks.js';
 import { createReadModelManager, type ReadModelManager, type ReadModelManagerOptions } from './projections/read-model-manager.js';
 import { readModel, type ReadModelQuery } from './projections/read-model-query.js';
 import { createRepository, type EventSourcedRepository, type RepositoryOptions, type RepositoryTarget } from './repository/event-sourced-repository.js';
@@ -34,6 +38,15 @@ export interface EventSourcingOptions {
   /** Create or update the tables and read-model indexes on open. Default true. */
   readonly migrate?: boolean;
   readonly repository?: RepositoryOptions;
+  /**
+   * A read model whose stored rows were built by another mapping or mode (its fingerprint
+   * differs): `rebuild` (default) rebuilds it (shadow + swap) before this call returns, one
+   * process rebuilding while others starting at the same time wait for its switch; `refuse`
+   * throws ReadModelShapeChanged (ESG227). See docs/read-models.md, "When the shape changes".
+   */
+  readonly onShapeChange?: ShapeChangePolicy;
+  /** Called when a read model is rebuilt on open, or waited for while another process rebuilds it. */
+  readonly onShapeRebuild?: (stale: StaleReadModel, action: 'rebuilding' | 'waiting') => void;
 }
 
 /** Everything an application needs, wired once: store, repositories, read models. */
@@ -80,6 +93,13 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
       await migrate(client, scope);
       await ensureReadModelIndexes(client, registry, schema);
     }
+    // Before anything serves: no query or inline append may meet rows of another shape.
+    const ctx = projectionContext(client, registry, schema);
+    await ensureReadModelShapes(ctx, Object.values(registry.readModels), {
+      onShapeChange: options.onShapeChange ?? 'rebuild',
+      ...(options.onShapeRebuild ? { onStale: options.onShapeRebuild } : {}),
+    });
+    markShapesVerified(client, ctx.tables.schema, Object.values(registry.readModels));
   } catch (error) {
     if (ownsClient) await client.close().catch(() => undefined);
     throw error;
@@ -102,7 +122,13 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     repository: (definition) => createRepository(store, definition, options.repository),
     readModel: (definition) => readModel(client, definition, scope),
     readModelManager(managerOptions = {}) {
-      const manager = createReadModelManager({ ...managerOptions, client, registry, ...scope });
+      const manager = createReadModelManager({
+        ...(options.onShapeChange ? { onShapeChange: options.onShapeChange } : {}),
+        ...managerOptions,
+        client,
+        registry,
+        ...scope,
+      });
       managers.push(manager);
       return manager;
     },
@@ -126,6 +152,8 @@ function checkEventSourcingOptions(options: unknown): void {
   if (given.databaseUrl !== undefined) storableString('options.databaseUrl', given.databaseUrl);
   if (given.dataDir !== undefined) storableString('options.dataDir', given.dataDir);
   optionalBoolean('options.migrate', given.migrate);
+  checkShapeChangePolicy('options.onShapeChange', given.onShapeChange);
+  optionalFunction('options.onShapeRebuild', given.onShapeRebuild);
   if (given.repository !== undefined) optionsObject('options.repository', given.repository as object);
 }
 

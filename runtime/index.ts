@@ -53,10 +53,13 @@ export {
   ProjectionMapperFailed,
   ProjectionNotFailed,
   ProjectionWaitTimedOut,
+  ReadModelShapeChanged,
   RebuildConflict,
   UnknownProjection,
   type ProjectionErrorCode,
+  type StaleReadModel,
 } from './projections/projection-errors.js';
+export type { ShapeChangePolicy } from './projections/read-model-shapes.js';
 
 // The event store: the EventStore seam and its PostgreSQL implementation.
 export {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags, type DatabaseTarget } from '../database-target.js';
 
-/** `esgen db migrate` and `esgen db status`, on the database of cli/database-target.ts. */
+/** `esgen db migrate`, `esgen db status` and `esgen db verify`, on the database of cli/database-target.ts. */
 export function register(program: Command): void {
   const db = program.command('db').description('manage the database esgen stores events in');
 
@@ -19,6 +19,31 @@ export function register(program: Command): void {
       });
     },
   );
+
+  addDatabaseOptions(db.command('verify').description('check that this code (its generated registry) can serve the database: run before switching traffic to a release'))
+    .option('--registry <module>', 'generated registry module (default: <config output>/registry.ts)')
+    .option('--format <format>', 'table or json', 'table')
+    .option('--strict', 'also fail on pending migrations and read models due a rebuild (for migrate: false / onShapeChange: refuse)')
+    .action(async (flags: DatabaseFlags & { registry?: string; format: string; strict?: boolean }) => {
+      if (flags.format !== 'table' && flags.format !== 'json') {
+        console.error(`esgen: unknown format \`${flags.format}\`; use table or json`);
+        process.exitCode = 1;
+        return;
+      }
+      const { resolve } = await import('node:path');
+      const { CliInputError, loadRegistry } = await import('../load-registry.js');
+      await run(
+        flags,
+        async (client, target, runtime) => {
+          const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
+          const result = await runtime.verifyDatabase(client, registry, { ...(target.schema === undefined ? {} : { schema: target.schema }), strict: flags.strict === true });
+          if (flags.format === 'json') console.log(JSON.stringify(result, null, 2));
+          else printVerification(result, target.description);
+          process.exitCode = result.ok ? 0 : 1;
+        },
+        (caught) => (caught instanceof CliInputError ? caught.message : undefined),
+      );
+    });
 
   addDatabaseOptions(db.command('status').description('list applied and pending migrations')).action(async (flags: DatabaseFlags) => {
     await run(flags, async (client, target, runtime) => {
@@ -40,7 +65,11 @@ export function register(program: Command): void {
 type Runtime = import('../load-runtime.js').Runtime;
 type SqlClient = import('../../runtime/index.js').SqlClient;
 
-async function run(flags: DatabaseFlags, work: (client: SqlClient, target: DatabaseTarget, runtime: Runtime) => Promise<void>): Promise<void> {
+async function run(
+  flags: DatabaseFlags,
+  work: (client: SqlClient, target: DatabaseTarget, runtime: Runtime) => Promise<void>,
+  inputMessage: (caught: unknown) => string | undefined = () => undefined,
+): Promise<void> {
   const target = await resolveDatabaseTarget(flags);
   if (target === undefined) return;
   const runtime = await (await import('../load-runtime.js')).loadRuntime();
@@ -49,9 +78,39 @@ async function run(flags: DatabaseFlags, work: (client: SqlClient, target: Datab
     client = await openDatabase(runtime, target);
     await work(client, target, runtime);
   } catch (caught) {
-    console.error(`esgen: ${describeDatabaseFailure(runtime, target, caught)}`);
+    console.error(`esgen: ${inputMessage(caught) ?? describeDatabaseFailure(runtime, target, caught)}`);
     process.exitCode = 1;
   } finally {
     await client?.close().catch(() => undefined);
   }
+}
+
+type DatabaseVerification = Awaited<ReturnType<Runtime['verifyDatabase']>>;
+
+/** The verification as tables, then the problems and warnings, then the verdict. */
+function printVerification(result: DatabaseVerification, description: string): void {
+  console.log(`schema ${result.schema} on ${description}`);
+  const { migrations } = result;
+  console.log(`migrations: ${migrations.applied} applied, ${migrations.pending.length} pending, ${migrations.changed.length} changed, ${migrations.unknown.length} unknown to this code`);
+  if (!result.initialised) console.log('no esgen tables yet (an empty database: `esgen db migrate` or the application creates them)');
+  if (result.events.length > 0) {
+    console.log('\nevents:');
+    table(['TYPE', 'VERSION', 'COUNT', 'STATUS'], result.events.map((entry) => [entry.type, `v${entry.version}`, String(entry.count), entry.status]));
+  }
+  if (result.readModels.length > 0) {
+    console.log('\nread models:');
+    table(['PROJECTION', 'MODE', 'ROWS', 'STATE'], result.readModels.map((entry) => [entry.projection, entry.mode, String(entry.rows), entry.rebuildDue ? 'rebuild due' : 'current']));
+  }
+  for (const problem of result.problems) console.error(`problem: ${problem}`);
+  for (const warning of result.warnings) console.log(`warning: ${warning}`);
+  if (result.ok) console.log('\nok: this code can serve this database');
+  else if (result.problems.length > 0) console.log('\nNOT OK: this code cannot serve this database (see the problems above)');
+  else console.log('\nNOT OK (--strict): the warnings above must be dealt with before this code serves the database');
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) => '  ' + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
 }

@@ -21,6 +21,7 @@ interface RunFlags extends ProjectionFlags {
   readonly lock?: string;
   readonly workerId?: string;
   readonly only?: string;
+  readonly onShapeChange?: string;
 }
 
 type Runtime = import('../load-runtime.js').Runtime;
@@ -69,11 +70,14 @@ export function register(program: Command): void {
     .option('--lock <mode>', 'batch fencing: row-lock or advisory-xact (both work behind PgBouncer)', 'row-lock')
     .option('--worker-id <id>', 'unique worker name (default: host:pid:random)')
     .option('--only <names>', 'comma-separated projections to run (default: every async read model)')
+    .option('--on-shape-change <policy>', 'rows built by another mapping or mode: rebuild them first, or refuse to start', 'rebuild')
     .action(async (flags: RunFlags) => {
       await withSession(flags, async (session) => {
         const { runtime, client, registry } = session;
         const lock = flags.lock === 'advisory-xact' ? 'advisory-xact' : flags.lock === 'row-lock' ? 'row-lock' : undefined;
         if (lock === undefined) throw new CliInputError(`--lock must be row-lock or advisory-xact, got ${flags.lock}`);
+        const onShapeChange = flags.onShapeChange === 'rebuild' || flags.onShapeChange === 'refuse' ? flags.onShapeChange : undefined;
+        if (onShapeChange === undefined) throw new CliInputError(`--on-shape-change must be rebuild or refuse, got ${flags.onShapeChange}`);
         await runtime.migrate(client, optionalSchema(session));
         await runtime.ensureReadModelIndexes(client, registry, session.schema);
         const manager = runtime.createReadModelManager({
@@ -86,6 +90,13 @@ export function register(program: Command): void {
           leaseSeconds: positiveInteger('--lease-seconds', flags.leaseSeconds),
           pollIntervalMs: positiveInteger('--poll-interval', flags.pollInterval),
           lock,
+          onShapeChange,
+          onShapeRebuild: (stale, action) =>
+            console.log(
+              action === 'rebuilding'
+                ? `${stale.projection}: rows built by another mapping or mode (${stale.storedFingerprint}): rebuilding before processing`
+                : `${stale.projection}: another process is rebuilding it; waiting for its switch`,
+            ),
           onBatch: ({ projection, outcome }) => {
             if (outcome.kind === 'processed') console.log(`${projection}: ${outcome.events} events, now at ${outcome.checkpoint.position}`);
             else if (outcome.kind === 'failed') console.error(`${projection}: stopped: ${outcome.error.message}`);
@@ -209,7 +220,9 @@ function printStatusTable(statuses: readonly ProjectionStatus[]): void {
       ? status.rebuild.stale
         ? `rebuild stale at ${status.rebuild.processed}/${status.rebuild.total} (its process is gone; run rebuild again)`
         : `rebuilding ${status.rebuild.processed}/${status.rebuild.total}`
-      : status.rebuildDue ? `${status.state} (rebuild due)` : status.state,
+      : status.rebuildDue
+        ? `${status.state} (rebuild due: ${status.rebuildReason}; the next start rebuilds it before serving, or refuses with onShapeChange: 'refuse')`
+        : status.state,
     status.position === null ? '-' : String(status.position),
     String(status.head),
     status.position === null ? '-' : String(status.lagEvents),

@@ -16,7 +16,7 @@ import { importValueTypes } from './emit-types.js';
 import { fingerprintOf } from './fingerprint.js';
 import { aggregateNames, eventNames, propertyKey, stringLiteral } from './names.js';
 import { oneLine, propertiesOf, TypeScope } from './type-expressions.js';
-import { parameterList, writeValue } from './value-expressions.js';
+import { parameterList, type ValueSources, writeValue } from './value-expressions.js';
 
 export function aggregateBaseFile(aggregate: AggregateDef): string {
   const { kebab } = aggregateNames(aggregate.name);
@@ -26,7 +26,10 @@ export function aggregateBaseFile(aggregate: AggregateDef): string {
 /** The shape of the state, independent of names of value types: what snapshots must agree on. */
 export function stateFingerprint(aggregate: AggregateDef): string {
   const scope = new TypeScope(aggregate);
-  return fingerprintOf(aggregate.state.map((field) => [field.name, field.optional, scope.shape(field.type)]));
+  const shape = aggregate.state.map((field) => [field.name, field.optional, scope.shape(field.type)]);
+  // Snapshots taken before datetimes were stored canonically (UTC with milliseconds) may hold
+  // other spellings: a state with datetimes gets a new fingerprint, so they are ignored once.
+  return fingerprintOf(JSON.stringify(shape).includes('"datetime"') ? { shape, datetimes: 'utc-ms' } : shape);
 }
 
 /** Events the user handles in TypeScript (no declarative apply rules). */
@@ -44,7 +47,7 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
   importValueTypes(file, aggregate, aggregate.state.map((field) => field.type));
   const eventMap = file.local(eventsFile(aggregate), names.eventMap, 'type');
 
-  const appliers = aggregate.events.map((event) => `${propertyKey(event.name)}: ${applier(typed, scope, event)},`);
+  const appliers = aggregate.events.map((event) => `${propertyKey(event.name)}: ${applier(file, typed, scope, event)},`);
   const handlers = handledByUser(aggregate).map((event) => ({
     name: eventNames(event.name).handler,
     scope: Scope.Protected,
@@ -99,10 +102,17 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
 }
 
 /** One event's applier: the state fields its `apply` rules set, or a call of the user's handler. */
-function applier(typed: TypedAggregate, scope: TypeScope, event: EventDef): string {
+function applier(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, event: EventDef): string {
   if (!event.apply) return `(data, context) => this.${eventNames(event.name).handler}(data, context)`;
   const used = new Set<string>();
-  const sources = { payload: { text: 'data', root: 'data' }, envelope: { text: 'context', root: 'context' }, use: (root: string) => used.add(root), event, scope };
+  const sources: ValueSources = {
+    payload: { text: 'data', root: 'data' },
+    envelope: { text: 'context', root: 'context' },
+    use: (root: string) => used.add(root),
+    event,
+    scope,
+    helper: (name) => file.runtime(name),
+  };
   const fields = event.apply.map((rule) => {
     const target = typed.stateField(rule.target);
     const value = typed.value(rule);

@@ -46,8 +46,21 @@ export function customMappers(aggregate: AggregateDef): CustomMapper[] {
   );
 }
 
+/**
+ * Bumped when generated code writes different rows for the same spec, so stored rows are rebuilt:
+ * 2 = datetimes canonical (UTC with milliseconds) whichever operation wrote them.
+ */
+const ROW_FORMAT = 2;
+
+/**
+ * Changes whenever the rows a read model holds would differ: its fields, key, every mapping rule,
+ * deletes, custom mappers, the row format, and the mode (inline and async keep different
+ * bookkeeping: continuing one from the other would apply events twice, issue 12). The runtime
+ * rebuilds or refuses a read model whose stored fingerprint differs (read-model-shapes.ts).
+ * `index` is left out: it changes indexes only, which ensureReadModelIndexes maintains.
+ */
 export function readModelFingerprint(readModel: ReadModelDef): string {
-  return fingerprintOf(semanticContent({ ...readModel, mode: undefined }));
+  return fingerprintOf(semanticContent({ ...readModel, fields: readModel.fields.map(({ index: _index, ...field }) => field), rowFormat: ROW_FORMAT }));
 }
 
 export function emitReadModels(aggregate: AggregateDef, context: EmitContext): EmittedFile {
@@ -115,14 +128,14 @@ function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: Ty
   );
 }
 
-function sourcesFor(event: EventDef, scope: TypeScope, used: Set<string>): ValueSources {
-  return { payload: { text: 'event.data', root: 'event' }, envelope: { text: 'event', root: 'event' }, use: (root) => used.add(root), event, scope };
+function sourcesFor(file: FileBuilder, event: EventDef, scope: TypeScope, used: Set<string>): ValueSources {
+  return { payload: { text: 'event.data', root: 'event' }, envelope: { text: 'event', root: 'event' }, use: (root) => used.add(root), event, scope, helper: (name) => file.runtime(name) };
 }
 
 /** The fields one event sets, as `(row, event, current) => ({ … })`; undefined when no field has a rule for it. */
 function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, readModel: ReadModelDef, event: EventDef): string | undefined {
   const used = new Set<string>();
-  const sources = sourcesFor(event, scope, used);
+  const sources = sourcesFor(file, event, scope, used);
   const assignments: string[] = [];
   for (const field of readModel.fields) {
     const rule = field.rules.find((candidate) => candidate.event === event.name);
@@ -140,9 +153,8 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
       const written = writeValue(value, target, sources);
       operandType = written.type;
       operandOptional = written.optional;
-      // Payload datetimes may carry any offset: comparisons go through UTC.
-      const payloadDatetime = value.kind === 'read' && value.expr.kind === 'event' && isDateTime(operandType);
-      operand = row.comparesTimes && payloadDatetime ? `${file.runtime('utc')}(${written.text})` : written.text;
+      // Payload datetimes arrive in UTC already (writeValue), so min/max compare in time order.
+      operand = written.text;
     }
     assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, operand, operandType, operandOptional, target))}`);
   }
@@ -178,10 +190,10 @@ function keyFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope,
   if (source.bucket) {
     // $occurredAt is a Date already; payload dates and datetimes go through Date to land in UTC.
     const occurredAt = value.kind === 'read' && value.expr.kind === 'envelope' && value.expr.field === 'occurredAt';
-    const instant = occurredAt ? (used.add('event'), 'event.occurredAt') : writeValue(value, { type: { kind: 'primitive', name: 'string' }, optional: true }, sourcesFor(event, scope, used)).text;
+    const instant = occurredAt ? (used.add('event'), 'event.occurredAt') : writeValue(value, { type: { kind: 'primitive', name: 'string' }, optional: true }, sourcesFor(file, event, scope, used)).text;
     text = `${file.runtime('timeBucket')}(${instant}, ${stringLiteral(source.bucket)})`;
   } else {
-    const written = writeValue(value, { type: { kind: 'primitive', name: 'string' }, optional: true }, sourcesFor(event, scope, used));
+    const written = writeValue(value, { type: { kind: 'primitive', name: 'string' }, optional: true }, sourcesFor(file, event, scope, used));
     text = isStringValued(written.type, scope) && !written.optional ? written.text : `${file.runtime('keyText')}(${written.text})`;
   }
   return `(${parameterList(['event'], used)}) => ${text}`;

@@ -143,6 +143,37 @@ export class TypeScope {
     });
   }
 
+  /**
+   * A constant that goes into aggregate state or a read-model row: as `literal`, with every
+   * datetime in it (nested ones included) in the one stored form, UTC with milliseconds (issue
+   * 12). Payload constants (upcasts) keep the spelling the spec gives.
+   */
+  storedLiteral(value: JsonValue, type: TypeRef): string {
+    return this.literal(this.#canonicalDatetimes(value, type), type);
+  }
+
+  #canonicalDatetimes(value: JsonValue, type: TypeRef): JsonValue {
+    if (value === null) return value;
+    switch (type.kind) {
+      case 'primitive':
+        // The checks accept only parseable datetimes; anything else is left for them to report.
+        return type.name === 'datetime' && typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value;
+      case 'array':
+        return Array.isArray(value) ? value.map((item) => this.#canonicalDatetimes(item, type.element)) : value;
+      case 'map':
+        return typeof value === 'object' && !Array.isArray(value) ? mapEntries(value as Record<string, JsonValue>, (item) => this.#canonicalDatetimes(item, type.value)) : value;
+      case 'named': {
+        const named = this.named(type.name);
+        if (named.kind === 'enum' || typeof value !== 'object' || Array.isArray(value)) return value;
+        const fields = new Map(named.fields.map((field) => [field.name, field]));
+        return mapEntries(value as Record<string, JsonValue>, (item, name) => {
+          const field = fields.get(name);
+          return field === undefined ? item : this.#canonicalDatetimes(item, field.type);
+        });
+      }
+    }
+  }
+
   #literal(value: JsonValue, type: TypeRef): string {
     if (value === null || type.kind === 'primitive') return jsonLiteral(value);
     if (type.kind === 'array') return Array.isArray(value) ? `[${value.map((item) => this.#literal(item, type.element)).join(', ')}]` : jsonLiteral(value);
@@ -167,7 +198,7 @@ export class TypeScope {
     const entries = fields.flatMap((field) => {
       // `default: null` on an optional field means absent (JSON state has no nulls), except for json, where null is a value.
       if (field.default === null && field.optional && !acceptsNull(field.type)) return [];
-      if (field.default !== undefined) return [`${propertyKey(field.name)}: ${this.literal(field.default, field.type)}`];
+      if (field.default !== undefined) return [`${propertyKey(field.name)}: ${this.storedLiteral(field.default, field.type)}`];
       if (field.optional) return [];
       return [`${propertyKey(field.name)}: ${this.zeroValue(field.type)}`];
     });
@@ -194,3 +225,10 @@ export class TypeScope {
   }
 }
 
+
+/** An object's entries mapped, as a new object (own `__proto__` keys kept as plain properties, as JSON.parse does). */
+function mapEntries(value: { readonly [key: string]: JsonValue }, map: (item: JsonValue, name: string) => JsonValue): JsonValue {
+  const result: Record<string, JsonValue> = {};
+  for (const [name, item] of Object.entries(value)) Object.defineProperty(result, name, { value: map(item, name), enumerable: true, writable: true, configurable: true });
+  return result;
+}

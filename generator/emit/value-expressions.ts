@@ -20,6 +20,8 @@ export interface ValueSources {
   readonly use: (root: string) => void;
   readonly event: EventDef;
   readonly scope: TypeScope;
+  /** Imports a runtime helper of runtime/codegen/mapping-ops.ts and returns its local name. */
+  readonly helper: (name: 'utc') => string;
 }
 
 export interface WrittenValue {
@@ -38,10 +40,21 @@ export function writeValue(value: ResolvedValue, target: { readonly type: TypeRe
     case 'constant':
       // `null` clears an optional field: JSON state and rows have no nulls, the field is absent.
       if (value.value === null && target.optional && !acceptsNull(target.type)) return { text: 'undefined', type: undefined, optional: true };
-      return { text: sources.scope.literal(value.value, target.type), type: undefined, optional: false };
+      return { text: sources.scope.storedLiteral(value.value, target.type), type: undefined, optional: false };
     case 'read': {
       const expr = value.expr;
-      if (expr.kind === 'event') return { text: payloadPath(expr.path, sources), type: value.type as TypeRef, optional: value.optional };
+      if (expr.kind === 'event') {
+        const text = payloadPath(expr.path, sources);
+        // One datetime format in state and rows (issue 12): a payload datetime may carry any
+        // offset and precision; stored values are UTC with milliseconds, as $occurredAt is.
+        const type = value.type;
+        const isDatetime = (candidate: TypeRef) => candidate.kind === 'primitive' && candidate.name === 'datetime';
+        if (typeof type === 'object' && isDatetime(type)) return { text: `${sources.helper('utc')}(${text})`, type, optional: value.optional };
+        if (typeof type === 'object' && type.kind === 'array' && isDatetime(type.element)) {
+          return { text: `${text}${value.optional ? '?.' : '.'}map((at) => ${sources.helper('utc')}(at))`, type, optional: value.optional };
+        }
+        return { text, type: value.type as TypeRef, optional: value.optional };
+      }
       sources.use(sources.envelope.root);
       if (expr.kind === 'metadata') return { text: metadataRow.read(sources.envelope.text, stringLiteral(expr.key), typeText(target.type)), type: undefined, optional: true };
       return { text: envelopeField(expr.field).read(sources.envelope.text), type: value.type as TypeRef, optional: value.optional };

@@ -62,8 +62,6 @@ export interface MappingOpRow {
    * `operand` is the operand's type when it is read from the event (undefined for constants).
    */
   readonly operandTarget: (field: ReadModelFieldDef, operand: TypeRef | 'unchecked' | undefined, aggregate: AggregateDef) => OperandTarget;
-  /** Payload datetimes go through `utc()` first, so values with different offsets compare in time order. */
-  readonly comparesTimes?: boolean;
   /** The expression of the field's new value. */
   readonly emit: (parts: OperationParts) => string;
 }
@@ -128,7 +126,6 @@ export const mappingOpTable = {
     operand: 'expression',
     fieldProblem: ordered('min'),
     operandTarget: sameTypeMayBeAbsent,
-    comparesTimes: true,
     emit: keep('min'),
   },
   max: {
@@ -138,7 +135,6 @@ export const mappingOpTable = {
     operand: 'expression',
     fieldProblem: ordered('max'),
     operandTarget: sameTypeMayBeAbsent,
-    comparesTimes: true,
     emit: keep('max'),
   },
   append: {

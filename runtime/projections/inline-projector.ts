@@ -1,9 +1,9 @@
 import type { EventEnvelope, ReadModelDefinition, Registry } from '../contracts.js';
 import type { SqlExecutor } from '../sql-client.js';
 import { applyKeyedEvents, keyEvents } from './apply-events.js';
-import { ProjectionMapperFailed } from './projection-errors.js';
+import { ProjectionMapperFailed, ReadModelShapeChanged } from './projection-errors.js';
 import { advisoryNamespace } from './projection-leases.js';
-import { loadRows, lockRowKeys, rowStatements, writeRows } from './projection-rows.js';
+import { loadRows, rowStatements, writeRows } from './projection-rows.js';
 import { projectionTables } from './projection-tables.js';
 
 export interface InlineProjectorOptions {
@@ -23,7 +23,9 @@ export type InlineProjector = (tx: SqlExecutor, events: readonly EventEnvelope[]
  * before loading, so the second waits for the first to commit and then reads its row; a lost
  * update is impossible and the id order rules out deadlocks. Rows that do not exist yet are
  * covered too, which SELECT … FOR UPDATE could not do. A shared lock on the projection lets a
- * rebuild's switch (which takes it exclusively) wait for appends in flight.
+ * rebuild's switch (which takes it exclusively) wait for appends in flight. An append refuses
+ * (ReadModelShapeChanged, ESG227) to write rows recorded as built by another fingerprint: a
+ * process of older code keeps running while a newer release rebuilt the read model.
  *
  * @example createEventStore({ client, registry, onAppend: createInlineProjector(registry) })
  */
@@ -37,6 +39,12 @@ export function createInlineProjector(registry: Registry, options: InlineProject
     for (const type of definition.eventTypes) byType.set(type, [...(byType.get(type) ?? []), definition]);
   }
   const typeSets = new Map(inline.map((definition) => [definition, new Set(definition.eventTypes)]));
+  // Locks each (projection, id) for the rest of the transaction, in id order so two transactions
+  // touching the same rows cannot deadlock (advisory xact locks also cover rows that do not exist
+  // yet, which SELECT … FOR UPDATE cannot, and hold no session state); plus the fingerprint the
+  // stored rows were built with.
+  const lockAndReadShape = `SELECT (SELECT fingerprint FROM ${tables.positions} WHERE projection_name = $1) AS fingerprint,
+  (SELECT count(pg_advisory_xact_lock(hashtextextended($1 || '/' || k, 0))) FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS k ORDER BY k) AS keys)::int AS locked`;
 
   return async (tx, events) => {
     const touched = new Set<ReadModelDefinition<any>>();
@@ -49,7 +57,15 @@ export function createInlineProjector(registry: Registry, options: InlineProject
       if (keyed.keyed.length === 0) continue;
       const ids = [...new Set(keyed.keyed.map((entry) => entry.key))];
       await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || $2, 0))`, [namespace, definition.projection]);
-      await lockRowKeys(tx, statements, definition.projection, ids);
+      // A separate statement, so its snapshot is taken after the projection lock was granted: a
+      // rebuild switch to another shape (which holds that lock exclusively) is visible here.
+      const locked = await tx.query<{ fingerprint: string | null }>(lockAndReadShape, [definition.projection, ids]);
+      const stored = locked.rows[0]?.fingerprint ?? null;
+      if (stored !== null && stored !== definition.fingerprint) {
+        // The rows were rebuilt for another mapping or mode (a newer deploy): writing them with
+        // this one would mix shapes or apply events twice. The append rolls back.
+        throw new ReadModelShapeChanged([{ projection: definition.projection, mode: 'inline', storedFingerprint: stored, fingerprint: definition.fingerprint, rows: -1 }]);
+      }
       const loaded = await loadRows(tx, statements, definition.projection, ids);
       const applied = applyKeyedEvents(definition, keyed.keyed, loaded, (event) => events.indexOf(event));
       if (applied.failure !== undefined) {

@@ -51,6 +51,8 @@ export interface BatchWork {
   readonly label: string;
   readonly eventTypes: readonly string[] | undefined;
   readonly fingerprint: string | null;
+  /** The fingerprint the stored rows must have for this work to write (null: any, for subscriptions). */
+  readonly expectedFingerprint: string | null;
   /** May stop early at a failing event; `covered` = number of events fully handled. */
   prepare(events: readonly EventEnvelope[]): Promise<PreparedBatch> | PreparedBatch;
   write(tx: SqlExecutor, events: readonly EventEnvelope[], prepared: PreparedBatch): Promise<{ changes: number; failure: MapperFailure | undefined }>;
@@ -103,7 +105,7 @@ export async function processBatch(
       const written = await work.write(tx, page.events, prepared);
       const failure = written.failure ?? prepared.failure;
       if (failure === undefined) {
-        const ok = await advancePosition(tx, ctx.positions, work.positionName, from, page.next, page.events.length, work.fingerprint);
+        const ok = await advancePosition(tx, ctx.positions, work.positionName, from, page.next, page.events.length, work.fingerprint, undefined, work.expectedFingerprint);
         if (!ok) throw new CheckpointMoved();
         return { kind: 'processed', events: page.events.length, changes: written.changes, checkpoint: page.next, caughtUp: page.caughtUp } as const;
       }
@@ -142,7 +144,7 @@ export async function processBatch(
       eventId: failure.event.eventId,
       eventType: failure.event.type,
       message: error.reason,
-    });
+    }, work.expectedFingerprint);
     if (!ok) throw new CheckpointMoved();
     return { kind: 'failed', events: failure.index, checkpoint, error };
   }
@@ -183,6 +185,7 @@ export function readModelWork(ctx: ProjectionContext, definition: ReadModelDefin
     // The fingerprint is stamped only when rows are (re)built from the origin, so a changed
     // mapping shows up in status as "rebuild due" instead of being silently adopted.
     fingerprint: null,
+    expectedFingerprint: definition.fingerprint,
     prepare(events) {
       const keyed = keyEvents(definition, events, types);
       return { covered: keyed.covered, failure: keyed.failure, state: keyed };

@@ -68,6 +68,15 @@ export function checkManagerOptions(options: unknown): void {
     throw new InvalidArgument('options.lock', `must be 'row-lock' or 'advisory-xact'; got ${describeValue(given.lock)}`);
   }
   if (given.projections !== undefined) checkProjectionList(given.registry, 'options.projections', given.projections);
+  checkShapeChangePolicy('options.onShapeChange', (options as { onShapeChange?: unknown }).onShapeChange);
+  optionalFunction('options.onShapeRebuild', (options as { onShapeRebuild?: unknown }).onShapeRebuild);
+}
+
+/** `onShapeChange` (read-model-shapes.ts): absent, 'rebuild' or 'refuse'. */
+export function checkShapeChangePolicy(argument: string, value: unknown): void {
+  if (value !== undefined && value !== 'rebuild' && value !== 'refuse') {
+    throw new InvalidArgument(argument, `must be 'rebuild' or 'refuse'; got ${describeValue(value)}`);
+  }
 }
 
 /** Options of subscribe: the worker options, a start, and event types of the registry. */

@@ -84,3 +84,27 @@ export class RebuildConflict extends ProjectionError {
     super('ESG226', `Unable to rebuild ${projection}: ${detail}.`);
   }
 }
+
+/** One read model whose stored rows do not have this code's shape (see read-model-shapes.ts). */
+export interface StaleReadModel {
+  readonly projection: string;
+  readonly mode: 'inline' | 'async';
+  /** The fingerprint the rows were built with; `unknown` when rows exist that no fingerprint was recorded for. */
+  readonly storedFingerprint: string;
+  /** This code's fingerprint (generated registry). */
+  readonly fingerprint: string;
+  /** Stored rows of the read model: what a rebuild replaces (-1: not counted, a query's check). */
+  readonly rows: number;
+}
+
+/** Stored rows built by another mapping or mode, and the policy forbids rebuilding them on start. */
+export class ReadModelShapeChanged extends ProjectionError {
+  constructor(readonly projections: readonly StaleReadModel[]) {
+    const list = projections.map((stale) => `${stale.projection} (${stale.rows >= 0 ? `${stale.rows} rows ` : 'rows '}built with ${stale.storedFingerprint}, this code has ${stale.fingerprint})`).join(', ');
+    super(
+      'ESG227',
+      `Read model${projections.length === 1 ? '' : 's'} ${list} ${projections.length === 1 ? 'has' : 'have'} rows of another shape and will not serve them. ` +
+        "Rebuild first with `esgen projections rebuild <name>`, or start with `onShapeChange: 'rebuild'`.",
+    );
+  }
+}

@@ -90,10 +90,12 @@ export function positionStatements(tables: ProjectionTables): PositionStatements
 VALUES ($1, $2, $3::xid8, $4::bigint, $5) ON CONFLICT (projection_name) DO NOTHING`,
     read: `SELECT ${COLUMNS} FROM ${t} WHERE projection_name = $1`,
     readAll: `SELECT ${COLUMNS} FROM ${t} ORDER BY projection_name`,
-    // $4/$5 the new checkpoint, $6 events processed, $7 fingerprint.
+    // $4/$5 the new checkpoint, $6 events processed, $7 fingerprint, $8 the fingerprint the writer's
+    // mapping has (NULL: any): a writer never applies its mapping to rows another mapping built
+    // (a rebuild by other code switched them under it), it updates no row instead.
     advance: `UPDATE ${t} SET last_processed_transaction_id = $4::xid8, last_processed_position = $5::bigint,
   last_processed_at = now(), events_processed = events_processed + $6::bigint, fingerprint = coalesce($7, fingerprint), ${clearError}
-WHERE ${expected}`,
+WHERE ${expected} AND ${sameShape('$8')}`,
     // As advance (the events before the failing one are done), plus the failure record. The next
     // attempt waits RETRY_BASE_SECONDS * 2^attempts (SET expressions read the row's old values).
     fail: `UPDATE ${t} SET last_processed_transaction_id = $4::xid8, last_processed_position = $5::bigint,
@@ -101,7 +103,7 @@ WHERE ${expected}`,
   status = 'failed', error_position = $8::bigint, error_transaction_id = $9::xid8, error_event_id = $10::uuid, error_event_type = $11,
   error_message = $12, error_at = now(), error_attempts = error_attempts + 1,
   retry_at = now() + make_interval(secs => least(${RETRY_MAX_SECONDS}, ${RETRY_BASE_SECONDS} * power(2, least(error_attempts, 16))))
-WHERE ${expected}`,
+WHERE ${expected} AND ${sameShape('$13')}`,
     retry: `UPDATE ${t} SET retry_at = now() WHERE projection_name = $1 AND status = 'failed' RETURNING projection_name`,
     // Skipping moves the checkpoint onto the failing event itself: exactly that event is passed over.
     skip: `UPDATE ${t} AS p SET last_processed_transaction_id = p.error_transaction_id, last_processed_position = p.error_position,
@@ -116,6 +118,11 @@ ON CONFLICT (projection_name) DO UPDATE SET kind = EXCLUDED.kind, last_processed
   last_processed_at = now(), ${clearError}`,
     remove: `DELETE FROM ${t} WHERE projection_name = $1`,
   };
+}
+
+/** The stored fingerprint is the writer's, or unknown to either (NULL: recorded before fingerprints were kept). */
+function sameShape(parameter: string): string {
+  return `(${parameter}::text IS NULL OR fingerprint IS NULL OR fingerprint = ${parameter}::text)`;
 }
 
 export function toPositionState(row: PositionRow): PositionState {
@@ -167,7 +174,10 @@ export async function ensurePosition(
   await executor.query(statements.ensure, [name, kind, start.transactionId.toString(), start.position.toString(), fingerprint]);
 }
 
-/** Conditional on `expected`; false when another writer moved the checkpoint first. */
+/**
+ * Conditional on `expected` (and on `expectedFingerprint` when given); false when another writer
+ * moved the checkpoint first or rows of another shape are stored now.
+ */
 export async function advancePosition(
   executor: SqlExecutor,
   statements: PositionStatements,
@@ -177,6 +187,7 @@ export async function advancePosition(
   processed: number,
   fingerprint: string | null,
   failure?: FailureInput,
+  expectedFingerprint: string | null = null,
 ): Promise<boolean> {
   const params: unknown[] = [
     name,
@@ -187,8 +198,8 @@ export async function advancePosition(
     processed,
     fingerprint,
   ];
-  if (failure === undefined) return (await executor.query(statements.advance, params)).rowCount === 1;
-  params.push(failure.position.toString(), failure.transactionId.toString(), failure.eventId, failure.eventType, failure.message.slice(0, 4000));
+  if (failure === undefined) return (await executor.query(statements.advance, [...params, expectedFingerprint])).rowCount === 1;
+  params.push(failure.position.toString(), failure.transactionId.toString(), failure.eventId, failure.eventType, failure.message.slice(0, 4000), expectedFingerprint);
   return (await executor.query(statements.fail, params)).rowCount === 1;
 }
 

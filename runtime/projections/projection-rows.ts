@@ -18,7 +18,6 @@ export interface RowStatements {
   readonly loadForUpdate: string;
   readonly upsert: string;
   readonly delete: string;
-  readonly lockKeys: string;
 }
 
 /**
@@ -35,11 +34,6 @@ export function rowStatements(tables: ProjectionTables): RowStatements {
 SELECT r.id, $1, r.data, r.version FROM jsonb_to_recordset($2::jsonb) AS r(id text, data jsonb, version integer)
 ON CONFLICT (id, projection_name) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version, updated_at = now()`,
     delete: `DELETE FROM ${tables.projections} WHERE projection_name = $1 AND id = ANY($2::text[])`,
-    // Locks each (projection, id) for the rest of the transaction, in id order so two
-    // transactions touching the same rows cannot deadlock. Advisory xact locks also cover rows
-    // that do not exist yet, which SELECT … FOR UPDATE cannot; they hold no session state.
-    lockKeys: `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || '/' || k, 0)))::int AS locked
-FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS k ORDER BY k) AS keys`,
   };
 }
 
@@ -69,8 +63,4 @@ export async function writeRows(executor: SqlExecutor, statements: RowStatements
   }
   if (upserts.length > 0) await executor.query(statements.upsert, [projection, JSON.stringify(upserts)]);
   if (deletes.length > 0) await executor.query(statements.delete, [projection, deletes]);
-}
-
-export async function lockRowKeys(executor: SqlExecutor, statements: RowStatements, projection: string, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await executor.query(statements.lockKeys, [projection, ids]);
 }

@@ -1,4 +1,5 @@
-import type { Registry } from '../contracts.js';
+import type { ReadModelDefinition, Registry } from '../contracts.js';
+import { UNKNOWN_FINGERPRINT } from './read-model-shapes.js';
 import type { SqlClient } from '../sql-client.js';
 import { checkpointFromText } from './checkpoint.js';
 import { readFeedPage } from './event-feed.js';
@@ -30,8 +31,14 @@ export interface ProjectionStatus {
   readonly lastProcessedAt: Date | null;
   readonly lastError: ProjectionErrorRecord | undefined;
   readonly retryAt: Date | null;
-  /** The mapping changed since the rows were built: run a rebuild. */
+  /**
+   * The stored rows were built by another mapping or mode (or no fingerprint covers them): the
+   * next start rebuilds the read model before it serves (`onShapeChange: 'rebuild'`, the default)
+   * or refuses to start (`'refuse'`); `esgen projections rebuild` does it now.
+   */
   readonly rebuildDue: boolean;
+  /** Why a rebuild is due, in words (undefined when none is). */
+  readonly rebuildReason: string | undefined;
   /**
    * A rebuild in progress: its shadow's progress. `stale` when the rebuild's lease expired (its
    * process was killed or lost the database): nothing is rebuilding any more; run the rebuild again.
@@ -66,6 +73,21 @@ export async function projectionStatus(client: SqlClient, registry: Registry, op
     return { events: Number(row?.count ?? 0), seconds: Math.max(0, Number(row?.age ?? 0)) };
   };
 
+  /** The rule of read-model-shapes.ts (findStaleReadModels), read-only. */
+  const shapeProblem = async (definition: ReadModelDefinition<any>, stored: string | null | undefined): Promise<string | undefined> => {
+    if (stored === undefined) {
+      const rows = await client.query(`SELECT 1 FROM ${ctx.tables.projections} WHERE projection_name = $1 LIMIT 1`, [definition.projection]);
+      if (rows.rows.length > 0) return 'rows exist that no recorded fingerprint covers (built by an earlier esgen or in another mode)';
+      if (definition.mode !== 'inline') return undefined;
+      const events = await client.query(`SELECT 1 FROM ${ctx.tables.events} WHERE event_type = ANY($1::text[]) LIMIT 1`, [definition.eventTypes]);
+      return events.rows.length > 0 ? 'a new inline read model over existing events (its rows need the history)' : undefined;
+    }
+    if (stored === null || stored === definition.fingerprint) return undefined;
+    return stored === UNKNOWN_FINGERPRINT
+      ? 'rows exist that no recorded fingerprint covers (built by an earlier esgen or in another mode)'
+      : `built by another mapping or mode (fingerprint ${stored}, this code ${definition.fingerprint})`;
+  };
+
   const statuses: ProjectionStatus[] = [];
   for (const definition of Object.values(registry.readModels)) {
     const state = positions.get(definition.projection);
@@ -73,6 +95,7 @@ export async function projectionStatus(client: SqlClient, registry: Registry, op
     const rebuild = rebuildOf.get(definition.projection);
     const shadow = positions.get(shadowName(definition.projection));
     const inline = definition.mode === 'inline';
+    const rebuildReason = await shapeProblem(definition, state?.fingerprint);
     const behind = state === undefined || inline ? { events: 0, seconds: 0 } : await lag(state.checkpoint.transactionId, state.checkpoint.position, definition.eventTypes);
     statuses.push({
       name: definition.projection,
@@ -87,7 +110,8 @@ export async function projectionStatus(client: SqlClient, registry: Registry, op
       lastProcessedAt: state?.lastProcessedAt ?? null,
       lastError: state?.error,
       retryAt: state?.retryAt ?? null,
-      rebuildDue: state?.fingerprint != null && state.fingerprint !== definition.fingerprint,
+      rebuildDue: rebuildReason !== undefined,
+      rebuildReason,
       rebuild:
         rebuild === undefined
           ? undefined
@@ -118,6 +142,7 @@ export async function projectionStatus(client: SqlClient, registry: Registry, op
       lastError: state.error,
       retryAt: state.retryAt,
       rebuildDue: false,
+      rebuildReason: undefined,
       rebuild: undefined,
     });
   }

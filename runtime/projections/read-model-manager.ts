@@ -3,10 +3,12 @@ import { hostname } from 'node:os';
 import type { ReadModelDefinition, Registry } from '../contracts.js';
 import type { SqlClient } from '../sql-client.js';
 import { eventsChannel } from '../store/notify-channel.js';
-import { ORIGIN, type Checkpoint } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
 import { processBatch, projectionContext, readModelWork, type BatchReport, type BatchWork, type ProjectionContext } from './projection-batch.js';
 import { claimLease, fenceBatch, type ProjectionLockMode } from './projection-leases.js';
-import { ensurePosition, readPosition } from './projection-positions.js';
+import { readPosition } from './projection-positions.js';
+import { ReadModelShapeChanged, type StaleReadModel } from './projection-errors.js';
+import { ensureReadModelShapes, type ShapeChangePolicy } from './read-model-shapes.js';
 import { ensureReadModelIndexes } from './read-model-indexes.js';
 import { checkpointOfPosition, headCheckpoint, waitForCheckpoints, type WaitOptions } from './projection-waits.js';
 import { sleep, WakeSignal } from './wake-signal.js';
@@ -37,6 +39,15 @@ export interface ReadModelManagerOptions {
    * catalog query when they exist). Default true.
    */
   readonly ensureIndexes?: boolean;
+  /**
+   * A read model whose stored rows were built by another mapping or mode (docs/read-models.md,
+   * "When the shape changes"): `rebuild` (default) rebuilds it in start() before processing it
+   * (one process rebuilds, the others wait for its switch); `refuse` makes start() throw
+   * ReadModelShapeChanged (ESG227).
+   */
+  readonly onShapeChange?: ShapeChangePolicy;
+  /** Called when start() rebuilds a read model, or waits for another process rebuilding it. */
+  readonly onShapeRebuild?: (stale: StaleReadModel, action: 'rebuilding' | 'waiting') => void;
   /** Called after each committed (or failed) batch: progress output, metrics. */
   readonly onBatch?: (event: BatchReport) => void;
   /** Unexpected errors (a connection loss is reported once per outage); the worker backs off and carries on. */
@@ -72,6 +83,8 @@ interface Lane {
   readonly work: BatchWork;
   checkpoint: Checkpoint | undefined;
   failed: boolean;
+  /** The stored rows have another shape (rebuilt by other code since start): never claimed again. */
+  standingDown: boolean;
 }
 
 /**
@@ -102,7 +115,7 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
   const lanes = new Map<string, Lane>(
     definitions.map((definition) => [
       definition.projection,
-      { definition, work: readModelWork(ctx, definition, definition.projection, definition.projection), checkpoint: undefined, failed: false },
+      { definition, work: readModelWork(ctx, definition, definition.projection, definition.projection), checkpoint: undefined, failed: false, standingDown: false },
     ]),
   );
   const names = [...lanes.keys()];
@@ -160,7 +173,7 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     const order = [...names.slice(offset), ...names.slice(0, offset)];
     for (const name of order) {
       if (held.size >= share) break;
-      if (held.has(name)) continue;
+      if (held.has(name) || lanes.get(name)?.standingDown === true) continue;
       if (await claimLease(ctx.client, ctx.leases, name, workerId, leaseSeconds)) {
         held.add(name);
         const lane = lanes.get(name);
@@ -213,6 +226,17 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     if (lane.checkpoint === undefined || lane.failed) {
       const position = await readPosition(ctx.client, ctx.positions, name);
       if (position === undefined) return false;
+      const fingerprint = lane.definition.fingerprint;
+      if (position.fingerprint !== null && position.fingerprint !== fingerprint) {
+        // Another process switched in rows of its own shape (a newer deploy): this worker's
+        // mapping must not touch them. It reports, hands the lease back for the new code's
+        // workers and leaves the projection alone until it is restarted with that code.
+        report(new ReadModelShapeChanged([{ projection: name, mode: lane.definition.mode, storedFingerprint: position.fingerprint, fingerprint, rows: -1 }]));
+        lane.standingDown = true;
+        drop(name);
+        await ctx.client.query(ctx.leases.release, [workerId, [name]]);
+        return false;
+      }
       lane.failed = position.status === 'failed';
       if (lane.failed && position.retryAt !== null && position.retryAt.getTime() > Date.now()) return false;
       lane.checkpoint = position.checkpoint;
@@ -288,9 +312,12 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
       await retryWhileUnreachable(
         async () => {
           if (options.ensureIndexes !== false) await ensureReadModelIndexes(ctx.client, options.registry, ctx.tables.schema);
-          for (const lane of lanes.values()) {
-            await ensurePosition(ctx.client, ctx.positions, lane.definition.projection, 'read_model', ORIGIN, lane.definition.fingerprint);
-          }
+          // Rows of another shape are rebuilt (or refused) before this worker applies its mapping to them.
+          await ensureReadModelShapes(ctx, definitions, {
+            onShapeChange: options.onShapeChange ?? 'rebuild',
+            workerId: `${workerId}:replayer`,
+            ...(options.onShapeRebuild ? { onStale: options.onShapeRebuild } : {}),
+          });
           unlisten ??= await listenForAppends();
         },
         { ...options.reconnect, onRetry: (error, attempt, delayMs) => health.waiting(error, attempt, delayMs), stopped: () => stopRequested },

@@ -5,6 +5,7 @@ import type { SqlExecutor } from '../sql-client.js';
 import { assertFieldName, fieldExpression, parameterCast } from './field-expression.js';
 import { InvalidReadModelQuery } from './projection-errors.js';
 import { projectionTables, type ProjectionTables } from './projection-tables.js';
+import { assertServableShape } from './read-model-shapes.js';
 
 /** A condition on one field: a value (equality; null = IS NULL) or operators, combined with AND. */
 export type FieldCondition<V> =
@@ -94,6 +95,8 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
   // partial indexes' predicate (WHERE projection_name = '…') even for a generic plan.
   const base = `FROM ${tables.projections} WHERE projection_name = '${projection}'`;
   const fields = fieldMap(tables, definition);
+  // Never rows of another shape under this row type (checked once per client, see read-model-shapes.ts).
+  const servable = () => assertServableShape(executor, tables, definition);
 
   const build = (find: FindOptions<TRow>, select: string) => {
     checkFindOptions(find);
@@ -114,18 +117,21 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     definition,
     async get(id) {
       storableString('id', id);
+      await servable();
       const result = await executor.query<StoredRow<TRow>>(`SELECT id, data ${base} AND id = $1`, [id]);
       const row = result.rows[0];
       return row === undefined ? undefined : withId(row);
     },
     async find(find = {}) {
       const { sql, params } = build(find, 'id, data');
+      await servable();
       const result = await executor.query<StoredRow<TRow>>(sql, params);
       return result.rows.map(withId);
     },
     async findPage(find) {
       const order = orderKeys(fields, find.orderBy);
       const { sql, params } = build(find, selectColumns(order));
+      await servable();
       const result = await executor.query<Record<string, unknown> & StoredRow<TRow>>(sql, params);
       const last = result.rows[result.rows.length - 1];
       const full = result.rows.length === find.limit;
@@ -136,6 +142,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
       checkWhere(where);
       const params: unknown[] = [];
       const conditions = whereClauses(fields, where, params);
+      await servable();
       const result = await executor.query<{ count: string | number }>(
         `SELECT count(*) AS count ${base}${conditions.map((condition) => ` AND ${condition}`).join('')}`,
         params,
@@ -148,6 +155,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
       const params: unknown[] = [JSON.stringify(partial)];
       let sql = `SELECT id, data ${base} AND data @> $1::jsonb ORDER BY id`;
       if (containsOptions.limit !== undefined) sql += ` LIMIT ${param(params, nonNegative('limit', containsOptions.limit))}`;
+      await servable();
       const result = await executor.query<StoredRow<TRow>>(sql, params);
       return result.rows.map(withId);
     },

@@ -80,6 +80,7 @@ export async function subscribe(options: SubscribeOptions, handler: Subscription
     label: name,
     eventTypes,
     fingerprint: null,
+    expectedFingerprint: null,
     async prepare(events) {
       for (let index = 0; index < events.length; index++) {
         try {

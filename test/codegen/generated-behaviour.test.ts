@@ -62,9 +62,10 @@ describe('generated aggregate base classes', () => {
     cart.removeItem('sku-1');
     expect(cart.state).toMatchObject({ customerId, status: 'open', openedOn: '2024-03-01', itemCount: 1, lines: [{ sku: 'sku-2', quantity: 1 }] });
     expect(cart.state.lastChangedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    cart.checkOut('2024-03-01T12:00:00Z');
+    cart.checkOut('2024-03-01T14:00:00+02:00');
     expect(cart.state.status).toBe('checkedOut');
-    expect(cart.state.lastChangedAt).toBe('2024-03-01T12:00:00Z');
+    // Stored in the one datetime form (UTC, milliseconds), whatever offset the payload had.
+    expect(cart.state.lastChangedAt).toBe('2024-03-01T12:00:00.000Z');
     expect(cart.version).toBe(5);
     expect(cart.uncommittedEvents().map((pending) => pending.event.type)).toEqual(['CartOpened', 'ItemAdded', 'ItemAdded', 'ItemRemoved', 'CartCheckedOut']);
   });
@@ -263,6 +264,7 @@ describe('generated read-model mappers', () => {
       checkedOut('d', 2, 99, '2024-03-01T12:00:00Z'),
     ]);
     expect([...rows.keys()].sort()).toEqual(['2024-03-01', '2024-03-02']);
+    const constants = { reportedSince: '2024-01-01T00:00:00.000Z', auditedAt: '2024-05-01T10:00:00.500Z' };
     expect(rows.get('2024-03-02')).toEqual({
       revenue: 90,
       carts: 3,
@@ -270,8 +272,51 @@ describe('generated read-model mappers', () => {
       smallestSale: 10,
       firstSaleAt: '2024-03-02T01:30:00.000Z',
       lastSaleAt: '2024-03-02T20:00:00.000Z',
+      lastCheckoutAt: '2024-03-02T20:00:00.000Z',
+      checkouts: ['2024-03-02T01:30:00.000Z', '2024-03-02T08:00:00.000Z', '2024-03-02T20:00:00.000Z'],
+      ...constants,
     });
-    expect(rows.get('2024-03-01')).toEqual({ revenue: 99, carts: 1, biggestSale: 99, smallestSale: 99, firstSaleAt: '2024-03-01T12:00:00.000Z', lastSaleAt: '2024-03-01T12:00:00.000Z' });
+    expect(rows.get('2024-03-01')).toEqual({
+      revenue: 99,
+      carts: 1,
+      biggestSale: 99,
+      smallestSale: 99,
+      firstSaleAt: '2024-03-01T12:00:00.000Z',
+      lastSaleAt: '2024-03-01T12:00:00.000Z',
+      lastCheckoutAt: '2024-03-01T12:00:00.000Z',
+      checkouts: ['2024-03-01T12:00:00.000Z'],
+      ...constants,
+    });
+  });
+
+  // Issue 12: one datetime format in rows and state, whichever operation wrote the value.
+  const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  it.each([
+    ['from (a payload datetime)', 'lastCheckoutAt', '2024-03-02T00:00:00.000Z'],
+    ['min', 'firstSaleAt', '2024-03-02T00:00:00.000Z'],
+    ['max of $occurredAt', 'lastSaleAt', '2024-03-02T00:00:00.000Z'],
+    ['append', 'checkouts', ['2024-03-02T00:00:00.000Z']],
+    ['a constant (`const`)', 'auditedAt', '2024-05-01T10:00:00.500Z'],
+    ['a default', 'reportedSince', '2024-01-01T00:00:00.000Z'],
+    ['from (a list of payload datetimes)', 'reminders', ['2024-03-02T00:00:00.000Z', '2024-03-03T00:00:00.000Z']],
+  ])('writes datetimes as UTC with milliseconds: %s', (_op, field, want) => {
+    // The same instant spelled with an offset and with microseconds.
+    const event = checkedOut('a', 2, 5, '2024-03-02T02:00:00.000000+02:00', '2024-03-02T02:00:00+02:00');
+    const withReminders = { ...event, data: { ...(event.data as object), remindersAt: ['2024-03-02T02:00:00+02:00', '2024-03-02T19:00:00-05:00'] } };
+    const rows = project(shopRegistry.readModels.DailySales!, [withReminders]);
+    const row = rows.get('2024-03-02') as Record<string, unknown>;
+    expect(row[field]).toEqual(want);
+    for (const value of [row[field]].flat()) expect(value).toMatch(canonical);
+  });
+
+  it('writes aggregate state datetimes as UTC with milliseconds (apply from a payload and from $occurredAt), dates as YYYY-MM-DD', () => {
+    const cart = new Cart('cart-9');
+    cart.open(customerId, 'web', '2024-03-01');
+    expect(cart.state.openedOn).toBe('2024-03-01');
+    expect(cart.state.lastChangedAt).toMatch(canonical);
+    cart.addItem('sku-1', 1, { amount: 5, currency: 'EUR' });
+    cart.checkOut('2024-03-01T23:30:00.1-02:00');
+    expect(cart.state.lastChangedAt).toBe('2024-03-02T01:30:00.100Z');
   });
 
   it('keys rows by an event field and ignores events outside the key (ChannelStats)', () => {

@@ -57,7 +57,8 @@ describe('EventReplayer', () => {
     const changed = { ...accountSummary, fingerprint: 'account_summary-v2' };
     const registry: Registry = { ...ledgerRegistry, readModels: { ...ledgerRegistry.readModels, AccountSummary: changed } };
     expect((await projectionStatus(db.client, registry, { schema: db.schema })).find((s) => s.name === 'account_summary')?.rebuildDue).toBe(true);
-    const manager = createReadModelManager({ client: db.client, registry, schema: db.schema, pollIntervalMs: 20, batchSize: 25 });
+    // The worker of the running (old) code keeps serving while the new code's rebuild runs.
+    const manager = createReadModelManager({ client: db.client, registry: ledgerRegistry, schema: db.schema, pollIntervalMs: 20, batchSize: 25 });
     await manager.start();
     let writing = true;
     let queries = 0;
@@ -82,8 +83,12 @@ describe('EventReplayer', () => {
     await Promise.all([replayer.rebuild('account_summary'), inline.rebuild('inline_balance')]);
     writing = false;
     await Promise.all([writer, reader]);
-    await manager.waitForCatchUp({ timeoutMs: 20_000 });
+    // The deploy: the old worker stops, one of the new code carries on from the switched checkpoint.
     await manager.stop();
+    const next = createReadModelManager({ client: db.client, registry, schema: db.schema, pollIntervalMs: 20, batchSize: 25 });
+    await next.start();
+    await next.waitForCatchUp({ timeoutMs: 20_000 });
+    await next.stop();
     const events = await allEvents(store);
     expect(queries).toBeGreaterThan(3);
     expect(await projectionRows(db.client, db.schema, 'account_summary')).toEqual(expectedRows(changed, events));

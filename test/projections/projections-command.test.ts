@@ -81,7 +81,8 @@ describe('esgen projections', () => {
     expect(lines[0]).toMatch(/^PROJECTION\s+MODE\s+STATE\s+POSITION\s+HEAD\s+LAG\s+LAG S\s+OWNER\s+LAST ERROR$/);
     expect(lines.find((line) => line.startsWith('account_summary'))).toMatch(/async\s+failed\s+2\s+4\s+2\s+.*at 3 \(MoneyDeposited\): poisoned event$/);
     expect(lines.find((line) => line.startsWith('daily_totals'))).toMatch(/async\s+running\s+4\s+4\s+0\s/);
-    expect(lines.find((line) => line.startsWith('inline_balance'))).toMatch(/inline\s+inline\s+-\s+4\s+-/);
+    // Its events were appended without the inline hook: the next start builds it from them first.
+    expect(lines.find((line) => line.startsWith('inline_balance'))).toMatch(/inline\s+inline \(rebuild due: a new inline read model over existing events .*the next start rebuilds it before serving.*\)\s+-\s+4\s+-/);
     const json = await esgen(['status', '--format', 'json']);
     const parsed = JSON.parse(json.stdout) as { name: string; position: string | null; lagEvents: number; lastError?: { position: string } }[];
     expect(parsed.find((s) => s.name === 'account_summary')).toMatchObject({ position: '2', lagEvents: 2, lastError: { position: '3' } });
@@ -159,6 +160,24 @@ describe('esgen projections', () => {
       child.kill('SIGKILL');
       await client.close();
     }
+  });
+
+  it('run refuses rows built by another mapping with --on-shape-change refuse (ESG227), and rejects an unknown policy', async () => {
+    const client = await open();
+    try {
+      await client.query(`UPDATE "${onServer ? schema : 'public'}".projection_positions SET fingerprint = 'daily_totals-v0' WHERE projection_name = 'daily_totals'`);
+    } finally {
+      await client.close();
+    }
+    const refused = await esgen(['run', '--only', 'daily_totals', '--on-shape-change', 'refuse']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ESG227 Read model daily_totals \(\d+ rows built with daily_totals-v0, this code has daily_totals-v1\)/);
+    const unknown = await esgen(['run', '--on-shape-change', 'ignore']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--on-shape-change must be rebuild or refuse, got ignore');
+    const status = await esgen(['status', '--format', 'json']);
+    const daily = (JSON.parse(status.stdout) as { name: string; rebuildDue: boolean; rebuildReason: string }[]).find((entry) => entry.name === 'daily_totals');
+    expect(daily).toMatchObject({ rebuildDue: true, rebuildReason: 'built by another mapping or mode (fingerprint daily_totals-v0, this code daily_totals-v1)' });
   });
 
   it('explains a missing registry module', async () => {

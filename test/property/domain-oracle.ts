@@ -50,11 +50,46 @@ export function constantValue(aggregate: AggregateModel, type: TypeExpr, value: 
   }
 }
 
+/**
+ * A value as state stores it: every datetime (nested ones included) as UTC with milliseconds
+ * (docs/spec-reference.md, "One datetime format"). For constants, which the generator writes
+ * that way.
+ */
+export function storedValue(aggregate: AggregateModel, type: TypeExpr, value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  switch (type.kind) {
+    case 'primitive':
+      return type.name === 'datetime' && typeof value === 'string' ? new Date(value).toISOString() : value;
+    case 'list':
+      return Array.isArray(value) ? value.map((item) => storedValue(aggregate, type.element, item)) : value;
+    case 'map':
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, item]) => [k, storedValue(aggregate, type.value, item)]));
+    case 'named': {
+      const named = findType(aggregate, type.name);
+      if (named.kind === 'enum') return value;
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, item]) => {
+          const field = named.fields.find((f) => f.name === k);
+          return [k, field === undefined ? item : storedValue(aggregate, field.type, item)];
+        }),
+      );
+    }
+  }
+}
+
+/** A payload value read into state: a datetime, or a list of datetimes, in UTC with milliseconds (nested ones as sent). */
+function storedPayloadValue(type: TypeExpr, value: unknown): unknown {
+  const datetime = (t: TypeExpr) => t.kind === 'primitive' && t.name === 'datetime';
+  if (datetime(type) && typeof value === 'string') return new Date(value).toISOString();
+  if (type.kind === 'list' && datetime(type.element) && Array.isArray(value)) return value.map((item) => new Date(item as string).toISOString());
+  return value;
+}
+
 export function initialState(aggregate: AggregateModel): State {
   const state: State = {};
   for (const field of aggregate.state) {
     if (field.default !== undefined) {
-      if (field.default !== null || isJson(field.type)) state[field.name] = constantValue(aggregate, field.type, field.default);
+      if (field.default !== null || isJson(field.type)) state[field.name] = storedValue(aggregate, field.type, constantValue(aggregate, field.type, field.default));
     } else if (!field.optional) state[field.name] = zeroValue(aggregate, field.type);
   }
   return state;
@@ -72,11 +107,11 @@ function readPath(payload: unknown, path: readonly string[]): unknown {
 function sourceValue(aggregate: AggregateModel, source: ValueSource, target: Field, payload: unknown, envelope: OracleEnvelope): unknown {
   switch (source.kind) {
     case 'event':
-      return structuredClone(readPath(payload, source.path));
+      return storedPayloadValue(target.type, structuredClone(readPath(payload, source.path)));
     case 'envelope':
       return source.field === 'occurredAt' ? envelope.occurredAt.toISOString() : envelope[source.field];
     case 'const':
-      return source.value === null && !isJson(target.type) ? undefined : constantValue(aggregate, target.type, source.value);
+      return source.value === null && !isJson(target.type) ? undefined : storedValue(aggregate, target.type, constantValue(aggregate, target.type, source.value));
   }
 }
 

@@ -35,10 +35,10 @@ const applicationNames = [
     'PublishFailed', 'PublishReport', 'PublishedEvent', 'Publisher', 'PublisherNotFailed', 'PublisherOptions',
     'PublisherStreamMismatch', 'QueryOptions', 'QueryResult', 'QueryTimedOut', 'RaiseOptions', 'ReadAllOptions',
     'ReadAllPage', 'ReadModelDefinition', 'ReadModelManager', 'ReadModelManagerOptions', 'ReadModelQuery',
-    'ReadModelQueryOptions', 'ReadModelRow', 'ReadModelSpec', 'RebuildConflict', 'RebuildOptions', 'RebuildProgress',
+    'ReadModelQueryOptions', 'ReadModelRow', 'ReadModelShapeChanged', 'ReadModelSpec', 'RebuildConflict', 'RebuildOptions', 'RebuildProgress',
     'RebuildResult', 'ReconnectOptions', 'Registry', 'ReplayEvent', 'RepositoryOptions', 'RepositoryTarget',
-    'RetryBackoff', 'RetryOptions', 'RetryResult', 'SaveOptions', 'SendResult', 'SortDirection', 'SpecAggregate',
-    'SqlClient', 'SqlExecutor', 'StoredEventRow', 'StoredSnapshot', 'StreamAppend', 'StreamReadOptions',
+    'RetryBackoff', 'RetryOptions', 'RetryResult', 'SaveOptions', 'SendResult', 'ShapeChangePolicy', 'SortDirection', 'SpecAggregate',
+    'SqlClient', 'SqlExecutor', 'StaleReadModel', 'StoredEventRow', 'StoredSnapshot', 'StreamAppend', 'StreamReadOptions',
     'StreamSettings', 'SubscribeOptions', 'Subscription', 'SubscriptionHandler', 'SubscriptionStart', 'TimeBucket',
     'TimeoutKind', 'UnknownAggregateType', 'UnknownEventType', 'UnknownProjection', 'UnknownPublisher',
     'ValidationIssue', 'ValidationResult', 'WaitOptions', 'WakeUp', 'Where', 'WorkerConnectionEvent', 'WorkerLogger',
@@ -52,15 +52,15 @@ const applicationNames = [
 ];
 
 const adminNames = [
-    'AppliedMigration', 'DEFAULT_SCHEMA', 'EnsureIndexesResult', 'EventReplayerOptions', 'InlineProjector',
+    'AppliedMigration', 'DEFAULT_SCHEMA', 'DatabaseVerification', 'EnsureIndexesResult', 'EventReplayerOptions', 'InlineProjector',
     'InlineProjectorOptions', 'MigrateOptions', 'MigrateResult', 'Migration', 'MigrationStatus',
     'NotifyAfterCommitOptions', 'ORIGIN', 'PositionState', 'ProjectionErrorRecord', 'ProjectionStatus',
-    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'SkipResult',
-    'StatusOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent', 'compareCheckpoints',
+    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'ReadModelVerification', 'SkipResult',
+    'StatusOptions', 'StoredEventVersion', 'VerifyOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent', 'compareCheckpoints',
     'createEventReplayer', 'createInlineProjector', 'ensureReadModelIndexes', 'eventsChannel', 'migrate',
     'migrationChecksum', 'migrationStatus', 'migrations', 'notifyAfterCommit', 'planReadModelIndexes',
     'projectionStatus', 'publisherStatus', 'replayReadModel', 'resolveSchema', 'retryProjection', 'retryPublisher',
-    'setPublisherPaused', 'skipFailedEvent', 'skipPublisherEvent',
+    'setPublisherPaused', 'skipFailedEvent', 'skipPublisherEvent', 'verifyDatabase',
 ];
 
 const testingNames = [

@@ -48,7 +48,7 @@ export const accountSummaryReadModel = defineReadModel<AccountSummaryRow, BankAc
   },
   custom: { MoneyWithdrawn: mapAccountSummaryOnMoneyWithdrawn },
   indexes: [{ field: 'city', type: 'text', unique: false }],
-  fingerprint: 'b4361583f3e99ec7',
+  fingerprint: '4c9e777040d2efa2',
 });
 
 /** Row of DailyMovements (projection `daily_movements`), stored as JSON: datetime fields are ISO strings. Totals per calendar day (UTC) across all accounts. */
@@ -87,7 +87,7 @@ export const dailyMovementsReadModel = defineReadModel<DailyMovementsRow, BankAc
       lastAt: max(current?.lastAt, event.occurredAt.toISOString()),
     }),
   },
-  fingerprint: 'd74a5bb93b7a726f',
+  fingerprint: 'ff9714f69f12e35d',
 });
 
 /** Row of FrozenAccounts (projection `frozen_accounts`), stored as JSON: datetime fields are ISO strings. */
@@ -113,5 +113,5 @@ export const frozenAccountsReadModel = defineReadModel<FrozenAccountsRow, BankAc
     }),
   },
   delete: ['AccountClosed'],
-  fingerprint: 'ee5bac58cf2bb21e',
+  fingerprint: 'd132bd8db931a768',
 });

@@ -18,7 +18,7 @@ export const bankAccountAggregate = defineAggregate({
   type: 'BankAccount',
   idType: 'uuid',
   snapshotEvery: 50,
-  stateFingerprint: 'f03a7584d19f7960',
+  stateFingerprint: '2d8b53743081fc7d',
   events: {
     AccountOpened: {
       versions: [

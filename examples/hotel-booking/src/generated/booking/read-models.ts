@@ -49,7 +49,7 @@ export const bookingDetailsReadModel = defineReadModel<BookingDetailsRow, Bookin
     { field: 'checkIn', type: 'text', unique: false },
     { field: 'confirmationCode', type: 'text', unique: true },
   ],
-  fingerprint: '1c25de1f51fe6153',
+  fingerprint: '971624cc947e36d5',
 });
 
 /** Row of RoomDemand (projection `room_demand`), stored as JSON: datetime fields are ISO strings. One row per room, across all its bookings. */
@@ -77,7 +77,7 @@ export const roomDemandReadModel = defineReadModel<RoomDemandRow, BookingEvents>
       lastBookingId: event.aggregateId,
     }),
   },
-  fingerprint: '1f6296ac4879df38',
+  fingerprint: 'a610acec1b8ac37a',
 });
 
 /** Row of CheckInsByMonth (projection `check_ins_by_month`), stored as JSON: datetime fields are ISO strings. */
@@ -98,5 +98,5 @@ export const checkInsByMonthReadModel = defineReadModel<CheckInsByMonthRow, Book
   on: {
     BookingRequested: (row, event) => ({ count: add(row.count, 1), revenue: add(row.revenue, event.data.priceQuoted) }),
   },
-  fingerprint: '1770278c6a98dbe1',
+  fingerprint: '8ae9282b386c459b',
 });

@@ -33,7 +33,7 @@ export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents>({
     { field: 'userId', type: 'text', unique: false },
     { field: 'status', type: 'text', unique: false },
   ],
-  fingerprint: '4e5e1fc38b43ef41',
+  fingerprint: '467dc14fbf961d09',
 });
 
 /** Row of OrderStats (projection `order_stats`), stored as JSON: datetime fields are ISO strings. */
@@ -57,5 +57,5 @@ export const orderStatsReadModel = defineReadModel<OrderStatsRow, OrderEvents>({
       orderCount: add(row.orderCount, 1),
     }),
   },
-  fingerprint: 'aedcb4835e94914e',
+  fingerprint: 'f10ececfcdb3912d',
 });

@@ -74,7 +74,7 @@ describe('docs/troubleshooting.md', () => {
     const project = mkdtempSync(join(tmpdir(), 'esgen-trouble-'));
     try {
       expect(page).toContain(esgen(['events', 'Order', 'order-1'], empty).replace(empty, '/tmp/trp'));
-      const missing = esgen(['events', 'Order', 'order-1', '--cwd', join(repoRoot, 'examples/orders'), '--data-dir', join(empty, 'pgdata')]);
+      const missing = esgen(['events', 'Order', 'order-1', '--cwd', join(repoRoot, 'examples/orders'), '--data-dir', join(empty, 'pgdata')], empty);
       expect(page).toContain(missing.replace(join(empty, 'pgdata'), '/tmp/empt'));
 
       cpSync(join(repoRoot, 'examples/orders'), join(project, 'orders'), { recursive: true });

@@ -5,6 +5,7 @@ import {
   parseApplyValue,
   parseEventReference,
   parseOperand,
+  parseSubject,
   parseTypeExpression,
   splitBucket,
   type Parsed,
@@ -25,6 +26,7 @@ import type {
   ReadModelDef,
   ReadModelFieldDef,
   ReadModelKey,
+  SubjectDef,
   TypeRef,
   UpcastOp,
   UpcastStep,
@@ -66,7 +68,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
       const { type, optional } = typeAt(raw, path);
       return record({ kind: 'field', name, type, optional, pii: false, loc: loc(path) }, path);
     }
-    const long = raw as { type: unknown; optional?: boolean; pii?: boolean; default?: JsonValue; description?: string };
+    const long = raw as { type: unknown; optional?: boolean; pii?: boolean; redacted?: JsonValue; default?: JsonValue; description?: string };
     const { type, optional } = typeAt(long.type, [...path, 'type']);
     return record(
       {
@@ -75,6 +77,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         type,
         optional: optional || long.optional === true,
         pii: long.pii === true,
+        ...(long.redacted !== undefined ? { redacted: long.redacted } : {}),
         ...(long.default !== undefined ? { default: long.default } : {}),
         ...(long.description !== undefined ? { description: long.description } : {}),
         loc: loc(path),
@@ -171,6 +174,12 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         return value ? [record<ApplyRule>({ kind: 'applyRule', target, value, loc: loc(rulePath) }, rulePath)] : [];
       });
     }
+    let subject: SubjectDef | undefined;
+    if (typeof event.subject === 'string') {
+      const subjectPath = [...path, 'subject'];
+      const value = expect(parseSubject(event.subject), 'ESG184', subjectPath);
+      if (value) subject = record<SubjectDef>({ kind: 'subject', value, loc: loc(subjectPath) }, subjectPath);
+    }
     return record<EventDef>(
       {
         kind: 'event',
@@ -179,6 +188,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         version: current,
         versions,
         ...(apply ? { apply } : {}),
+        ...(subject ? { subject } : {}),
         ...(typeof event.description === 'string' ? { description: event.description } : {}),
         loc: loc(path),
       },

@@ -13,6 +13,11 @@ import type { SqlClient } from './sql-client.js';
 import { createEventStore, type PostgresEventStore } from './store/event-store.js';
 import { createNatsPublisher, type NatsPublisherSettings } from './publish/nats-publisher.js';
 import type { Publisher } from './publish/publisher.js';
+import { resolveSchema } from './identifiers.js';
+import { PersonalDataVault, type PersonalDataOptions } from './personal-data/personal-data-vault.js';
+import type { MasterKeySource } from './personal-data/master-key.js';
+import { PersonalDataNotConfigured } from './personal-data/personal-data-errors.js';
+import { exportSubject, forgetSubject, type ForgetOptions, type ForgetReport, type SubjectExport } from './personal-data/subject-requests.js';
 
 export interface EventSourcingOptions {
   /** The generated registry (`import { registry } from './generated/registry.js'`). */
@@ -34,6 +39,12 @@ export interface EventSourcingOptions {
   /** Create or update the tables and read-model indexes on open. Default true. */
   readonly migrate?: boolean;
   readonly repository?: RepositoryOptions;
+  /**
+   * The master key of personal data (`pii` fields, docs/personal-data.md): an environment
+   * variable's name (`{ masterKey: 'ESGEN_MASTER_KEY' }`), a function returning the key, or a
+   * KMS-like provider. Required as soon as the registry has events with personal data.
+   */
+  readonly personalData?: PersonalDataOptions;
 }
 
 /** Everything an application needs, wired once: store, repositories, read models. */
@@ -51,6 +62,18 @@ export interface EventSourcing {
   replayer(): EventReplayer;
   /** A publisher of this store's events to NATS JetStream (call start()); stopped by close(). See docs/message-bus.md. */
   publisher(settings: NatsPublisherSettings): Publisher;
+  /**
+   * Forgets a data subject: deletes their key (one statement; every read then returns the redacted
+   * values), deletes snapshots of their aggregates and rebuilds the read models that react to
+   * their personal events. Appending their personal data afterwards is a SubjectForgotten.
+   *
+   * @example await es.forget(userId)
+   */
+  forget(subjectId: string, options?: ForgetOptions): Promise<ForgetReport>;
+  /** Every event of a data subject with its personal values decrypted (access and portability requests). */
+  exportSubject(subjectId: string): Promise<SubjectExport>;
+  /** Re-wraps every data key wrapped by `previous` with the configured master key (rotation); events are untouched. */
+  rotateMasterKey(previous: MasterKeySource): Promise<{ rewrapped: number }>;
   close(): Promise<void>;
 }
 
@@ -85,13 +108,27 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     throw error;
   }
 
+  let vault: PersonalDataVault | undefined;
+  try {
+    vault = options.personalData === undefined ? undefined : await PersonalDataVault.open(client, resolveSchema(schema).quoted, options.personalData);
+  } catch (error) {
+    if (ownsClient) await client.close().catch(() => undefined);
+    throw error;
+  }
+  const personalData = vault === undefined ? {} : { personalData: vault };
   const hasInline = Object.values(registry.readModels).some((definition) => definition.mode === 'inline');
   const store = createEventStore({
     client,
     registry,
     ...scope,
+    ...personalData,
     ...(hasInline ? { onAppend: createInlineProjector(registry, scope) } : {}),
   });
+  const replayer = () => createEventReplayer({ client, registry, ...scope, ...personalData });
+  const requests = () => {
+    if (vault === undefined) throw new PersonalDataNotConfigured();
+    return { client, registry, store, vault, quotedSchema: resolveSchema(schema).quoted, replayer };
+  };
   const managers: ReadModelManager[] = [];
   const publishers: Publisher[] = [];
 
@@ -102,11 +139,14 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     repository: (definition) => createRepository(store, definition, options.repository),
     readModel: (definition) => readModel(client, definition, scope),
     readModelManager(managerOptions = {}) {
-      const manager = createReadModelManager({ ...managerOptions, client, registry, ...scope });
+      const manager = createReadModelManager({ ...managerOptions, client, registry, ...scope, ...personalData });
       managers.push(manager);
       return manager;
     },
-    replayer: () => createEventReplayer({ client, registry, ...scope }),
+    replayer,
+    forget: (subjectId, forgetOptions) => forgetSubject(requests(), subjectId, forgetOptions),
+    exportSubject: (subjectId) => exportSubject(requests(), subjectId),
+    rotateMasterKey: (previous) => requests().vault.rotateMasterKey(previous),
     publisher(settings) {
       const publisher = createNatsPublisher({ client, registry, ...scope }, settings);
       publishers.push(publisher);
@@ -127,5 +167,6 @@ function checkEventSourcingOptions(options: unknown): void {
   if (given.dataDir !== undefined) storableString('options.dataDir', given.dataDir);
   optionalBoolean('options.migrate', given.migrate);
   if (given.repository !== undefined) optionsObject('options.repository', given.repository as object);
+  if (given.personalData !== undefined) optionsObject('options.personalData', given.personalData as object);
 }
 

@@ -4,7 +4,8 @@
  * (update these lists in the same commit); internals never leak into either.
  * Before issue 10 `esgen/runtime` exported 185 names (76 values); after it 151 (54 values) plus 37
  * in `esgen/runtime/admin` (21 values). The connection faults and pool options (issue 10) and the
- * message bus (issue 14) brought them to 201 (77 values) and 44 (25 values).
+ * message bus (issue 14) brought them to 201 (77 values) and 44 (25 values); personal data
+ * (issue 15) adds 15 (6 values: five errors and localMasterKey) to `esgen/runtime`.
  */
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -14,40 +15,43 @@ import * as application from 'esgen/runtime';
 import { repoRoot } from '../codegen/codegen-support.js';
 
 const applicationNames = [
-    'AggregateClass', 'AggregateDefinition', 'AggregateNotFound', 'AggregateRoot', 'AggregateRootLike', 'AggregateSpec',
-    'AggregateSpecInput', 'AppendEvent', 'AppendOptions', 'AppendResult', 'Appliers', 'BatchOutcome', 'BatchReport',
-    'BulkEvent', 'BulkImportOptions', 'BulkImportResult', 'Check', 'Checkpoint', 'CommitOutcomeUnknown',
-    'ConcurrencyError', 'ConnectOptions', 'ConnectionLost', 'DEFAULT_POOL_OPTIONS', 'DatabaseInUse',
-    'DatabaseUnreachable', 'DedupStore', 'DefinedAggregate', 'DomainEvent', 'EVENT_HEADERS', 'Envelopes', 'ErrorCode',
-    'ErrorCodeEntry', 'EsgenError', 'EsgenErrorCode', 'EventCatalog', 'EventConsumer', 'EventConsumerOptions',
-    'EventContext', 'EventDefinition', 'EventEnvelope', 'EventHandlers', 'EventMetadata', 'EventOf', 'EventPublisher',
-    'EventReplayer', 'EventSourcedRepository', 'EventSourcing', 'EventSourcingOptions', 'EventSpec', 'EventStore',
-    'EventStoreOptions', 'EventsByTypeOptions', 'ExpectedVersion', 'FieldChecks', 'FieldCondition', 'FindOptions',
-    'GlobalPosition', 'HandlerContext', 'ImportIssue', 'IncomingMessage', 'IndexDefinition', 'IndexedFieldType',
-    'InternalError', 'InvalidAggregateId', 'InvalidArgument', 'InvalidEvent', 'InvalidEventIssue', 'InvalidIdentifier',
-    'InvalidImport', 'InvalidPublishedEvent', 'InvalidPublisherConfig', 'InvalidReadModelQuery',
-    'JetStreamPublisherOptions', 'LimitOptions', 'ListenOptions', 'MigrationChecksumMismatch', 'NatsPublisherSettings',
-    'OnAppend', 'OptionalField', 'OrderBy', 'OutgoingMessage', 'Page', 'Patch', 'PendingEvent', 'PgClientOptions',
-    'PgConnectionLike', 'PgPoolLike', 'PgPoolOptions', 'PgliteClientOptions', 'PgliteOpenFailed', 'PostgresDedupStore',
-    'PostgresDedupStoreOptions', 'PostgresEventStore', 'ProjectionChange', 'ProjectionError', 'ProjectionErrorCode',
-    'ProjectionLockMode', 'ProjectionMapperFailed', 'ProjectionNotFailed', 'ProjectionWaitTimedOut', 'PublishError',
-    'PublishFailed', 'PublishReport', 'PublishedEvent', 'Publisher', 'PublisherNotFailed', 'PublisherOptions',
-    'PublisherStreamMismatch', 'QueryOptions', 'QueryResult', 'QueryTimedOut', 'RaiseOptions', 'ReadAllOptions',
-    'ReadAllPage', 'ReadModelDefinition', 'ReadModelManager', 'ReadModelManagerOptions', 'ReadModelQuery',
-    'ReadModelQueryOptions', 'ReadModelRow', 'ReadModelSpec', 'RebuildConflict', 'RebuildOptions', 'RebuildProgress',
-    'RebuildResult', 'ReconnectOptions', 'Registry', 'ReplayEvent', 'RepositoryOptions', 'RepositoryTarget',
-    'RetryBackoff', 'RetryOptions', 'RetryResult', 'SaveOptions', 'SendResult', 'SortDirection', 'SpecAggregate',
-    'SqlClient', 'SqlExecutor', 'StoredEventRow', 'StoredSnapshot', 'StreamAppend', 'StreamReadOptions',
-    'StreamSettings', 'SubscribeOptions', 'Subscription', 'SubscriptionHandler', 'SubscriptionStart', 'TimeBucket',
-    'TimeoutKind', 'UnknownAggregateType', 'UnknownEventType', 'UnknownProjection', 'UnknownPublisher',
-    'ValidationIssue', 'ValidationResult', 'WaitOptions', 'WakeUp', 'Where', 'WorkerConnectionEvent', 'WorkerLogger',
-    'WriteOutcome', 'add', 'aggregateDefinition', 'append', 'appendAll', 'check', 'connect', 'createEventConsumer',
-    'createEventSourcing', 'createEventStore', 'createJetStreamPublisher', 'createMemoryDedupStore',
-    'createNatsPublisher', 'createPgClient', 'createPgliteClient', 'createPostgresDedupStore', 'createPublisher',
-    'createReadModelManager', 'createRepository', 'decodeEvent', 'defineAggregate', 'defineEvent', 'defineReadModel',
-    'defineRegistry', 'errorCodes', 'eventSubject', 'isConnectionFault', 'isEsgenError', 'keyText', 'max', 'min',
-    'patched', 'pointer', 'readModel', 'subscribe', 'subtract', 'timeBucket', 'toOutgoingMessage', 'utc',
-    'validateWith',
+    'AggregateClass', 'AggregateDefinition', 'AggregateNotFound', 'AggregateRoot', 'AggregateRootLike',
+    'AggregateSpec', 'AggregateSpecInput', 'AppendEvent', 'AppendOptions', 'AppendResult', 'Appliers', 'BatchOutcome',
+    'BatchReport', 'BulkEvent', 'BulkImportOptions', 'BulkImportResult', 'Check', 'Checkpoint',
+    'CommitOutcomeUnknown', 'ConcurrencyError', 'ConnectOptions', 'ConnectionLost', 'DEFAULT_POOL_OPTIONS',
+    'DataKeyUnwrapFailed', 'DatabaseInUse', 'DatabaseUnreachable', 'DedupStore', 'DefinedAggregate', 'DomainEvent',
+    'EVENT_HEADERS', 'Envelopes', 'ErrorCode', 'ErrorCodeEntry', 'EsgenError', 'EsgenErrorCode', 'EventCatalog',
+    'EventConsumer', 'EventConsumerOptions', 'EventContext', 'EventDefinition', 'EventEnvelope', 'EventHandlers',
+    'EventMetadata', 'EventOf', 'EventPublisher', 'EventReplayer', 'EventSourcedRepository', 'EventSourcing',
+    'EventSourcingOptions', 'EventSpec', 'EventStore', 'EventStoreOptions', 'EventsByTypeOptions', 'ExpectedVersion',
+    'FieldChecks', 'FieldCondition', 'FindOptions', 'ForgetOptions', 'ForgetReport', 'GlobalPosition',
+    'HandlerContext', 'ImportIssue', 'IncomingMessage', 'IndexDefinition', 'IndexedFieldType', 'InternalError',
+    'InvalidAggregateId', 'InvalidArgument', 'InvalidEvent', 'InvalidEventIssue', 'InvalidIdentifier',
+    'InvalidImport', 'InvalidMasterKey', 'InvalidPublishedEvent', 'InvalidPublisherConfig', 'InvalidReadModelQuery',
+    'JetStreamPublisherOptions', 'LimitOptions', 'ListenOptions', 'MasterKeyProvider', 'MasterKeySource',
+    'MigrationChecksumMismatch', 'NatsPublisherSettings', 'OnAppend', 'OptionalField', 'OrderBy', 'OutgoingMessage',
+    'Page', 'Patch', 'PendingEvent', 'PersonalDataCorrupt', 'PersonalDataNotConfigured', 'PersonalDataOptions',
+    'PersonalDataSpec', 'PgClientOptions', 'PgConnectionLike', 'PgPoolLike', 'PgPoolOptions', 'PgliteClientOptions',
+    'PgliteOpenFailed', 'PiiValue', 'PostgresDedupStore', 'PostgresDedupStoreOptions', 'PostgresEventStore',
+    'ProjectionChange', 'ProjectionError', 'ProjectionErrorCode', 'ProjectionLockMode', 'ProjectionMapperFailed',
+    'ProjectionNotFailed', 'ProjectionWaitTimedOut', 'PublishError', 'PublishFailed', 'PublishReport',
+    'PublishedEvent', 'Publisher', 'PublisherNotFailed', 'PublisherOptions', 'PublisherStreamMismatch',
+    'QueryOptions', 'QueryResult', 'QueryTimedOut', 'RaiseOptions', 'ReadAllOptions', 'ReadAllPage',
+    'ReadModelDefinition', 'ReadModelManager', 'ReadModelManagerOptions', 'ReadModelQuery', 'ReadModelQueryOptions',
+    'ReadModelRow', 'ReadModelSpec', 'RebuildConflict', 'RebuildOptions', 'RebuildProgress', 'RebuildResult',
+    'ReconnectOptions', 'Registry', 'ReplayEvent', 'RepositoryOptions', 'RepositoryTarget', 'RetryBackoff',
+    'RetryOptions', 'RetryResult', 'SaveOptions', 'SendResult', 'SortDirection', 'SpecAggregate', 'SqlClient',
+    'SqlExecutor', 'StoredEventRow', 'StoredSnapshot', 'StreamAppend', 'StreamReadOptions', 'StreamSettings',
+    'SubjectEvent', 'SubjectExport', 'SubjectForgotten', 'SubscribeOptions', 'Subscription', 'SubscriptionHandler',
+    'SubscriptionStart', 'TimeBucket', 'TimeoutKind', 'UnknownAggregateType', 'UnknownEventType', 'UnknownProjection',
+    'UnknownPublisher', 'ValidationIssue', 'ValidationResult', 'WaitOptions', 'WakeUp', 'Where',
+    'WorkerConnectionEvent', 'WorkerLogger', 'WriteOutcome', 'add', 'aggregateDefinition', 'append', 'appendAll',
+    'check', 'connect', 'createEventConsumer', 'createEventSourcing', 'createEventStore', 'createJetStreamPublisher',
+    'createMemoryDedupStore', 'createNatsPublisher', 'createPgClient', 'createPgliteClient',
+    'createPostgresDedupStore', 'createPublisher', 'createReadModelManager', 'createRepository', 'decodeEvent',
+    'defineAggregate', 'defineEvent', 'defineReadModel', 'defineRegistry', 'errorCodes', 'eventSubject',
+    'isConnectionFault', 'isEsgenError', 'keyText', 'localMasterKey', 'max', 'min', 'patched', 'pointer', 'readModel',
+    'subscribe', 'subtract', 'timeBucket', 'toOutgoingMessage', 'utc', 'validateWith',
 ];
 
 const adminNames = [

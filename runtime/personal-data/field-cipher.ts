@@ -1,0 +1,45 @@
+/**
+ * One personal value encrypted with its subject's data key: AES-256-GCM (node:crypto), a random
+ * 96-bit IV per value, the subject id as additional authenticated data (a value copied under
+ * another subject does not decrypt), the JSON text of the value as plaintext (numbers, objects
+ * and lists keep their type).
+ *
+ * Stored in place of the value as `{ "$pii": "v1:<base64 of iv | ciphertext | tag>" }`: a JSON
+ * object, so the rest of the payload stays queryable JSONB and a sealed value is recognisable
+ * (docs/personal-data.md, "What is stored").
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+const VERSION = 'v1:';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface SealedValue {
+  readonly $pii: string;
+}
+
+export function sealValue(key: Buffer, subject: string, value: unknown): SealedValue {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(subject, 'utf8'));
+  const body = cipher.update(JSON.stringify(value), 'utf8');
+  const rest = cipher.final();
+  return { $pii: VERSION + Buffer.concat([iv, body, rest, cipher.getAuthTag()]).toString('base64') };
+}
+
+export function isSealed(value: unknown): value is SealedValue {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const text = (value as { $pii?: unknown }).$pii;
+  return typeof text === 'string' && text.startsWith(VERSION) && Object.keys(value).length === 1;
+}
+
+/** The value, or throws when the ciphertext or its tag was altered (or another key sealed it). */
+export function openValue(key: Buffer, subject: string, sealed: SealedValue): unknown {
+  const bytes = Buffer.from(sealed.$pii.slice(VERSION.length), 'base64');
+  if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value is too short');
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(subject, 'utf8'));
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+  const text = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES), undefined, 'utf8') + decipher.final('utf8');
+  return JSON.parse(text);
+}

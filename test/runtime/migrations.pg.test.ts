@@ -131,7 +131,7 @@ describe('migrate', () => {
   });
 
   it('applies a migration added later, and only that one', async () => {
-    const extra: Migration = { version: migrations.length + 1, name: 'test-extra', statements: ['CREATE TABLE {{schema}}.extra_table (id int)'] };
+    const extra: Migration = { version: migrations.at(-1)!.version + 1, name: 'test-extra', statements: ['CREATE TABLE {{schema}}.extra_table (id int)'] };
     const result = await migrate(db.client, { schema: db.schema, migrations: [...migrations, extra] });
     expect(result.applied).toEqual([{ version: extra.version, name: 'test-extra' }]);
     const table = await db.client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${db.schema}.extra_table`]);
@@ -143,11 +143,11 @@ describe('migrate', () => {
 
   it('rolls back a failing migration as a whole and records nothing', async () => {
     const broken: Migration = {
-      version: migrations.length + 2,
+      version: migrations.at(-1)!.version + 2,
       name: 'test-broken',
       statements: ['CREATE TABLE {{schema}}.half_done (id int)', 'SELECT * FROM no_such_table'],
     };
-    const extra: Migration = { version: migrations.length + 1, name: 'test-extra', statements: ['CREATE TABLE {{schema}}.extra_table (id int)'] };
+    const extra: Migration = { version: migrations.at(-1)!.version + 1, name: 'test-extra', statements: ['CREATE TABLE {{schema}}.extra_table (id int)'] };
     await expect(migrate(db.client, { schema: db.schema, migrations: [...migrations, extra, broken] })).rejects.toThrow(/no_such_table/);
     const table = await db.client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${db.schema}.half_done`]);
     expect(table.rows[0]).toEqual({ present: false });

@@ -36,7 +36,7 @@ export function isSealed(value: unknown): value is SealedValue {
 /** The value, or throws when the ciphertext or its tag was altered (or another key sealed it). */
 export function openValue(key: Buffer, subject: string, sealed: SealedValue): unknown {
   const bytes = Buffer.from(sealed.$pii.slice(VERSION.length), 'base64');
-  if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value is too short');
+  if (bytes.length < IV_BYTES + TAG_BYTES) throw new RangeError('sealed value is too short');
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(subject, 'utf8'));
   decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));

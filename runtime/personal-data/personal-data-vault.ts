@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventDefinition, PiiValue, Registry } from '../contracts.js';
 import { InvalidEvent } from '../errors.js';
 import type { SqlClient } from '../sql-client.js';
-import { isSealed, openValue, sealValue } from './field-cipher.js';
+import { isSealed, openValue, sealValue, type SealedValue } from './field-cipher.js';
 import { keyStatements, type KeyRow, type KeyStatements } from './key-statements.js';
 import { resolveMasterKey, type MasterKeyProvider, type MasterKeySource } from './master-key.js';
 import { DataKeyUnwrapFailed, PersonalDataCorrupt, SubjectForgotten } from './personal-data-errors.js';
@@ -131,6 +131,32 @@ export class PersonalDataVault {
     }
   }
 
+  /**
+   * A whole value (a snapshot's state) sealed with the subject's key; undefined when the subject
+   * is forgotten (nothing is written then: the state would only be redacted values anyway).
+   */
+  async sealWhole(subject: string, value: unknown): Promise<SealedValue | undefined> {
+    try {
+      const keys = await this.#keysForAppend([subject], () => 'snapshot');
+      return sealValue(keys.get(subject)!, subject, value);
+    } catch (error) {
+      if (error instanceof SubjectForgotten) return undefined;
+      throw error;
+    }
+  }
+
+  /** The value sealWhole sealed, or undefined once the subject is forgotten (or when it is not sealed). */
+  async openWhole(subject: string, sealed: unknown, what: string): Promise<unknown> {
+    if (!isSealed(sealed)) return undefined;
+    const key = (await this.#keysForRead([subject])).get(subject) ?? null;
+    if (key === null) return undefined;
+    try {
+      return openValue(key, subject, sealed);
+    } catch (error) {
+      throw new PersonalDataCorrupt(subject, what, { cause: error });
+    }
+  }
+
   /** Drops the subject's key and leaves a tombstone, in one statement; the cache forgets it at once. */
   async forget(subjectId: string): Promise<ForgetResult> {
     this.#epoch++;
@@ -225,7 +251,7 @@ export class PersonalDataVault {
     if (row.master_key_id !== master.id) throw new DataKeyUnwrapFailed(row.subject_id, row.master_key_id ?? '?');
     try {
       const key = Buffer.from(await master.unwrap(Buffer.from(row.wrapped_key!, 'hex')));
-      if (key.length !== 32) throw new Error(`unwrapped key has ${key.length} bytes`);
+      if (key.length !== 32) throw new RangeError(`unwrapped key has ${key.length} bytes`);
       return key;
     } catch (error) {
       throw new DataKeyUnwrapFailed(row.subject_id, row.master_key_id ?? '?', { cause: error });

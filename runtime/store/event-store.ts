@@ -136,8 +136,12 @@ export class PostgresEventStore implements EventStore {
   readonly #feed: Record<keyof FeedSql, Statement>;
   readonly #snapshot: Record<keyof SnapshotStatements, Statement>;
   readonly #personalData: PersonalDataVault | undefined;
-  /** Aggregate types with an event that carries personal data: never snapshotted (docs/personal-data.md). */
-  readonly #personalAggregates: ReadonlySet<string>;
+  /**
+   * Aggregate types with an event that carries personal data, and whether their snapshots can be
+   * sealed whole under the aggregate id's key (every such event's subject is $aggregateId) or are
+   * not written at all (another subject's data may be in the state). docs/personal-data.md.
+   */
+  readonly #personalAggregates: ReadonlyMap<string, 'sealed' | 'none'>;
 
   constructor(options: EventStoreOptions) {
     const schema = resolveSchema(options.schema);
@@ -147,7 +151,7 @@ export class PostgresEventStore implements EventStore {
     this.notifyChannel = eventsChannel(schema.name);
     this.#onAppend = options.onAppend;
     this.#personalData = options.personalData;
-    this.#personalAggregates = new Set(Object.values(options.registry.events).filter((event) => event.personalData !== undefined).map((event) => event.aggregateType));
+    this.#personalAggregates = snapshotPolicies(options.registry);
     const prepared = options.preparedStatements !== false;
     const notify = options.notify !== false;
     this.#notify = notify;
@@ -345,10 +349,15 @@ export class PostgresEventStore implements EventStore {
     checkStream(this.registry, aggregateType, aggregateId);
     storableString('fingerprint', fingerprint);
     integerIn('maxVersion', maxVersion, 0);
-    if (this.#personalAggregates.has(aggregateType)) return undefined;
+    const policy = this.#personalAggregates.get(aggregateType);
+    if (policy === 'none' || (policy === 'sealed' && this.#personalData === undefined)) return undefined;
     const { sql, options } = this.#snapshot.read;
     const result = await this.client.query<{ version: number; state: unknown }>(sql, [aggregateType, aggregateId, fingerprint, maxVersion], options);
-    return result.rows[0];
+    const row = result.rows[0];
+    if (row === undefined || policy === undefined) return row;
+    // A forgotten subject's snapshot no longer opens: the state comes from the (redacted) events.
+    const state = await this.#personalData!.openWhole(aggregateId, row.state, `snapshot of ${aggregateType} ${aggregateId}`);
+    return state === undefined ? undefined : { version: row.version, state };
   }
 
   async writeSnapshot(aggregateType: string, aggregateId: string, version: number, state: unknown, fingerprint: string): Promise<void> {
@@ -357,10 +366,16 @@ export class PostgresEventStore implements EventStore {
     storableString('fingerprint', fingerprint);
     const json = validateWith(check.json, state);
     if (!json.ok) throw new InvalidArgument('state', `${json.errors[0]!.path ? `at ${json.errors[0]!.path} ` : ''}${json.errors[0]!.message}`);
-    // State built from personal data would hold it in clear, out of reach of forgetting.
-    if (this.#personalAggregates.has(aggregateType)) return;
+    // State built from personal data would hold it in clear, out of reach of forgetting: sealed whole, or not written.
+    const policy = this.#personalAggregates.get(aggregateType);
+    let stored: unknown = state;
+    if (policy !== undefined) {
+      if (policy === 'none' || this.#personalData === undefined) return;
+      stored = await this.#personalData.sealWhole(aggregateId, state);
+      if (stored === undefined) return;
+    }
     const { sql, options } = this.#snapshot.write;
-    await this.client.query(sql, [aggregateType, aggregateId, version, JSON.stringify(state), fingerprint], options);
+    await this.client.query(sql, [aggregateType, aggregateId, version, JSON.stringify(stored), fingerprint], options);
   }
 
   /**
@@ -604,4 +619,15 @@ export async function openRows(vault: PersonalDataVault | undefined, registry: R
   if (sealed === undefined) return;
   if (vault === undefined) throw new PersonalDataNotConfigured(sealed.event_type);
   await vault.open(registry, rows);
+}
+
+/** How each aggregate type with personal data is snapshotted (see #personalAggregates). */
+function snapshotPolicies(registry: Registry): Map<string, 'sealed' | 'none'> {
+  const policies = new Map<string, 'sealed' | 'none'>();
+  for (const event of Object.values(registry.events)) {
+    if (event.personalData === undefined) continue;
+    const own = event.personalData.subject === '$aggregateId';
+    policies.set(event.aggregateType, own && policies.get(event.aggregateType) !== 'none' ? 'sealed' : 'none');
+  }
+  return policies;
 }

@@ -12,6 +12,7 @@ export {
   type MigrationStatus,
 } from './migrations/migrate.js';
 export { eventsChannel } from './store/notify-channel.js';
+export { PersonalDataVault, type SealedRow, type SealInput } from './personal-data/personal-data-vault.js';
 export { notifyAfterCommit, type NotifyAfterCommitOptions } from './store/wake-up.js';
 export { bulkEventFromJson, checkEvent as checkImportEvent } from './store/bulk-import.js';
 export { replayReadModel } from './projections/apply-events.js';

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventDefinition, PiiValue, Registry } from '../contracts.js';
 import { InvalidEvent } from '../errors.js';
 import type { SqlClient } from '../sql-client.js';
+import { resolveSchema } from '../identifiers.js';
 import { isSealed, openValue, sealValue, type SealedValue } from './field-cipher.js';
 import { keyStatements, type KeyRow, type KeyStatements } from './key-statements.js';
 import { resolveMasterKey, type MasterKeyProvider, type MasterKeySource } from './master-key.js';
@@ -76,6 +77,11 @@ export class PersonalDataVault {
 
   static async open(client: SqlClient, quotedSchema: string, options: PersonalDataOptions): Promise<PersonalDataVault> {
     return new PersonalDataVault(client, quotedSchema, await resolveMasterKey(options.masterKey), options.keyCacheTtlMs);
+  }
+
+  /** For workers and tools wired by hand (createEventSourcing does this itself): `personalData` of createReadModelManager, createEventReplayer, createEventStore. */
+  static async forSchema(client: SqlClient, options: PersonalDataOptions & { readonly schema?: string }): Promise<PersonalDataVault> {
+    return PersonalDataVault.open(client, resolveSchema(options.schema).quoted, options);
   }
 
   get masterKeyId(): string {

@@ -135,6 +135,8 @@ export class PostgresEventStore implements EventStore {
   readonly #read: Record<keyof ReadStatements, Statement>;
   readonly #feed: Record<keyof FeedSql, Statement>;
   readonly #snapshot: Record<keyof SnapshotStatements, Statement>;
+  /** Seals and opens personal values (docs/personal-data.md); hand it to workers reading the same store. */
+  readonly personalData: PersonalDataVault | undefined;
   readonly #personalData: PersonalDataVault | undefined;
   /**
    * Aggregate types with an event that carries personal data, and whether their snapshots can be
@@ -151,6 +153,7 @@ export class PostgresEventStore implements EventStore {
     this.notifyChannel = eventsChannel(schema.name);
     this.#onAppend = options.onAppend;
     this.#personalData = options.personalData;
+    this.personalData = options.personalData;
     this.#personalAggregates = snapshotPolicies(options.registry);
     const prepared = options.preparedStatements !== false;
     const notify = options.notify !== false;

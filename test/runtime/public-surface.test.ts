@@ -5,7 +5,8 @@
  * Before issue 10 `esgen/runtime` exported 185 names (76 values); after it 151 (54 values) plus 37
  * in `esgen/runtime/admin` (21 values). The connection faults and pool options (issue 10) and the
  * message bus (issue 14) brought them to 201 (77 values) and 44 (25 values); personal data
- * (issue 15) adds 15 (6 values: five errors and localMasterKey) to `esgen/runtime`.
+ * (issue 15) adds 15 (6 values: five errors and localMasterKey) to `esgen/runtime` and 3 (1 value:
+ * PersonalDataVault, for workers wired by hand) to `esgen/runtime/admin`.
  */
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -57,8 +58,8 @@ const applicationNames = [
 const adminNames = [
     'AppliedMigration', 'DEFAULT_SCHEMA', 'EnsureIndexesResult', 'EventReplayerOptions', 'InlineProjector',
     'InlineProjectorOptions', 'MigrateOptions', 'MigrateResult', 'Migration', 'MigrationStatus',
-    'NotifyAfterCommitOptions', 'ORIGIN', 'PositionState', 'ProjectionErrorRecord', 'ProjectionStatus',
-    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'SkipResult',
+    'NotifyAfterCommitOptions', 'ORIGIN', 'PersonalDataVault', 'PositionState', 'ProjectionErrorRecord', 'ProjectionStatus',
+    'PublisherControlOptions', 'PublisherStatus', 'PublisherWorkerStatus', 'ReadModelIndexPlan', 'SealInput', 'SealedRow', 'SkipResult',
     'StatusOptions', 'assertIdentifier', 'bulkEventFromJson', 'checkImportEvent', 'compareCheckpoints',
     'createEventReplayer', 'createInlineProjector', 'ensureReadModelIndexes', 'eventsChannel', 'migrate',
     'migrationChecksum', 'migrationStatus', 'migrations', 'notifyAfterCommit', 'planReadModelIndexes',

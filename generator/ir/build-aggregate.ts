@@ -177,8 +177,9 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     let subject: SubjectDef | undefined;
     if (typeof event.subject === 'string') {
       const subjectPath = [...path, 'subject'];
-      const value = expect(parseSubject(event.subject), 'ESG184', subjectPath);
-      if (value) subject = record<SubjectDef>({ kind: 'subject', value, loc: loc(subjectPath) }, subjectPath);
+      // One that does not parse keeps a placeholder, so the checks do not add "no subject" (ESG181) to ESG184.
+      const value = expect(parseSubject(event.subject), 'ESG184', subjectPath) ?? { kind: 'envelope', field: 'aggregateId' };
+      subject = record<SubjectDef>({ kind: 'subject', value, loc: loc(subjectPath) }, subjectPath);
     }
     return record<EventDef>(
       {

@@ -87,5 +87,5 @@ function checkRedacted(ctx: CheckContext, aggregate: AggregateDef, field: FieldD
     return;
   }
   const problem = field.redacted === null ? (acceptsNull(field.type) ? undefined : 'null is not a value of it (an optional field is left out when forgotten)') : constantMismatch(aggregate, field.redacted, field.type);
-  if (problem) ctx.report({ code: 'ESG185', node: field, below: ['redacted'], message: `the \`redacted\` value of \`${field.name}\` does not fit its type ${formatType(field.type)}: ${problem}`, hint: `give a ${formatType(field.type)} value` });
+  if (problem) ctx.report({ code: 'ESG185', node: field, below: ['redacted'], message: `the \`redacted\` value of \`${field.name}\` does not fit its type ${formatType(field.type)}: ${problem}`, hint: `give a value of type ${formatType(field.type)}` });
 }

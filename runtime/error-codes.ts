@@ -353,7 +353,7 @@ export const errorCodes = {
   ESG253: {
     name: 'DataKeyUnwrapFailed',
     meaning: "a subject's data key cannot be unwrapped with the configured master key (`subjectId`, `masterKeyId`): another master key wrapped it, or the row was altered; nothing is read as forgotten",
-    fix: 'configure the master key that wrapped it (its id is in pii_keys.master_key_id), or re-wrap with `esgen pii rotate-master-key --previous <ENV>`',
+    fix: 'configure the master key that wrapped it (its id is in pii_keys.master_key_id), or re-wrap with `esgen pii rotate-master-key --previous-key-env <VAR>`',
   },
   ESG254: {
     name: 'PersonalDataCorrupt',

@@ -8,7 +8,7 @@
  * object, so the rest of the payload stays queryable JSONB and a sealed value is recognisable
  * (docs/personal-data.md, "What is stored").
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
 
 const VERSION = 'v1:';
 const IV_BYTES = 12;
@@ -18,8 +18,27 @@ export interface SealedValue {
   readonly $pii: string;
 }
 
-export function sealValue(key: Buffer, subject: string, value: unknown): SealedValue {
-  const iv = randomBytes(IV_BYTES);
+/**
+ * IVs come from a pool filled by the CSPRNG 512 at a time: one randomFillSync per 512 values
+ * instead of one randomBytes call each (measured: a third of the cost of sealing a short value).
+ * Each IV is still 96 random bits, used once.
+ */
+const IV_POOL = Buffer.alloc(IV_BYTES * 512);
+let ivOffset = IV_POOL.length;
+
+function nextIv(): Buffer {
+  if (ivOffset === IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivOffset = 0;
+  }
+  const iv = Buffer.from(IV_POOL.subarray(ivOffset, ivOffset + IV_BYTES));
+  ivOffset += IV_BYTES;
+  return iv;
+}
+
+/** `key`: the subject's data key as a KeyObject (node converts a Buffer on every call otherwise). */
+export function sealValue(key: KeyObject, subject: string, value: unknown): SealedValue {
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(subject, 'utf8'));
   const body = cipher.update(JSON.stringify(value), 'utf8');
@@ -34,7 +53,7 @@ export function isSealed(value: unknown): value is SealedValue {
 }
 
 /** The value, or throws when the ciphertext or its tag was altered (or another key sealed it). */
-export function openValue(key: Buffer, subject: string, sealed: SealedValue): unknown {
+export function openValue(key: KeyObject, subject: string, sealed: SealedValue): unknown {
   const bytes = Buffer.from(sealed.$pii.slice(VERSION.length), 'base64');
   if (bytes.length < IV_BYTES + TAG_BYTES) throw new RangeError('sealed value is too short');
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));

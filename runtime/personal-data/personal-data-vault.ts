@@ -10,7 +10,7 @@
  * forgotten too). Reads never insert a key, and a read that was in flight while this process
  * forgot a subject does not put the key back into the cache (the forget epoch changed).
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { EventDefinition, PiiValue, Registry } from '../contracts.js';
 import { InvalidEvent } from '../errors.js';
 import type { SqlClient } from '../sql-client.js';
@@ -55,7 +55,7 @@ const DEFAULT_TTL_MS = 30_000;
 
 interface CacheEntry {
   /** null: forgotten (or never given a key: reads only). */
-  readonly key: Buffer | null;
+  readonly key: KeyObject | null;
   readonly expires: number;
 }
 
@@ -183,7 +183,7 @@ export class PersonalDataVault {
     let rewrapped = 0;
     for (const row of rows) {
       if (row.master_key_id !== old.id) throw new DataKeyUnwrapFailed(row.subject_id, row.master_key_id ?? '?');
-      const key = await this.#unwrap(row, old);
+      const key = await this.#unwrapBytes(row, old);
       const wrapped = Buffer.from(await this.#master.wrap(key)).toString('hex');
       const updated = await this.#client.query(this.#sql.rewrap, [row.subject_id, wrapped, this.#master.id, old.id]);
       rewrapped += updated.rowCount ?? 0;
@@ -191,25 +191,25 @@ export class PersonalDataVault {
     return { rewrapped };
   }
 
-  async #keysForRead(subjects: readonly string[]): Promise<Map<string, Buffer | null>> {
-    const found = new Map<string, Buffer | null>();
+  async #keysForRead(subjects: readonly string[]): Promise<Map<string, KeyObject | null>> {
+    const found = new Map<string, KeyObject | null>();
     const missing = this.#fromCache(subjects, found);
     if (missing.length === 0) return found;
     const epoch = this.#epoch;
     const { rows } = await this.#client.query<KeyRow>(this.#sql.read, [missing]);
-    const fetched = new Map<string, Buffer | null>(missing.map((subject) => [subject, null]));
+    const fetched = new Map<string, KeyObject | null>(missing.map((subject) => [subject, null]));
     for (const row of rows) fetched.set(row.subject_id, row.wrapped_key === null ? null : await this.#unwrap(row, this.#master));
     this.#remember(fetched, epoch);
     for (const [subject, key] of fetched) found.set(subject, key);
     return found;
   }
 
-  async #keysForAppend(subjects: readonly string[], eventTypeOf: (subject: string) => string): Promise<Map<string, Buffer>> {
-    const found = new Map<string, Buffer | null>();
+  async #keysForAppend(subjects: readonly string[], eventTypeOf: (subject: string) => string): Promise<Map<string, KeyObject>> {
+    const found = new Map<string, KeyObject | null>();
     let missing = this.#fromCache(subjects, found);
     if (missing.length > 0) {
       const epoch = this.#epoch;
-      const fetched = new Map<string, Buffer | null>();
+      const fetched = new Map<string, KeyObject | null>();
       const { rows } = await this.#client.query<KeyRow>(this.#sql.read, [missing]);
       for (const row of rows) fetched.set(row.subject_id, row.wrapped_key === null ? null : await this.#unwrap(row, this.#master));
       missing = missing.filter((subject) => !fetched.has(subject));
@@ -225,7 +225,7 @@ export class PersonalDataVault {
       this.#remember(fetched, epoch);
       for (const [subject, key] of fetched) found.set(subject, key);
     }
-    const keys = new Map<string, Buffer>();
+    const keys = new Map<string, KeyObject>();
     for (const subject of subjects) {
       const key = found.get(subject);
       if (key === null || key === undefined) throw new SubjectForgotten(subject, eventTypeOf(subject));
@@ -235,7 +235,7 @@ export class PersonalDataVault {
   }
 
   /** Fills `found` from fresh cache entries; returns the subjects still to fetch. */
-  #fromCache(subjects: readonly string[], found: Map<string, Buffer | null>): string[] {
+  #fromCache(subjects: readonly string[], found: Map<string, KeyObject | null>): string[] {
     const now = Date.now();
     const missing: string[] = [];
     for (const subject of subjects) {
@@ -246,14 +246,18 @@ export class PersonalDataVault {
     return missing;
   }
 
-  #remember(fetched: ReadonlyMap<string, Buffer | null>, epoch: number): void {
+  #remember(fetched: ReadonlyMap<string, KeyObject | null>, epoch: number): void {
     // A forget ran while these were fetched: what was read may be a key that no longer exists.
     if (epoch !== this.#epoch) return;
     const expires = Date.now() + this.#ttl;
     for (const [subject, key] of fetched) this.#cache.set(subject, { key, expires });
   }
 
-  async #unwrap(row: KeyRow, master: MasterKeyProvider): Promise<Buffer> {
+  async #unwrap(row: KeyRow, master: MasterKeyProvider): Promise<KeyObject> {
+    return createSecretKey(await this.#unwrapBytes(row, master));
+  }
+
+  async #unwrapBytes(row: KeyRow, master: MasterKeyProvider): Promise<Buffer> {
     if (row.master_key_id !== master.id) throw new DataKeyUnwrapFailed(row.subject_id, row.master_key_id ?? '?');
     try {
       const key = Buffer.from(await master.unwrap(Buffer.from(row.wrapped_key!, 'hex')));
@@ -280,8 +284,11 @@ export function redactSealed(registry: Registry, eventType: string, eventVersion
  * the path). Walks the whole payload rather than the declared paths, so values sealed under an
  * older spec still open.
  */
-function openSealed(data: unknown, key: Buffer | null, subject: string, entries: readonly PiiValue[], eventId: string): unknown {
-  const walk = (node: unknown, path: string[]): unknown => {
+function openSealed(data: unknown, key: KeyObject | null, subject: string, entries: readonly PiiValue[], eventId: string): unknown {
+  // Paths are only needed to find redacted values (no key): not built while decrypting.
+  const track = key === null;
+  const walk = (node: unknown, path: readonly string[]): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
     if (isSealed(node)) {
       if (key !== null) {
         try {
@@ -294,19 +301,21 @@ function openSealed(data: unknown, key: Buffer | null, subject: string, entries:
       if (entry === undefined) return null;
       return 'redacted' in entry ? structuredClone(entry.redacted) : REMOVE;
     }
-    if (typeof node !== 'object' || node === null) return node;
     if (Array.isArray(node)) {
-      let changed = false;
-      const copy = node.map((item, i) => {
-        const next = walk(item, [...path, String(i)]);
-        if (next !== item) changed = true;
-        return next === REMOVE ? null : next;
-      });
-      return changed ? copy : node;
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        const next = walk(item, track ? [...path, String(i)] : path);
+        if (next === item) continue;
+        copy ??= [...node];
+        copy[i] = next === REMOVE ? null : next;
+      }
+      return copy ?? node;
     }
     let copy: Record<string, unknown> | undefined;
-    for (const [name, value] of Object.entries(node)) {
-      const next = walk(value, [...path, name]);
+    for (const name in node) {
+      const value = (node as Record<string, unknown>)[name];
+      const next = walk(value, track ? [...path, name] : path);
       if (next === value) continue;
       copy ??= { ...(node as Record<string, unknown>) };
       if (next === REMOVE) delete copy[name];

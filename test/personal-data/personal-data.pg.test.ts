@@ -13,6 +13,10 @@ import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { testMasterKey, testPersonalData, testVault } from '../support/personal-data.js';
 import { customerAggregate, peopleRegistry, plainPeopleRegistry, type CustomerRegistered, type OrderPlaced } from './fixtures/people-registry.js';
 import type { SqlClient } from '../../runtime/sql-client.js';
+import { feedStatements } from '../../runtime/projections/event-feed.js';
+import { projectionTables } from '../../runtime/projections/projection-tables.js';
+import { ORIGIN } from '../../runtime/projections/checkpoint.js';
+import { readRawFeedPage } from '../../runtime/publish/publisher-feed.js';
 
 const ada = (id: string): CustomerRegistered => ({
   name: `Ada Lovelace ${id}`,
@@ -330,6 +334,15 @@ describe('personal data', () => {
     expect(isEsgenError(read, 'ESG251')).toBe(true);
     // Events without personal data read as before.
     expect(await bare.getEventsByType('CustomerTierChanged')).toBeInstanceOf(Array);
+  });
+
+  it('hands the message bus personal values redacted, whatever the subject\'s state', async () => {
+    const { customerId } = await registerWithOrder();
+    const feed = feedStatements(projectionTables(db.schema));
+    const page = await readRawFeedPage(db.client, feed, ORIGIN, 100_000, ['CustomerRegistered'], peopleRegistry);
+    const published = page.events.find((event) => event.aggregateId === customerId)!;
+    expect(JSON.parse(published.payload)).toEqual(redactedCustomer);
+    expect(published.payload).not.toContain('$pii');
   });
 
   it('refuses an altered ciphertext with PersonalDataCorrupt instead of reading it as forgotten', async () => {

@@ -49,16 +49,24 @@ export function sealValue(key: KeyObject, subject: string, value: unknown): Seal
 export function isSealed(value: unknown): value is SealedValue {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const text = (value as { $pii?: unknown }).$pii;
-  return typeof text === 'string' && text.startsWith(VERSION) && Object.keys(value).length === 1;
+  if (typeof text !== 'string' || !text.startsWith(VERSION)) return false;
+  // Exactly one property, counted without allocating a key list (this runs on every object of a sealed payload).
+  let count = 0;
+  for (const _ in value) if (++count > 1) return false;
+  return true;
 }
 
 /** The value, or throws when the ciphertext or its tag was altered (or another key sealed it). */
 export function openValue(key: KeyObject, subject: string, sealed: SealedValue): unknown {
+  return JSON.parse(openText(key, subject, sealed));
+}
+
+/** The JSON text of the value (openValue without the parse). */
+export function openText(key: KeyObject, subject: string, sealed: SealedValue): string {
   const bytes = Buffer.from(sealed.$pii.slice(VERSION.length), 'base64');
   if (bytes.length < IV_BYTES + TAG_BYTES) throw new RangeError('sealed value is too short');
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(subject, 'utf8'));
   decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-  const text = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES), undefined, 'utf8') + decipher.final('utf8');
-  return JSON.parse(text);
+  return decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES), undefined, 'utf8') + decipher.final('utf8');
 }

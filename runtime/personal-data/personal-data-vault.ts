@@ -15,7 +15,7 @@ import type { EventDefinition, PiiValue, Registry } from '../contracts.js';
 import { InvalidEvent } from '../errors.js';
 import type { SqlClient } from '../sql-client.js';
 import { resolveSchema } from '../identifiers.js';
-import { isSealed, openValue, sealValue, type SealedValue } from './field-cipher.js';
+import { isSealed, openText, openValue, sealValue, type SealedValue } from './field-cipher.js';
 import { keyStatements, type KeyRow, type KeyStatements } from './key-statements.js';
 import { resolveMasterKey, type MasterKeyProvider, type MasterKeySource } from './master-key.js';
 import { DataKeyUnwrapFailed, PersonalDataCorrupt, SubjectForgotten } from './personal-data-errors.js';
@@ -52,6 +52,8 @@ export interface ForgetResult {
 }
 
 const DEFAULT_TTL_MS = 30_000;
+/** Bound of the decrypted-value memo per subject (a subject with more values decrypts the rest each time). */
+const MAX_VALUES_PER_SUBJECT = 10_000;
 
 interface CacheEntry {
   /** null: forgotten (or never given a key: reads only). */
@@ -67,6 +69,12 @@ export class PersonalDataVault {
   readonly #cache = new Map<string, CacheEntry>();
   /** Moves on every forget in this process: a read that began before it caches nothing. */
   #epoch = 0;
+  /**
+   * Decrypted values (JSON text) by ciphertext, per subject, kept exactly as long as the subject's
+   * key is cached: a hot aggregate's reload does not pay AES-GCM again. Dropped with the key
+   * (expiry, forget); holding them exposes nothing the cached key does not.
+   */
+  readonly #values = new Map<string, Map<string, string>>();
 
   constructor(client: SqlClient, quotedSchema: string, master: MasterKeyProvider, ttlMs = DEFAULT_TTL_MS) {
     this.#client = client;
@@ -128,13 +136,39 @@ export class PersonalDataVault {
     const subjects = new Set<string>();
     for (const row of rows) if (row.pii_subject) subjects.add(row.pii_subject);
     if (subjects.size === 0) return;
+    const epoch = this.#epoch;
     const keys = await this.#keysForRead([...subjects]);
+    const fresh = new Map<string, Map<string, string>>();
     for (const row of rows) {
       const subject = row.pii_subject;
       if (!subject) continue;
       const entries = registry.events[row.event_type]?.personalData?.versions[row.event_version - 1] ?? [];
-      row.event_data = openSealed(row.event_data, keys.get(subject) ?? null, subject, entries, row.event_id);
+      const key = keys.get(subject) ?? null;
+      let decrypt: ((sealed: SealedValue) => unknown) | null = null;
+      if (key !== null) {
+        let memo = this.#values.get(subject);
+        if (memo === undefined) {
+          memo = fresh.get(subject) ?? new Map<string, string>();
+          fresh.set(subject, memo);
+        }
+        const values = memo;
+        decrypt = (sealed) => {
+          let text = values.get(sealed.$pii);
+          if (text === undefined) {
+            try {
+              text = openText(key, subject, sealed);
+            } catch (error) {
+              throw new PersonalDataCorrupt(subject, row.event_id, { cause: error });
+            }
+            if (values.size < MAX_VALUES_PER_SUBJECT) values.set(sealed.$pii, text);
+          }
+          return JSON.parse(text);
+        };
+      }
+      row.event_data = openSealed(row.event_data, decrypt, entries);
     }
+    // Like keys: what a read that overlapped a forget decrypted is not kept.
+    if (epoch === this.#epoch) for (const [subject, memo] of fresh) this.#values.set(subject, memo);
   }
 
   /**
@@ -169,6 +203,7 @@ export class PersonalDataVault {
     const result = await this.#client.query<{ had_key: boolean; forgotten_at: Date }>(this.#sql.forget, [subjectId]);
     this.#epoch++;
     this.#cache.set(subjectId, { key: null, expires: Date.now() + this.#ttl });
+    this.#values.delete(subjectId);
     const row = result.rows[0]!;
     return { subjectId, hadKey: row.had_key, forgottenAt: new Date(row.forgotten_at) };
   }
@@ -241,7 +276,10 @@ export class PersonalDataVault {
     for (const subject of subjects) {
       const entry = this.#cache.get(subject);
       if (entry !== undefined && entry.expires > now) found.set(subject, entry.key);
-      else missing.push(subject);
+      else {
+        missing.push(subject);
+        this.#values.delete(subject);
+      }
     }
     return missing;
   }
@@ -275,7 +313,7 @@ export class PersonalDataVault {
  */
 export function redactSealed(registry: Registry, eventType: string, eventVersion: number, data: unknown): unknown {
   const entries = registry.events[eventType]?.personalData?.versions[eventVersion - 1] ?? [];
-  return openSealed(data, null, '', entries, '');
+  return openSealed(data, null, entries);
 }
 
 /**
@@ -284,19 +322,13 @@ export function redactSealed(registry: Registry, eventType: string, eventVersion
  * the path). Walks the whole payload rather than the declared paths, so values sealed under an
  * older spec still open.
  */
-function openSealed(data: unknown, key: KeyObject | null, subject: string, entries: readonly PiiValue[], eventId: string): unknown {
+function openSealed(data: unknown, decrypt: ((sealed: SealedValue) => unknown) | null, entries: readonly PiiValue[]): unknown {
   // Paths are only needed to find redacted values (no key): not built while decrypting.
-  const track = key === null;
+  const track = decrypt === null;
   const walk = (node: unknown, path: readonly string[]): unknown => {
     if (typeof node !== 'object' || node === null) return node;
     if (isSealed(node)) {
-      if (key !== null) {
-        try {
-          return openValue(key, subject, node);
-        } catch (error) {
-          throw new PersonalDataCorrupt(subject, eventId, { cause: error });
-        }
-      }
+      if (decrypt !== null) return decrypt(node);
       const entry = entries.find((candidate) => candidate.path.length === path.length && candidate.path.every((segment, i) => segment === '*' || segment === path[i]));
       if (entry === undefined) return null;
       return 'redacted' in entry ? structuredClone(entry.redacted) : REMOVE;

@@ -345,6 +345,14 @@ describe('personal data', () => {
     expect(published.payload).not.toContain('$pii');
   });
 
+  it('refuses a bulk import of events with personal values (COPY would store them in clear)', async () => {
+    const id = `c-${randomUUID().slice(0, 8)}`;
+    const error = await es.store.appendBulk([{ aggregateType: 'Customer', aggregateId: id, type: 'CustomerRegistered', data: ada(id) }]).catch((e: unknown) => e);
+    expect(isEsgenError(error, 'ESG211')).toBe(true);
+    expect(String((error as { issues?: { message: string }[] }).issues?.[0]?.message)).toContain('personal data');
+    expect(await es.store.streamVersion('Customer', id)).toBe(0);
+  });
+
   it('refuses an altered ciphertext with PersonalDataCorrupt instead of reading it as forgotten', async () => {
     const { customerId } = await registerWithOrder();
     const raw = await db.client.query<{ email: { $pii: string } }>(`SELECT event_data->'email' AS email FROM ${db.schema}.events WHERE aggregate_id = $1`, [customerId]);

@@ -54,6 +54,8 @@ export interface ForgetResult {
 const DEFAULT_TTL_MS = 30_000;
 /** Bound of the decrypted-value memo per subject (a subject with more values decrypts the rest each time). */
 const MAX_VALUES_PER_SUBJECT = 10_000;
+/** Cache size above which expired entries are swept when new keys arrive. */
+const SWEEP_ABOVE = 10_000;
 
 interface CacheEntry {
   /** null: forgotten (or never given a key: reads only). */
@@ -287,7 +289,16 @@ export class PersonalDataVault {
   #remember(fetched: ReadonlyMap<string, KeyObject | null>, epoch: number): void {
     // A forget ran while these were fetched: what was read may be a key that no longer exists.
     if (epoch !== this.#epoch) return;
-    const expires = Date.now() + this.#ttl;
+    const now = Date.now();
+    // A process touching many subjects: expired entries (and their memoised values) go once the cache is large.
+    if (this.#cache.size > SWEEP_ABOVE) {
+      for (const [subject, entry] of this.#cache) {
+        if (entry.expires > now) continue;
+        this.#cache.delete(subject);
+        this.#values.delete(subject);
+      }
+    }
+    const expires = now + this.#ttl;
     for (const [subject, key] of fetched) this.#cache.set(subject, { key, expires });
   }
 

@@ -204,6 +204,28 @@ describe('personal data', () => {
     for (const orderId of orderIds) expect((await reader.getEventsByAggregate('Order', orderId))[0]!.data).toEqual(order(customerId));
   });
 
+  it('never leaves a key beside a tombstone when a first append and a forget of the same subject race', async () => {
+    for (let round = 0; round < 15; round++) {
+      const customerId = `c-race-${round}-${randomUUID().slice(0, 6)}`;
+      const orderId = `o-${randomUUID().slice(0, 8)}`;
+      // Separate "processes": the appender and the forgetter share no cache.
+      const appender = createEventStore({ client: db.client, registry: peopleRegistry, schema: db.schema, personalData: testVault(db.client, db.schema, key) });
+      const forgetter = testVault(db.client, db.schema, key);
+      const [appended] = await Promise.allSettled([
+        appender.appendToStream('Order', orderId, [{ type: 'OrderPlaced', data: order(customerId) }], { expectedVersion: 'no_stream' }),
+        forgetter.forget(customerId),
+      ]);
+      const keys = await db.client.query<{ wrapped: boolean; forgotten: boolean }>(
+        `SELECT wrapped_key IS NOT NULL AS wrapped, forgotten_at IS NOT NULL AS forgotten FROM ${db.schema}.pii_keys WHERE subject_id = $1`,
+        [customerId],
+      );
+      expect(keys.rows, `round ${round}`).toEqual([{ wrapped: false, forgotten: true }]);
+      if (appended.status === 'rejected') expect(isEsgenError(appended.reason, 'ESG250')).toBe(true);
+      else expect((await es.store.getEventsByAggregate('Order', orderId))[0]!.data).toMatchObject({ shippingName: '', contacts: { ops: { email: '' } } });
+      expect(await plaintextRows(db.client, db.schema, order(customerId).shippingName)).toEqual([]);
+    }
+  });
+
   it('does not cache a key read while the same process forgets the subject', async () => {
     const { customerId } = await registerWithOrder();
     let release!: () => void;

@@ -9,10 +9,15 @@
  *   npm run bench -- --only store:concurrent           workloads whose `<backend>.<name>` contains "concurrent"
  *   npm run bench -- --only store:server.wakeup        the wake-up alternatives (server)
  * Workloads: single, batch, concurrent (server: with an async read model running, and append →
- * visible latency), load, readall, bulk, rebuild (server), wakeup (server).
+ * visible latency), load, readall, bulk, pii (appends and loads with 2 personal fields against the
+ * same events without, key cache warm; forgetting a subject of 10,000 events), rebuild (server),
+ * wakeup (server).
  * BENCH_REBUILD_EVENTS (default 1,000,000) sizes the table the rebuild reads right after it is filled.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { check, defineAggregate, defineRegistry } from '../runtime/codegen/index.js';
+import { PersonalDataVault } from '../runtime/personal-data/personal-data-vault.js';
+import { localMasterKey } from '../runtime/personal-data/master-key.js';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { EventContext, EventEnvelope, ReadModelDefinition, Registry } from '../runtime/contracts.js';
@@ -29,7 +34,7 @@ import { compareCheckpoints, type Checkpoint } from '../runtime/projections/chec
 import { BankAccount, bankAccountDefinition, registry as bankRegistry } from '../test/runtime/fixtures/bank-account.js';
 import type { BenchOptions } from './run.js';
 import { createBenchDatabase } from './support/bench-database.js';
-import { compare, median } from './support/measure.js';
+import { compare, median, time } from './support/measure.js';
 import { designReadIndex, designTable, plainStore, type PlainEvent, type PlainStore, type RawQuery } from './support/plain-baseline.js';
 import { formatNumber, printTable } from './support/print-table.js';
 
@@ -197,6 +202,7 @@ async function runWorkloads(ctx: Context): Promise<void> {
     ['load', loadAggregate, ['server', 'pglite']],
     ['readall', readAll, ['server', 'pglite']],
     ['bulk', bulkImport, ['server', 'pglite']],
+    ['pii', personalData, ['server', 'pglite']],
     ['rebuild', rebuildAfterFill, ['server']],
     ['wakeup', wakeUpAlternatives, ['server']],
   ];
@@ -231,7 +237,7 @@ async function singleAppends(ctx: Context): Promise<void> {
     plain: each((id, round, a) => plain.append(id, round + 1, eventOf(round, a), false)),
     ownSql: each(async (id, round, a) => {
       const event = eventOf(round, a);
-      const params = ['BankAccount', id, round, round, randomUUID(), event.type, round === 0 ? 2 : 1, JSON.stringify(event.data), new Date().toISOString(), null, null, null];
+      const params = ['BankAccount', id, round, round, randomUUID(), event.type, round === 0 ? 2 : 1, JSON.stringify(event.data), new Date().toISOString(), null, null, null, null];
       if ((await ctx.raw(ownSql, params, 'bench_own_single')).rows.length !== 1) throw new Error('conflict');
     }),
   };
@@ -395,6 +401,79 @@ async function loadAggregate(ctx: Context): Promise<void> {
   const medians = await compare(ctx.sizes.repetitions + 2, loads, units);
   if (seen.size !== 1) throw new Error('esgen and the baseline loaded different states');
   ctx.rows.push(latency('load a 1,000-event aggregate (read + apply)', loads, medians, '≥ 1.0'));
+}
+
+/**
+ * Personal data (docs/personal-data.md): the same events with 2 `pii` fields sealed per subject
+ * ("esgen") against a registry that declares none ("plain" = esgen without personal data), key
+ * cache warm; then forgetting a subject of 10,000 events (one statement).
+ */
+async function personalData(ctx: Context): Promise<void> {
+  const { repetitions } = ctx.sizes;
+  const sealed = await ctx.esgenSchema('pii', (schema) => ({ registry: profileRegistry(true), personalData: benchVault(ctx.client, schema) }));
+  const plain = await ctx.esgenSchema('pii_plain', { registry: profileRegistry(false) });
+  const aggregates = 50;
+  const profile = (a: number, i: number) => ({ type: 'ProfileUpdated', data: { name: `Person ${a} ${i}`, email: `person-${a}-${i}@example.org`, tier: 'gold', visits: i } });
+  // Warm: every subject has its key, and the cache holds it.
+  for (let a = 0; a < aggregates; a++) {
+    await sealed.appendToStream('Profile', `p-${a}`, [profile(a, 0)], { expectedVersion: 'any' });
+    await plain.appendToStream('Profile', `p-${a}`, [profile(a, 0)], { expectedVersion: 'any' });
+  }
+  const appendUnit = (store: PostgresEventStore) => async (_rep: number, unit: number) => {
+    for (let a = 0; a < aggregates; a++) await store.appendToStream('Profile', `p-${a}`, [profile(a, unit)], { expectedVersion: 'any' });
+  };
+  const appends = await compare(repetitions, 4, { esgen: appendUnit(sealed), plain: appendUnit(plain) });
+  ctx.rows.push(throughput('appends, 2 pii fields vs none (esgen without pii = "plain")', aggregates * 4, appends, '≥ 0.85'));
+
+  const length = 1000;
+  for (const store of [sealed, plain]) {
+    for (let from = 0; from < length; from += 100) await store.appendToStream('Profile', 'load-1000', Array.from({ length: 100 }, (_, i) => profile(0, from + i)), { expectedVersion: from });
+  }
+  const loads = 20;
+  const loadUnit = (store: PostgresEventStore) => async () => {
+    if ((await store.readStreamForReplay('Profile', 'load-1000')).length !== length) throw new Error('short stream');
+  };
+  const loaded = await compare(repetitions + 2, loads, { esgen: loadUnit(sealed), plain: loadUnit(plain) });
+  ctx.rows.push(latency('load a 1,000-event stream, 2 pii fields vs none', loads, loaded, '≥ 0.85'));
+
+  for (let from = 0; from < 10_000; from += 500) {
+    await sealed.appendToStream('Profile', 'forget-me', Array.from({ length: 500 }, (_, i) => profile(1, from + i)), { expectedVersion: from });
+  }
+  const forgetMs = await time(() => sealed.personalData!.forget('forget-me'));
+  ctx.rows.push({ workload: 'forget a subject with 10,000 events (one statement)', unit: 'ms', esgen: forgetMs, target: '< 50' });
+}
+
+/** A one-event aggregate with two personal fields; `pii: false` is the same domain without personal data. */
+function profileRegistry(pii: boolean): Registry {
+  return defineRegistry([
+    defineAggregate({
+      type: 'Profile',
+      idType: 'string',
+      stateFingerprint: 'profile-v1',
+      events: {
+        ProfileUpdated: {
+          versions: [{ name: check.string, email: check.string, tier: check.string, visits: check.integer }],
+          ...(pii
+            ? {
+                personalData: {
+                  subject: '$aggregateId' as const,
+                  versions: [
+                    [
+                      { path: ['name'], redacted: '' },
+                      { path: ['email'], redacted: '' },
+                    ],
+                  ],
+                },
+              }
+            : {}),
+        },
+      },
+    }),
+  ]);
+}
+
+function benchVault(client: SqlClient, schema: string): PersonalDataVault {
+  return new PersonalDataVault(client, `"${schema}"`, localMasterKey(randomBytes(32)));
 }
 
 /** What a careful hand-written loader does with the design's rows: read and apply. */

@@ -19,6 +19,7 @@ export {
   type StoredEventVersion,
   type VerifyOptions,
 } from './database-verification.js';
+export { PersonalDataVault, type SealedRow, type SealInput } from './personal-data/personal-data-vault.js';
 export { notifyAfterCommit, type NotifyAfterCommitOptions } from './store/wake-up.js';
 export { bulkEventFromJson, checkEvent as checkImportEvent } from './store/bulk-import.js';
 export { replayReadModel } from './projections/apply-events.js';

@@ -69,6 +69,23 @@ export interface EventDefinition {
    * (internal once any event of the registry is public). See docs/message-bus.md.
    */
   readonly publish?: boolean;
+  /** Where the event's personal data sits and whose it is; absent when it has none (docs/personal-data.md). */
+  readonly personalData?: PersonalDataSpec;
+}
+
+/** An event's personal data, as the generated registry declares it. */
+export interface PersonalDataSpec {
+  /** The data subject: a path into the current payload (`['userId']`) or the stream's aggregate id. */
+  readonly subject: readonly string[] | '$aggregateId';
+  /** Per payload version 1..N, the personal values: encrypted one by one, redacted once forgotten. */
+  readonly versions: readonly (readonly PiiValue[])[];
+}
+
+/** One personal value: its path in the payload (`*` = every element of a list or value of a map). */
+export interface PiiValue {
+  readonly path: readonly string[];
+  /** What reads return once the subject is forgotten; absent = the property is left out (optional fields). */
+  readonly redacted?: unknown;
 }
 
 /** What the runtime knows of an aggregate type without its class (the generated registry holds these). */

@@ -237,6 +237,42 @@ export const errorCodes = {
     meaning: 'warning of `esgen check --against <ref>`: the state of an aggregate with snapshots has another fingerprint than at the ref, so the snapshots taken before are ignored',
     fix: 'nothing, when the change is intended: aggregates load from their events until new snapshots are written',
   },
+  // ── Specs: personal data (docs/personal-data.md) ──
+  ESG180: {
+    name: 'subject field is marked pii',
+    meaning: "the field an event's `subject` reads is itself `pii: true`: the subject id is stored in clear (it names the key), so it cannot be personal data",
+    fix: 'remove `pii: true` from the subject field, or identify the subject by another value (an opaque user id)',
+  },
+  ESG181: {
+    name: 'pii fields without a subject',
+    meaning: 'an event has `pii` fields (or value types with `pii` fields) but no `subject`: whose key encrypts them is unknown',
+    fix: 'add `subject: event.<field>` or `subject: $aggregateId` to the event',
+  },
+  ESG182: {
+    name: 'subject names a missing field',
+    meaning: "an event's `subject` reads a field its current payload version does not have",
+    fix: 'name a field of the current version (see the hint), or use `$aggregateId`',
+  },
+  ESG183: {
+    name: 'subject field is not a required string',
+    meaning: "an event's `subject` reads a field that is optional or not a `string` / `uuid`: every event needs a subject id, as text",
+    fix: 'read a required `string` or `uuid` field, or use `$aggregateId`',
+  },
+  ESG184: {
+    name: 'invalid subject expression',
+    meaning: "an event's `subject` is neither `event.<field>` nor `$aggregateId`",
+    fix: 'write `subject: event.userId` (a payload field) or `subject: $aggregateId`',
+  },
+  ESG185: {
+    name: 'invalid redacted value',
+    meaning: "a field's `redacted` value does not fit its type, or the field is not `pii: true`",
+    fix: 'give a value of the field\'s type, mark the field `pii: true`, or remove `redacted`',
+  },
+  ESG186: {
+    name: 'pii inside a recursive value type',
+    meaning: 'a `pii` field sits in a value type that contains itself (directly or through others): its paths in the payload are unbounded',
+    fix: 'mark the field of the recursive type that holds it `pii: true` as a whole, or make the type non-recursive',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',
@@ -357,6 +393,31 @@ export const errorCodes = {
     fix: 'the message is terminated, not redelivered; check the producer (its esgen version and spec) named by the subject',
   },
   ESG235: { name: 'InvalidPublisherConfig', meaning: 'a publisher option or `publishers:` config entry is invalid', fix: 'correct the option named in the message (docs/message-bus.md)' },
+  ESG250: {
+    name: 'SubjectForgotten',
+    meaning: 'an append carries personal data of a subject that was forgotten (`subjectId`, `eventType`): no new key is ever minted for it, nothing was written',
+    fix: 'do not record personal data of a forgotten person again; append the event without the subject, or under a new subject id if the person came back with consent',
+  },
+  ESG251: {
+    name: 'PersonalDataNotConfigured',
+    meaning: 'an event with `pii` fields was appended or read, but `createEventSourcing` has no `personalData.masterKey`',
+    fix: 'pass `personalData: { masterKey: \'ESGEN_MASTER_KEY\' }` (an environment variable with 32 bytes in base64 or hex) or a key provider (docs/personal-data.md)',
+  },
+  ESG252: {
+    name: 'InvalidMasterKey',
+    meaning: 'the configured master key is unusable: the environment variable is missing or not 32 bytes (base64 or hex), or the provider returned something else (`reason`)',
+    fix: 'set the variable to 32 random bytes (`openssl rand -base64 32`) or fix the provider',
+  },
+  ESG253: {
+    name: 'DataKeyUnwrapFailed',
+    meaning: "a subject's data key cannot be unwrapped with the configured master key (`subjectId`, `masterKeyId`): another master key wrapped it, or the row was altered; nothing is read as forgotten",
+    fix: 'configure the master key that wrapped it (its id is in pii_keys.master_key_id), or re-wrap with `esgen pii rotate-master-key --previous-key-env <VAR>`',
+  },
+  ESG254: {
+    name: 'PersonalDataCorrupt',
+    meaning: 'an encrypted field does not decrypt with its subject\'s key (`subjectId`, `eventId`): the stored value was altered',
+    fix: 'restore the event row from a backup; the authentication tag of AES-GCM refuses altered ciphertext',
+  },
 } as const satisfies Record<`ESG${number}`, ErrorCodeEntry>;
 
 /** Every code esgen reports. */

@@ -17,6 +17,11 @@ import type { SqlClient } from './sql-client.js';
 import { createEventStore, type PostgresEventStore } from './store/event-store.js';
 import { createNatsPublisher, type NatsPublisherSettings } from './publish/nats-publisher.js';
 import type { Publisher } from './publish/publisher.js';
+import { resolveSchema } from './identifiers.js';
+import { PersonalDataVault, type PersonalDataOptions } from './personal-data/personal-data-vault.js';
+import type { MasterKeySource } from './personal-data/master-key.js';
+import { PersonalDataNotConfigured } from './personal-data/personal-data-errors.js';
+import { exportSubject, forgetSubject, type ForgetOptions, type ForgetReport, type SubjectExport } from './personal-data/subject-requests.js';
 
 export interface EventSourcingOptions {
   /** The generated registry (`import { registry } from './generated/registry.js'`). */
@@ -47,6 +52,12 @@ export interface EventSourcingOptions {
   readonly onShapeChange?: ShapeChangePolicy;
   /** Called when a read model is rebuilt on open, or waited for while another process rebuilds it. */
   readonly onShapeRebuild?: (stale: StaleReadModel, action: 'rebuilding' | 'waiting') => void;
+  /**
+   * The master key of personal data (`pii` fields, docs/personal-data.md): an environment
+   * variable's name (`{ masterKey: 'ESGEN_MASTER_KEY' }`), a function returning the key, or a
+   * KMS-like provider. Required as soon as the registry has events with personal data.
+   */
+  readonly personalData?: PersonalDataOptions;
 }
 
 /** Everything an application needs, wired once: store, repositories, read models. */
@@ -64,6 +75,18 @@ export interface EventSourcing {
   replayer(): EventReplayer;
   /** A publisher of this store's events to NATS JetStream (call start()); stopped by close(). See docs/message-bus.md. */
   publisher(settings: NatsPublisherSettings): Publisher;
+  /**
+   * Forgets a data subject: deletes their key (one statement; every read then returns the redacted
+   * values), deletes snapshots of their aggregates and rebuilds the read models that react to
+   * their personal events. Appending their personal data afterwards is a SubjectForgotten.
+   *
+   * @example await es.forget(userId)
+   */
+  forget(subjectId: string, options?: ForgetOptions): Promise<ForgetReport>;
+  /** Every event of a data subject with its personal values decrypted (access and portability requests). */
+  exportSubject(subjectId: string): Promise<SubjectExport>;
+  /** Re-wraps every data key wrapped by `previous` with the configured master key (rotation); events are untouched. */
+  rotateMasterKey(previous: MasterKeySource): Promise<{ rewrapped: number }>;
   close(): Promise<void>;
 }
 
@@ -105,13 +128,27 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
     throw error;
   }
 
+  let vault: PersonalDataVault | undefined;
+  try {
+    vault = options.personalData === undefined ? undefined : await PersonalDataVault.open(client, resolveSchema(schema).quoted, options.personalData);
+  } catch (error) {
+    if (ownsClient) await client.close().catch(() => undefined);
+    throw error;
+  }
+  const personalData = vault === undefined ? {} : { personalData: vault };
   const hasInline = Object.values(registry.readModels).some((definition) => definition.mode === 'inline');
   const store = createEventStore({
     client,
     registry,
     ...scope,
+    ...personalData,
     ...(hasInline ? { onAppend: createInlineProjector(registry, scope) } : {}),
   });
+  const replayer = () => createEventReplayer({ client, registry, ...scope, ...personalData });
+  const requests = () => {
+    if (vault === undefined) throw new PersonalDataNotConfigured();
+    return { client, registry, store, vault, quotedSchema: resolveSchema(schema).quoted, replayer };
+  };
   const managers: ReadModelManager[] = [];
   const publishers: Publisher[] = [];
 
@@ -128,11 +165,15 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
         client,
         registry,
         ...scope,
+        ...personalData,
       });
       managers.push(manager);
       return manager;
     },
-    replayer: () => createEventReplayer({ client, registry, ...scope }),
+    replayer,
+    forget: (subjectId, forgetOptions) => forgetSubject(requests(), subjectId, forgetOptions),
+    exportSubject: (subjectId) => exportSubject(requests(), subjectId),
+    rotateMasterKey: (previous) => requests().vault.rotateMasterKey(previous),
     publisher(settings) {
       const publisher = createNatsPublisher({ client, registry, ...scope }, settings);
       publishers.push(publisher);
@@ -155,5 +196,6 @@ function checkEventSourcingOptions(options: unknown): void {
   checkShapeChangePolicy('options.onShapeChange', given.onShapeChange);
   optionalFunction('options.onShapeRebuild', given.onShapeRebuild);
   if (given.repository !== undefined) optionsObject('options.repository', given.repository as object);
+  if (given.personalData !== undefined) optionsObject('options.personalData', given.personalData as object);
 }
 

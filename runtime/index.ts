@@ -120,6 +120,12 @@ export { subscribe, type SubscribeOptions, type Subscription, type SubscriptionH
 export { followEvents, type EventFollower, type FollowEventsOptions } from './projections/follow-events.js';
 export type { EventReplayer, RebuildOptions, RebuildProgress, RebuildResult } from './projections/event-replayer.js';
 
+// Personal data: pii fields sealed per data subject, forgotten by deleting a key (docs/personal-data.md).
+export { localMasterKey, type MasterKeyProvider, type MasterKeySource } from './personal-data/master-key.js';
+export type { PersonalDataOptions } from './personal-data/personal-data-vault.js';
+export type { ForgetOptions, ForgetReport, SubjectEvent, SubjectExport } from './personal-data/subject-requests.js';
+export { DataKeyUnwrapFailed, InvalidMasterKey, PersonalDataCorrupt, PersonalDataNotConfigured, SubjectForgotten } from './personal-data/personal-data-errors.js';
+
 // Publishing events to a message bus, and typed consumers of them (docs/message-bus.md).
 export * from './publish/index.js';
 export * from './consume/index.js';

@@ -9,6 +9,7 @@ import { register as registerDb } from './db.js';
 import { register as registerProjections } from './projections.js';
 import { register as registerEvents } from './events.js';
 import { register as registerPublish } from './publish.js';
+import { register as registerPii } from './pii.js';
 
 /** Each command module registers itself; its implementation is imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,4 +26,5 @@ export const commands: readonly RegisterCommand[] = [
   registerProjections,
   registerEvents,
   registerPublish,
+  registerPii,
 ];

@@ -12,6 +12,7 @@ import { CliInputError, loadRegistry } from '../load-registry.js';
  */
 interface ProjectionFlags extends DatabaseFlags {
   readonly registry?: string;
+  readonly masterKeyEnv?: string;
 }
 
 interface RunFlags extends ProjectionFlags {
@@ -36,12 +37,16 @@ interface Session {
   readonly description: string;
   readonly color: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Opens personal values when the master key's variable is set (docs/personal-data.md); else reading one fails with ESG251. */
+  readonly personalData: { personalData?: import('../../runtime/admin.js').PersonalDataVault };
 }
 
 export function register(program: Command): void {
   const projections = program.command('projections').description('run, inspect and rebuild read models');
   const withOptions = (command: Command) =>
-    addDatabaseOptions(command).option('--registry <module>', 'generated registry module (default: <config output>/registry.ts)');
+    addDatabaseOptions(command)
+      .option('--registry <module>', 'generated registry module (default: <config output>/registry.ts)')
+      .option('--master-key-env <name>', 'environment variable holding the master key of personal data', 'ESGEN_MASTER_KEY');
 
   withOptions(projections.command('status').description('position, head, lag, owner and last error of every read model and subscription'))
     .option('--format <format>', 'table or json', 'table')
@@ -83,6 +88,7 @@ export function register(program: Command): void {
         const manager = runtime.createReadModelManager({
           client,
           registry,
+          ...session.personalData,
           ...optionalSchema(session),
           ...(flags.workerId ? { workerId: flags.workerId } : {}),
           ...(flags.only ? { projections: flags.only.split(',').map((name) => name.trim()) } : {}),
@@ -139,6 +145,7 @@ export function register(program: Command): void {
         const replayer = runtime.createEventReplayer({
           client,
           registry,
+          ...session.personalData,
           ...optionalSchema(session),
           batchSize: positiveInteger('--batch-size', flags.batchSize),
           leaseSeconds: positiveInteger('--lease-seconds', flags.leaseSeconds),
@@ -200,7 +207,9 @@ async function withSession(flags: ProjectionFlags, work: (session: Session) => P
     const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
     client = await openDatabase(runtime, target);
     const { schema, description, context } = target;
-    await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env });
+    const masterKey = context.env[flags.masterKeyEnv ?? 'ESGEN_MASTER_KEY'];
+    const personalData = masterKey ? { personalData: await runtime.PersonalDataVault.forSchema(client, { ...(schema === undefined ? {} : { schema }), masterKey: () => masterKey }) } : {};
+    await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env, personalData });
   } catch (caught) {
     const message = caught instanceof CliInputError ? caught.message : describeDatabaseFailure(runtime, target, caught);
     console.error(`esgen: ${message}`);

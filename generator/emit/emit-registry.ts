@@ -16,7 +16,8 @@ import { eventsFile } from './emit-events.js';
 import { readModelsFile } from './emit-read-models.js';
 import { enumValuesName, namedTypesIn, typesFile } from './emit-types.js';
 import { aggregateNames, checkName, eventNames, propertyKey, readModelNames, stringLiteral } from './names.js';
-import { TypeScope } from './type-expressions.js';
+import { jsonLiteral, TypeScope } from './type-expressions.js';
+import { eventPersonalData, hasPersonalData } from '../typed/personal-data.js';
 import { acceptsNull } from '../validate/type-rules.js';
 
 export function registryFile(aggregate: AggregateDef): string {
@@ -89,8 +90,8 @@ export function emitAggregateRegistry(aggregate: AggregateDef, context: EmitCont
   const events = aggregate.events.map((event) => {
     const parts = [`versions: [${event.versions.map((version) => fieldChecks(version.fields)).join(', ')}]`];
     if (event.versions.length > 1) parts.push(`upcasts: [${event.versions.slice(0, -1).map((version) => upcastStep(file, context, typed, event, version)).join(', ')}]`);
-    const pii = (event.versions.at(-1)?.fields ?? []).filter((field) => field.pii).map((field) => stringLiteral(field.name));
-    if (pii.length > 0) parts.push(`pii: [${pii.join(', ')}]`);
+    const personal = personalDataOf(aggregate, event);
+    if (personal !== undefined) parts.push(`personalData: ${personal}`);
     // Written only where the spec says something (on the event or its aggregate), so the runtime
     // can tell "internal by default" from "kept internal on purpose" (a config may not publish those).
     const publish = event.publish ?? aggregate.publish;
@@ -148,6 +149,21 @@ function upcastStep(file: FileBuilder, context: EmitContext, typed: TypedAggrega
   const parameter = takenOut.length === 0 ? rest : `{ ${takenOut.join(', ')}, ...${rest} }`;
   const body = entries.length === 1 ? rest : `({ ${entries.join(', ')} })`;
   return `(${parameter}: ${input}): ${output} => ${body}`;
+}
+
+/**
+ * `{ subject, versions }` of an event with personal data (runtime's PersonalDataSpec): per version
+ * the paths of its `pii` values and what each reads as once forgotten. Undefined without any.
+ */
+function personalDataOf(aggregate: AggregateDef, event: EventDef): string | undefined {
+  const data = eventPersonalData(aggregate, event);
+  if (!hasPersonalData(data) || event.subject === undefined) return undefined;
+  const value = event.subject.value;
+  const subject = value.kind === 'event' ? `[${value.path.map(stringLiteral).join(', ')}]` : stringLiteral('$aggregateId');
+  const versions = data.versions.map(
+    (paths) => `[${paths.map((entry) => `{ path: [${entry.path.map(stringLiteral).join(', ')}]${entry.redacted === undefined ? '' : `, redacted: ${jsonLiteral(entry.redacted)}`} }`).join(', ')}]`,
+  );
+  return `{ subject: ${subject}, versions: [${versions.join(', ')}] }`;
 }
 
 /** `base`, or `base_`, `base__`… when a field already has that name. */

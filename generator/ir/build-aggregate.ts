@@ -5,6 +5,7 @@ import {
   parseApplyValue,
   parseEventReference,
   parseOperand,
+  parseSubject,
   parseTypeExpression,
   splitBucket,
   type Parsed,
@@ -26,6 +27,7 @@ import type {
   ReadModelFieldDef,
   ReadModelKey,
   RetiredEventDef,
+  SubjectDef,
   TypeRef,
   UpcastOp,
   UpcastStep,
@@ -67,7 +69,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
       const { type, optional } = typeAt(raw, path);
       return record({ kind: 'field', name, type, optional, pii: false, loc: loc(path) }, path);
     }
-    const long = raw as { type: unknown; optional?: boolean; pii?: boolean; default?: JsonValue; description?: string };
+    const long = raw as { type: unknown; optional?: boolean; pii?: boolean; redacted?: JsonValue; default?: JsonValue; description?: string };
     const { type, optional } = typeAt(long.type, [...path, 'type']);
     return record(
       {
@@ -76,6 +78,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         type,
         optional: optional || long.optional === true,
         pii: long.pii === true,
+        ...(long.redacted !== undefined ? { redacted: long.redacted } : {}),
         ...(long.default !== undefined ? { default: long.default } : {}),
         ...(long.description !== undefined ? { description: long.description } : {}),
         loc: loc(path),
@@ -184,6 +187,13 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         return value ? [record<ApplyRule>({ kind: 'applyRule', target, value, loc: loc(rulePath) }, rulePath)] : [];
       });
     }
+    let subject: SubjectDef | undefined;
+    if (typeof event.subject === 'string') {
+      const subjectPath = [...path, 'subject'];
+      // One that does not parse keeps a placeholder, so the checks do not add "no subject" (ESG181) to ESG184.
+      const value = expect(parseSubject(event.subject), 'ESG184', subjectPath) ?? { kind: 'envelope', field: 'aggregateId' };
+      subject = record<SubjectDef>({ kind: 'subject', value, loc: loc(subjectPath) }, subjectPath);
+    }
     return record<EventDef>(
       {
         kind: 'event',
@@ -193,6 +203,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         versions,
         ...(apply ? { apply } : {}),
         ...(typeof event.publish === 'boolean' ? { publish: event.publish } : {}),
+        ...(subject ? { subject } : {}),
         ...(typeof event.description === 'string' ? { description: event.description } : {}),
         loc: loc(path),
       },

@@ -133,6 +133,20 @@ export function parseEventReference(text: string): Parsed<{ event: string; value
   return { ok: true, value: { event, value: { kind: 'event', path } } };
 }
 
+/**
+ * The data subject of an event: `event.path` into the payload or `$aggregateId` (the key
+ * expressions of read models read values the same way, minus constants and other envelope fields).
+ */
+export function parseSubject(text: string): Parsed<ValueExpr> {
+  const hint = 'write `event.<field>` (a string field of the payload) or `$aggregateId`';
+  if (text === '$aggregateId') return { ok: true, value: { kind: 'envelope', field: 'aggregateId' } };
+  if (text.startsWith('event.')) {
+    const path = parsePath(text.slice('event.'.length));
+    if (path) return { ok: true, value: { kind: 'event', path } };
+  }
+  return { ok: false, message: `\`${text}\` cannot identify a data subject`, hint };
+}
+
 /** Splits a trailing `:bucket` off a key expression. */
 export function splitBucket(text: string): Parsed<{ expression: string; bucket?: KeyBucket }> {
   const colon = text.lastIndexOf(':');

@@ -35,6 +35,8 @@ export interface FieldDef {
   readonly optional: boolean;
   /** Personal data, for crypto-shredding. */
   readonly pii: boolean;
+  /** With `pii`: the value reads return once the subject is forgotten; absent = the type's empty value. */
+  readonly redacted?: JsonValue;
   /** Initial value (state and read-model fields); absent when none was given. */
   readonly default?: JsonValue;
   readonly description?: string;
@@ -117,7 +119,19 @@ export interface EventDef {
   readonly apply?: readonly ApplyRule[];
   /** `publish:` as written on the event (absent: the aggregate's decides); see typed IR `visibility`. */
   readonly publish?: boolean;
+  /** Whose personal data the `pii` fields are (docs/personal-data.md); absent when not declared. */
+  readonly subject?: SubjectDef;
   readonly description?: string;
+  readonly loc: SourceLocation;
+}
+
+/**
+ * `subject: event.userId` or `subject: $aggregateId`: the value identifying the data subject of an
+ * event, read from the current version's payload (or the envelope) when the event is appended.
+ */
+export interface SubjectDef {
+  readonly kind: 'subject';
+  readonly value: ValueExpr;
   readonly loc: SourceLocation;
 }
 

@@ -4,6 +4,7 @@ import type { AggregateDef } from '../ir/types.js';
 import { createCheckContext } from './check-context.js';
 import { checkEvents } from './check-events.js';
 import { checkNames } from './check-names.js';
+import { checkPersonalData } from './check-personal-data.js';
 import { checkReadModels } from './check-read-models.js';
 import { checkTypes } from './check-types.js';
 
@@ -31,6 +32,7 @@ export function checkDomain(aggregates: readonly AggregateDef[], origins: SpecOr
       checkNames(ctx, 'local');
       checkTypes(ctx);
       checkEvents(ctx);
+      checkPersonalData(ctx);
       checkReadModels(ctx, (event) => {
         dependsOnOthers = true;
         return owners.get(event);

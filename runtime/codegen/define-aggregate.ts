@@ -4,7 +4,7 @@
  * personal-data fields. What every generated aggregate would otherwise repeat (version dispatch,
  * the upcast chain, error messages) lives here once.
  */
-import type { AggregateSpec, EventDefinition, ReadModelDefinition, Registry, ValidationResult } from '../contracts.js';
+import type { AggregateSpec, EventDefinition, PersonalDataSpec, ReadModelDefinition, Registry, ValidationResult } from '../contracts.js';
 import { check, validateWith, type Check, type FieldChecks } from './checks.js';
 
 /** One event of the spec, as generated code declares it. */
@@ -16,10 +16,12 @@ export interface EventSpec {
    * for an event that only ever had version 1.
    */
   readonly upcasts?: readonly ((data: never) => unknown)[];
-  /** Fields of the current version marked `pii: true`. */
+  /** Fields of the current version marked `pii: true` (registries generated before personalData). */
   readonly pii?: readonly string[];
   /** The spec's `publish:` for this event (its own, else its aggregate's); absent when neither says. */
   readonly publish?: boolean;
+  /** Where the personal data sits, per version, and whose it is. */
+  readonly personalData?: PersonalDataSpec;
 }
 
 export interface AggregateSpecInput {
@@ -62,9 +64,16 @@ export function defineEvent(type: string, aggregateType: string, spec: EventSpec
       for (let step = fromVersion - 1; step < current - 1; step++) payload = steps[step]!(payload);
       return payload;
     },
-    piiFields: spec.pii ?? [],
+    piiFields: spec.pii ?? topLevelPii(spec.personalData),
     ...(spec.publish === undefined ? {} : { publish: spec.publish }),
+    ...(spec.personalData === undefined ? {} : { personalData: spec.personalData }),
   };
+}
+
+/** Fields of the current version that are personal data as a whole or hold some. */
+function topLevelPii(personalData: PersonalDataSpec | undefined): string[] {
+  const current = personalData?.versions.at(-1) ?? [];
+  return [...new Set(current.map((value) => value.path[0]!))];
 }
 
 /**

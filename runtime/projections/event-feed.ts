@@ -2,6 +2,8 @@ import type { EventEnvelope, Registry } from '../contracts.js';
 import type { SqlExecutor } from '../sql-client.js';
 import { distinctTypes, feedSql } from '../store/feed-statements.js';
 import { toEnvelopes, type EnvelopeRow } from '../store/stored-event.js';
+import { openRows } from '../store/event-store.js';
+import type { PersonalDataVault } from '../personal-data/personal-data-vault.js';
 import { nextCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ProjectionTables } from './projection-tables.js';
 
@@ -57,6 +59,7 @@ export async function readFeedPage(
   limit: number,
   eventTypes: readonly string[] | undefined,
   ignoreHorizon = false,
+  personalData?: PersonalDataVault,
 ): Promise<FeedPage> {
   const params: unknown[] = [after.transactionId.toString(), after.position.toString(), limit];
   const sql = ignoreHorizon ? statements.visibleOfTypes : eventTypes === undefined ? statements.page : statements.pageOfTypes;
@@ -68,6 +71,7 @@ export async function readFeedPage(
     if (row.is_head) head = row;
     else rows.push(row);
   }
+  await openRows(personalData, registry, rows);
   const events = toEnvelopes(registry, rows);
   return { events, ...nextCheckpoint(after, events, limit, head) };
 }

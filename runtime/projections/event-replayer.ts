@@ -1,3 +1,4 @@
+import type { PersonalDataVault } from '../personal-data/personal-data-vault.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ReadModelDefinition, Registry } from '../contracts.js';
@@ -17,6 +18,8 @@ export interface EventReplayerOptions {
   readonly client: SqlClient;
   readonly registry: Registry;
   readonly schema?: string;
+  /** Opens personal values of the events read (createEventSourcing passes its own; docs/personal-data.md). */
+  readonly personalData?: PersonalDataVault;
   readonly workerId?: string;
   /** Events per batch while building the shadow copy. Default 1000. */
   readonly batchSize?: number;
@@ -81,7 +84,7 @@ export function shadowName(projection: string): string {
  */
 export function createEventReplayer(options: EventReplayerOptions): EventReplayer {
   checkWorkerOptions(options);
-  const ctx = projectionContext(options.client, options.registry, options.schema);
+  const ctx = projectionContext(options.client, options.registry, options.schema, options.personalData);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}:replayer`;
   const batchSize = options.batchSize ?? 1000;
   const leaseSeconds = options.leaseSeconds ?? 30;

@@ -8,6 +8,7 @@ import { leaseStatements, type FenceResult, type LeaseStatements } from './proje
 import { advancePosition, positionStatements, type PositionStatements } from './projection-positions.js';
 import { loadRows, rowStatements, writeRows, type RowStatements } from './projection-rows.js';
 import { projectionTables, type ProjectionTables } from './projection-tables.js';
+import type { PersonalDataVault } from '../personal-data/personal-data-vault.js';
 
 /** Everything a batch needs, with every statement built once per schema. */
 export interface ProjectionContext {
@@ -18,13 +19,16 @@ export interface ProjectionContext {
   readonly rows: RowStatements;
   readonly positions: PositionStatements;
   readonly leases: LeaseStatements;
+  /** Opens personal values of the events read (docs/personal-data.md); absent: reading one is ESG251. */
+  readonly personalData: PersonalDataVault | undefined;
 }
 
-export function projectionContext(client: SqlClient, registry: Registry, schema?: string): ProjectionContext {
+export function projectionContext(client: SqlClient, registry: Registry, schema?: string, personalData?: PersonalDataVault): ProjectionContext {
   const tables = projectionTables(schema);
   return {
     client,
     registry,
+    personalData,
     tables,
     feed: feedStatements(tables),
     rows: rowStatements(tables),
@@ -93,7 +97,7 @@ export async function processBatch(
   fence: Fence,
   bounds: BatchBounds = {},
 ): Promise<BatchOutcome> {
-  const page = bounded(await readFeedPage(bounds.executor ?? ctx.client, ctx.feed, ctx.registry, from, batchSize, work.eventTypes, bounds.ignoreHorizon), bounds.until);
+  const page = bounded(await readFeedPage(bounds.executor ?? ctx.client, ctx.feed, ctx.registry, from, batchSize, work.eventTypes, bounds.ignoreHorizon, ctx.personalData), bounds.until);
   if (page.events.length === 0 && sameCheckpoint(page.next, from)) return { kind: 'idle' };
   const prepared = await work.prepare(page.events);
   const inTransaction = (work: (tx: SqlExecutor) => Promise<BatchOutcome>) =>

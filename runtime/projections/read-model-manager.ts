@@ -1,3 +1,4 @@
+import type { PersonalDataVault } from '../personal-data/personal-data-vault.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ReadModelDefinition, Registry } from '../contracts.js';
@@ -22,6 +23,8 @@ export interface ReadModelManagerOptions {
   readonly client: SqlClient;
   readonly registry: Registry;
   readonly schema?: string;
+  /** Opens personal values of the events read (createEventSourcing passes its own; docs/personal-data.md). */
+  readonly personalData?: PersonalDataVault;
   /** Unique per process; default `<host>:<pid>:<random>`. */
   readonly workerId?: string;
   /** Events read per batch. Default 500. */
@@ -102,7 +105,7 @@ interface Lane {
  */
 export function createReadModelManager(options: ReadModelManagerOptions): ReadModelManager {
   checkManagerOptions(options);
-  const ctx = projectionContext(options.client, options.registry, options.schema);
+  const ctx = projectionContext(options.client, options.registry, options.schema, options.personalData);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const batchSize = options.batchSize ?? 500;
   const leaseSeconds = options.leaseSeconds ?? 15;

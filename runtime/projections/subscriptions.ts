@@ -1,3 +1,4 @@
+import type { PersonalDataVault } from '../personal-data/personal-data-vault.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EventEnvelope, Registry } from '../contracts.js';
@@ -21,6 +22,8 @@ export interface SubscribeOptions {
   readonly client: SqlClient;
   readonly registry: Registry;
   readonly schema?: string;
+  /** Opens personal values of the events read (docs/personal-data.md); absent: an event with some is ESG251. */
+  readonly personalData?: PersonalDataVault;
   /** Checkpoint name in projection_positions: keep it stable across deploys. */
   readonly name: string;
   /**
@@ -63,7 +66,7 @@ export interface Subscription {
  */
 export async function subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Promise<Subscription> {
   checkSubscribeOptions(options, handler);
-  const ctx = projectionContext(options.client, options.registry, options.schema);
+  const ctx = projectionContext(options.client, options.registry, options.schema, options.personalData);
   const name = assertIdentifier('subscription name', options.name);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const batchSize = options.batchSize ?? 100;

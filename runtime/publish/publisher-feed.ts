@@ -1,4 +1,6 @@
 import type { SqlExecutor } from '../sql-client.js';
+import type { Registry } from '../contracts.js';
+import { redactSealed } from '../personal-data/personal-data-vault.js';
 import { distinctTypes } from '../store/feed-statements.js';
 import { bigintOf, type EnvelopeRow } from '../store/stored-event.js';
 import { nextCheckpoint, type Checkpoint } from '../projections/checkpoint.js';
@@ -27,6 +29,7 @@ export async function readRawFeedPage(
   after: Checkpoint,
   limit: number,
   eventTypes: readonly string[] | undefined,
+  registry?: Registry,
 ): Promise<RawFeedPage> {
   const params: unknown[] = [after.transactionId.toString(), after.position.toString(), limit];
   if (eventTypes !== undefined) params.push(distinctTypes(eventTypes));
@@ -50,7 +53,8 @@ export async function readRawFeedPage(
       occurredAt: row.occurred_at,
       correlationId: row.correlation_id,
       causationId: row.causation_id,
-      payload: JSON.stringify(row.event_data),
+      // Personal values are published redacted: consumers are out of reach of forgetting.
+      payload: JSON.stringify(row.pii_subject && registry !== undefined ? redactSealed(registry, row.event_type, row.event_version, row.event_data) : row.event_data),
     });
   }
   return { events, ...nextCheckpoint(after, events, limit, head) };

@@ -183,7 +183,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   type Outcome = PublishReport | { readonly kind: 'idle' | 'moved' | 'fenced' };
 
   async function publishBatch(from: Checkpoint): Promise<Outcome> {
-    const page = await readRawFeedPage(options.client, ctx.feed, from, batchSize, eventTypes);
+    const page = await readRawFeedPage(options.client, ctx.feed, from, batchSize, eventTypes, ctx.registry);
     if (page.events.length === 0 && sameCheckpoint(page.next, from)) return { kind: 'idle' };
     const messages = page.events.map((event) => toOutgoingMessage(options.subjectPrefix, event));
     const sent = messages.length === 0 ? { acknowledged: 0, duplicates: 0 } : await broker.send(messages);

@@ -6,7 +6,8 @@
  * Parameters: $1 aggregate_type, $2 aggregate_id, $3..$4 the accepted range of the current stream
  * version (exact e → [e, e]; no_stream → [0, 0]; stream_exists → [1, max]; any → [0, max]), then the
  * events (scalars for one event, arrays unnested WITH ORDINALITY for several), metadata,
- * correlation id, causation id.
+ * correlation id, causation id, and $13 the data subject of each event's personal values (NULL
+ * without any; docs/personal-data.md).
  *
  * The current version comes from max(version) over the unique (aggregate_type, aggregate_id,
  * version) index. Two writers that both read version n and insert n+1 collide on that unique index:
@@ -26,7 +27,7 @@ export interface AppendStatements {
 }
 
 const COLUMNS =
-  'event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id';
+  'event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id, pii_subject';
 
 export function appendStatements(quotedSchema: string, channel: string | undefined): AppendStatements {
   const events = `${quotedSchema}.events`;
@@ -36,7 +37,7 @@ export function appendStatements(quotedSchema: string, channel: string | undefin
   const notify = channel === undefined ? '' : `, (SELECT pg_notify('${channel}', '')) AS notified`;
   const single = `WITH appended AS (
   INSERT INTO ${events} (${COLUMNS})
-  SELECT $5::uuid, $1, $2, stream.v + 1, $6, $7::int, $8::jsonb, $10::jsonb, $9::timestamptz, $11::uuid, $12::uuid
+  SELECT $5::uuid, $1, $2, stream.v + 1, $6, $7::int, $8::jsonb, $10::jsonb, $9::timestamptz, $11::uuid, $12::uuid, $13::text
   FROM ${currentVersion}
   WHERE stream.v BETWEEN $3::int AND $4::int
   ${returning}
@@ -44,9 +45,9 @@ export function appendStatements(quotedSchema: string, channel: string | undefin
 SELECT version, position, transaction_id${notify} FROM appended`;
   const batch = `WITH appended AS (
   INSERT INTO ${events} (${COLUMNS})
-  SELECT e.event_id, $1, $2, stream.v + e.n::int, e.event_type, e.event_version, e.event_data::jsonb, $10::jsonb, e.occurred_at, $11::uuid, $12::uuid
+  SELECT e.event_id, $1, $2, stream.v + e.n::int, e.event_type, e.event_version, e.event_data::jsonb, $10::jsonb, e.occurred_at, $11::uuid, $12::uuid, e.pii_subject
   FROM ${currentVersion},
-    unnest($5::uuid[], $6::text[], $7::int[], $8::text[], $9::timestamptz[]) WITH ORDINALITY AS e(event_id, event_type, event_version, event_data, occurred_at, n)
+    unnest($5::uuid[], $6::text[], $7::int[], $8::text[], $9::timestamptz[], $13::text[]) WITH ORDINALITY AS e(event_id, event_type, event_version, event_data, occurred_at, pii_subject, n)
   WHERE stream.v BETWEEN $3::int AND $4::int
   ORDER BY e.n
   ${returning}

@@ -219,6 +219,8 @@ export function checkEvent(registry: Registry, event: BulkEvent, eventIds?: Set<
   const definition = Object.hasOwn(registry.events, event.type) ? registry.events[event.type] : undefined;
   if (definition === undefined) return `event type ${JSON.stringify(event.type)} is not in the registry`;
   if (definition.aggregateType !== event.aggregateType) return `event type ${event.type} belongs to ${definition.aggregateType}, not to ${JSON.stringify(event.aggregateType)}`;
+  // COPY writes rows as given: personal values would be stored in clear (docs/personal-data.md, "Limits").
+  if (definition.personalData !== undefined) return `${event.type} carries personal data (pii fields), which a bulk import cannot encrypt: append it with appendToStream or appendMany`;
   const problem = reasonOf(() => {
     checkStream(registry, event.aggregateType, event.aggregateId);
     if (event.eventVersion !== undefined) integerIn('eventVersion', event.eventVersion, 1, definition.version);

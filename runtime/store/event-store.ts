@@ -32,6 +32,9 @@ import { committing, statements, type Statement } from './statement.js';
 import { withEventIds } from '../pg-faults.js';
 import { bigintOf, toEnvelopes, toReplayEvent, type EnvelopeRow, type ReplayEvent, type ReplayRow } from './stored-event.js';
 import { createRepository, type EventSourcedRepository, type RepositoryOptions, type RepositoryTarget } from '../repository/event-sourced-repository.js';
+import type { EventDefinition } from '../contracts.js';
+import type { PersonalDataVault, SealedRow } from '../personal-data/personal-data-vault.js';
+import { PersonalDataNotConfigured } from '../personal-data/personal-data-errors.js';
 
 export type {
   AppendEvent,
@@ -75,6 +78,11 @@ export interface EventStoreOptions {
    * before 1.21, which cannot route prepared statements.
    */
   readonly preparedStatements?: boolean;
+  /**
+   * Seals `pii` values at append and opens them on every read (docs/personal-data.md). Without it,
+   * appending or reading an event with personal data is a PersonalDataNotConfigured (ESG251).
+   */
+  readonly personalData?: PersonalDataVault;
 }
 
 const DEFAULT_PAGE = 1000;
@@ -94,6 +102,7 @@ interface PreparedAppend {
   readonly statement: Statement;
   readonly params: unknown[];
   readonly events: readonly AppendEvent[];
+  readonly definitions: readonly EventDefinition[];
   readonly eventIds: readonly string[];
   readonly occurredAt: readonly Date[];
   readonly currentVersions: readonly number[];
@@ -126,6 +135,15 @@ export class PostgresEventStore implements EventStore {
   readonly #read: Record<keyof ReadStatements, Statement>;
   readonly #feed: Record<keyof FeedSql, Statement>;
   readonly #snapshot: Record<keyof SnapshotStatements, Statement>;
+  /** Seals and opens personal values (docs/personal-data.md); hand it to workers reading the same store. */
+  readonly personalData: PersonalDataVault | undefined;
+  readonly #personalData: PersonalDataVault | undefined;
+  /**
+   * Aggregate types with an event that carries personal data, and whether their snapshots can be
+   * sealed whole under the aggregate id's key (every such event's subject is $aggregateId) or are
+   * not written at all (another subject's data may be in the state). docs/personal-data.md.
+   */
+  readonly #personalAggregates: ReadonlyMap<string, 'sealed' | 'none'>;
 
   constructor(options: EventStoreOptions) {
     const schema = resolveSchema(options.schema);
@@ -134,6 +152,9 @@ export class PostgresEventStore implements EventStore {
     this.schema = schema.name;
     this.notifyChannel = eventsChannel(schema.name);
     this.#onAppend = options.onAppend;
+    this.#personalData = options.personalData;
+    this.personalData = options.personalData;
+    this.#personalAggregates = snapshotPolicies(options.registry);
     const prepared = options.preparedStatements !== false;
     const notify = options.notify !== false;
     this.#notify = notify;
@@ -167,6 +188,7 @@ export class PostgresEventStore implements EventStore {
     const prepared = this.#prepare(aggregateType, aggregateId, events, options, 'options');
     // Nothing to append: no expectation to enforce either (there is no write it could protect).
     if (events.length === 0) return { nextVersion: await this.streamVersion(aggregateType, aggregateId), envelopes: [] };
+    await this.#seal(prepared);
     let result: AppendResult | undefined;
     try {
       [result] = this.#onAppend === undefined ? [await this.#appendAlone(prepared)] : await this.#inTransaction([prepared], this.#onAppend);
@@ -191,6 +213,7 @@ export class PostgresEventStore implements EventStore {
       })
       .filter((append) => append.events.length > 0);
     if (prepared.length === 0) return [];
+    for (const append of prepared) await this.#seal(append);
     const results = await this.#inTransaction(prepared, this.#onAppend).catch((error: unknown) => {
       throw withEventIds(error, prepared.flatMap((append) => append.eventIds));
     });
@@ -229,7 +252,7 @@ export class PostgresEventStore implements EventStore {
     const id = uuid('eventId', eventId);
     const { sql, options } = this.#read.byId;
     const result = await this.client.query<EnvelopeRow>(sql, [id], options);
-    return result.rows.length === 0 ? undefined : toEnvelopes(this.registry, result.rows)[0];
+    return result.rows.length === 0 ? undefined : (await this.#envelopes(result.rows))[0];
   }
 
   /** The stream's current version (0 when it does not exist). */
@@ -250,7 +273,7 @@ export class PostgresEventStore implements EventStore {
     const params = streamParams(aggregateType, aggregateId, options);
     const { sql, options: query } = params.length === 4 ? this.#read.stream : this.#read.streamUntil;
     const result = await this.client.query<EnvelopeRow>(sql, params, query);
-    return toEnvelopes(this.registry, result.rows);
+    return this.#envelopes(result.rows);
   }
 
   /** Events whose occurred_at lies in [from, to], in time order. */
@@ -260,7 +283,7 @@ export class PostgresEventStore implements EventStore {
     const limit = optionalLimit('options.limit', checkedOptions(options).limit, DEFAULT_LIMIT);
     const { sql, options: query } = this.#read.timeRange;
     const result = await this.client.query<EnvelopeRow>(sql, [start, end, limit], query);
-    return toEnvelopes(this.registry, result.rows);
+    return this.#envelopes(result.rows);
   }
 
   /**
@@ -274,7 +297,7 @@ export class PostgresEventStore implements EventStore {
     const limit = optionalLimit('options.limit', given.limit, DEFAULT_LIMIT);
     const { sql, options: query } = this.#read.byType;
     const result = await this.client.query<EnvelopeRow>(sql, [list, after.toString(), limit], query);
-    return toEnvelopes(this.registry, result.rows);
+    return this.#envelopes(result.rows);
   }
 
   /**
@@ -298,7 +321,7 @@ export class PostgresEventStore implements EventStore {
       types === undefined
         ? await this.client.query<EnvelopeRow>(page.sql, [transactionId, at, limit], page.options)
         : await this.client.query<EnvelopeRow>(pageOfTypes.sql, [transactionId, at, limit, types], pageOfTypes.options);
-    const events = toEnvelopes(this.registry, result.rows);
+    const events = await this.#envelopes(result.rows);
     const lastEvent = events[events.length - 1];
     const last = lastEvent === undefined ? checkpoint : { transactionId: lastEvent.transactionId, position: lastEvent.position };
     return { events, last };
@@ -318,6 +341,7 @@ export class PostgresEventStore implements EventStore {
     const params = streamParams(aggregateType, aggregateId, options);
     const { sql, options: query } = params.length === 4 ? this.#read.replay : this.#read.replayUntil;
     const { rows } = await this.client.query<ReplayRow>(sql, params, query);
+    await this.openPersonalData(rows);
     const events = new Array<ReplayEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) events[i] = toReplayEvent(this.registry, aggregateType, aggregateId, rows[i]!);
     return events;
@@ -328,9 +352,15 @@ export class PostgresEventStore implements EventStore {
     checkStream(this.registry, aggregateType, aggregateId);
     storableString('fingerprint', fingerprint);
     integerIn('maxVersion', maxVersion, 0);
+    const policy = this.#personalAggregates.get(aggregateType);
+    if (policy === 'none' || (policy === 'sealed' && this.#personalData === undefined)) return undefined;
     const { sql, options } = this.#snapshot.read;
     const result = await this.client.query<{ version: number; state: unknown }>(sql, [aggregateType, aggregateId, fingerprint, maxVersion], options);
-    return result.rows[0];
+    const row = result.rows[0];
+    if (row === undefined || policy === undefined) return row;
+    // A forgotten subject's snapshot no longer opens: the state comes from the (redacted) events.
+    const state = await this.#personalData!.openWhole(aggregateId, row.state, `snapshot of ${aggregateType} ${aggregateId}`);
+    return state === undefined ? undefined : { version: row.version, state };
   }
 
   async writeSnapshot(aggregateType: string, aggregateId: string, version: number, state: unknown, fingerprint: string): Promise<void> {
@@ -339,8 +369,16 @@ export class PostgresEventStore implements EventStore {
     storableString('fingerprint', fingerprint);
     const json = validateWith(check.json, state);
     if (!json.ok) throw new InvalidArgument('state', `${json.errors[0]!.path ? `at ${json.errors[0]!.path} ` : ''}${json.errors[0]!.message}`);
+    // State built from personal data would hold it in clear, out of reach of forgetting: sealed whole, or not written.
+    const policy = this.#personalAggregates.get(aggregateType);
+    let stored: unknown = state;
+    if (policy !== undefined) {
+      if (policy === 'none' || this.#personalData === undefined) return;
+      stored = await this.#personalData.sealWhole(aggregateId, state);
+      if (stored === undefined) return;
+    }
     const { sql, options } = this.#snapshot.write;
-    await this.client.query(sql, [aggregateType, aggregateId, version, JSON.stringify(state), fingerprint], options);
+    await this.client.query(sql, [aggregateType, aggregateId, version, JSON.stringify(stored), fingerprint], options);
   }
 
   /**
@@ -358,6 +396,31 @@ export class PostgresEventStore implements EventStore {
     return createRepository(this, definition as AggregateDefinition<TAggregate>, options);
   }
 
+  /**
+   * Opens the personal values of stored rows in place (docs/personal-data.md): sealed values of a
+   * known subject decrypt, those of a forgotten one become their redacted values. Every read path
+   * of the store goes through here; the read-model feed does the same (projection-batch.ts).
+   */
+  async openPersonalData(rows: readonly SealedRow[]): Promise<void> {
+    await openRows(this.#personalData, this.registry, rows);
+  }
+
+  async #envelopes(rows: EnvelopeRow[]): Promise<EventEnvelope[]> {
+    await openRows(this.#personalData, this.registry, rows);
+    return toEnvelopes(this.registry, rows);
+  }
+
+  /** Replaces the payloads of an append's events that carry personal data with sealed ones, and sets their subjects ($8, $13). */
+  async #seal(prepared: PreparedAppend): Promise<void> {
+    if (!prepared.definitions.some((definition) => definition.personalData !== undefined)) return;
+    const vault = this.#personalData;
+    if (vault === undefined) throw new PersonalDataNotConfigured(prepared.definitions.find((definition) => definition.personalData !== undefined)!.type);
+    const sealed = await vault.seal(prepared.events.map((event, i) => ({ definition: prepared.definitions[i]!, aggregateId: prepared.aggregateId, data: event.data })));
+    const payloads = sealed.data.map((data, i) => (sealed.subjects[i] === null ? (prepared.events.length === 1 ? prepared.params[7] : (prepared.params[7] as string[])[i]) : JSON.stringify(data)));
+    prepared.params[7] = prepared.events.length === 1 ? payloads[0] : payloads;
+    prepared.params[12] = prepared.events.length === 1 ? sealed.subjects[0] : sealed.subjects;
+  }
+
   /** Checks every argument of an append (nothing is sent before all of them passed) and builds its parameters. */
   #prepare(aggregateType: string, aggregateId: string, events: readonly AppendEvent[], options: AppendOptions, optionsName: string): PreparedAppend {
     checkStream(this.registry, aggregateType, aggregateId);
@@ -372,11 +435,13 @@ export class PostgresEventStore implements EventStore {
     const payloads = new Array<string>(count);
     const occurredAt = new Array<Date>(count);
     const occurredAtText = new Array<string>(count);
+    const definitions = new Array<EventDefinition>(count);
     const now = new Date();
     for (let i = 0; i < count; i++) {
       const event = events[i]!;
       const checked = checkAppendEvent(this.registry, aggregateType, event, i);
       const definition = checked.definition;
+      definitions[i] = definition;
       const validation = definition.validate(definition.version, event.data);
       if (!validation.ok) throw new InvalidEvent(event.type, validation.errors);
       eventIds[i] = checked.eventId ?? randomUUID();
@@ -391,7 +456,8 @@ export class PostgresEventStore implements EventStore {
       count === 1
         ? [aggregateType, aggregateId, lowest, highest, eventIds[0], types[0], currentVersions[0], payloads[0], occurredAtText[0]]
         : [aggregateType, aggregateId, lowest, highest, eventIds, types, currentVersions, payloads, occurredAtText];
-    params.push(metadataJson, correlationId, causationId);
+    // $13: the data subjects, set by #seal for events with personal data.
+    params.push(metadataJson, correlationId, causationId, count === 1 ? null : new Array<null>(count).fill(null));
     return {
       aggregateType,
       aggregateId,
@@ -399,6 +465,7 @@ export class PostgresEventStore implements EventStore {
       statement: count === 1 ? this.#append.single : this.#append.batch,
       params,
       events,
+      definitions,
       eventIds,
       occurredAt,
       currentVersions,
@@ -539,3 +606,31 @@ function payloadJson(type: string, data: unknown): string {
 
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
+
+/**
+ * Opens the personal values of rows read from `events`, in place. Rows without a subject pass
+ * untouched, so stores without personal data pay one loop over the page.
+ */
+export async function openRows(vault: PersonalDataVault | undefined, registry: Registry, rows: readonly SealedRow[]): Promise<void> {
+  let sealed: SealedRow | undefined;
+  for (const row of rows) {
+    if (row.pii_subject) {
+      sealed = row;
+      break;
+    }
+  }
+  if (sealed === undefined) return;
+  if (vault === undefined) throw new PersonalDataNotConfigured(sealed.event_type);
+  await vault.open(registry, rows);
+}
+
+/** How each aggregate type with personal data is snapshotted (see #personalAggregates). */
+function snapshotPolicies(registry: Registry): Map<string, 'sealed' | 'none'> {
+  const policies = new Map<string, 'sealed' | 'none'>();
+  for (const event of Object.values(registry.events)) {
+    if (event.personalData === undefined) continue;
+    const own = event.personalData.subject === '$aggregateId';
+    policies.set(event.aggregateType, own && policies.get(event.aggregateType) !== 'none' ? 'sealed' : 'none');
+  }
+  return policies;
+}

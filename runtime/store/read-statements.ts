@@ -6,11 +6,11 @@
  */
 
 export const ENVELOPE_COLUMNS =
-  'event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id, global_position::text AS position, transaction_id::text AS transaction_id';
+  'event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id, global_position::text AS position, transaction_id::text AS transaction_id, pii_subject';
 
 /** Enough to rebuild an aggregate: no global position, which replay does not need. */
 export const REPLAY_COLUMNS =
-  'event_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id';
+  'event_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id, pii_subject';
 
 export interface ReadStatements {
   /** $1 type, $2 id, $3 first version, $4 last version. */

@@ -20,6 +20,8 @@ export interface ReplayRow {
   occurred_at: Date;
   correlation_id: string | null;
   causation_id: string | null;
+  /** The data subject whose key sealed the personal values (migration 5); null or absent without. */
+  pii_subject?: string | null;
 }
 
 /** A stored event ready to replay: it is both the DomainEvent and its EventContext. */

@@ -217,6 +217,10 @@ describe('generated validators', () => {
     expect(shopRegistry.events.CartOpened!.piiFields).toEqual(['email']);
     expect(shopRegistry.events.CustomerRegistered!.piiFields).toEqual(['email']);
     expect(shopRegistry.events.ItemAdded!.piiFields).toEqual([]);
+    // Where each version's personal values sit and whose they are (docs/personal-data.md).
+    expect(shopRegistry.events.CartOpened!.personalData).toEqual({ subject: ['customerId'], versions: [[], [], [{ path: ['email'] }]] });
+    expect(shopRegistry.events.CustomerRegistered!.personalData).toEqual({ subject: '$aggregateId', versions: [[{ path: ['email'], redacted: '' }]] });
+    expect(shopRegistry.events.ItemAdded!.personalData).toBeUndefined();
   });
 });
 

@@ -15,7 +15,7 @@ describe.each(exampleScenarios)('the $example example', ({ registry, run }) => {
     const db = await openTestDatabase();
     try {
       const store = await prepareLedger(db, registry);
-      const manager = createReadModelManager({ client: db.client, registry, schema: db.schema, pollIntervalMs: 50, batchSize: 7 });
+      const manager = createReadModelManager({ client: db.client, registry, schema: db.schema, pollIntervalMs: 50, batchSize: 7, personalData: store.personalData });
       await manager.start();
       await run(store);
       await manager.waitForCatchUp({ timeoutMs: 20_000 });
@@ -41,7 +41,7 @@ describe.each(exampleScenarios)('the $example example', ({ registry, run }) => {
         const rows = await projectionRows(db.client, db.schema, 'daily_movements');
         expect(new Map([...rows].map(([day, row]) => [day, (row as { net: number }).net]))).toEqual(net);
       }
-      const replayer = createEventReplayer({ client: db.client, registry, schema: db.schema, batchSize: 11 });
+      const replayer = createEventReplayer({ client: db.client, registry, schema: db.schema, batchSize: 11, personalData: store.personalData });
       for (const definition of definitions) {
         await replayer.rebuild(definition.projection);
         expect(await projectionRows(db.client, db.schema, definition.projection), `${definition.projection} after rebuild`).toEqual(expectedRows(definition, events));

@@ -7,12 +7,16 @@ import { ORIGIN } from '../../runtime/projections/checkpoint.js';
 import { readFeedPage } from '../../runtime/projections/event-feed.js';
 import { projectionContext } from '../../runtime/projections/projection-batch.js';
 import type { TestDatabase } from '../support/database.js';
+import { testVault } from '../support/personal-data.js';
 
-/** Migrates the suite's schema, creates the read-model indexes and a store with the inline hook. */
+/**
+ * Migrates the suite's schema, creates the read-model indexes and a store with the inline hook
+ * and a master key for personal data (workers reading the store take `store.personalData`).
+ */
 export async function prepareLedger(db: TestDatabase, registry: Registry): Promise<PostgresEventStore> {
   await migrate(db.client, { schema: db.schema });
   await ensureReadModelIndexes(db.client, registry, db.schema);
-  return createEventStore({ client: db.client, registry, schema: db.schema, onAppend: createInlineProjector(registry, { schema: db.schema }) });
+  return createEventStore({ client: db.client, registry, schema: db.schema, onAppend: createInlineProjector(registry, { schema: db.schema }), personalData: testVault(db.client, db.schema) });
 }
 
 /** Every row of a projection, by id. */
@@ -28,8 +32,8 @@ export async function projectionRows(client: SqlClient, schema: string, projecti
  * own gap-safe feed: the reference the replay comparisons are built from.
  */
 export async function allEvents(store: PostgresEventStore): Promise<EventEnvelope[]> {
-  const ctx = projectionContext(store.client, store.registry, store.schema);
-  const page = await readFeedPage(store.client, ctx.feed, store.registry, ORIGIN, 10_000_000, undefined);
+  const ctx = projectionContext(store.client, store.registry, store.schema, store.personalData);
+  const page = await readFeedPage(store.client, ctx.feed, store.registry, ORIGIN, 10_000_000, undefined, false, store.personalData);
   return page.events;
 }
 

@@ -22,6 +22,7 @@ import { propertySeeds } from './property-seeds.js';
 import { currentVersion } from './domain-model.js';
 import { randomPayload } from './random-values.js';
 import { errorCause } from './round-trip.js';
+import { testPersonalData } from '../support/personal-data.js';
 import { createRandom } from './seeded-random.js';
 import { writeUserCode } from './user-code.js';
 
@@ -52,7 +53,7 @@ describe('payloads JSON or PostgreSQL cannot store are refused with InvalidEvent
     if (!build.ok) expect.fail(describeFailure(project, [build.output]));
     writeUserCode(project);
     const schema = `${db.schema}_h${seed}`;
-    const es = await createEventSourcing({ registry: await importRegistry(project), client: db.client, schema });
+    const es = await createEventSourcing({ registry: await importRegistry(project), client: db.client, schema, personalData: testPersonalData() });
     const random = createRandom(seed).fork('hostile');
     const failures: string[] = [];
     let attempts = 0;
@@ -100,7 +101,7 @@ describe('payloads JSON or PostgreSQL cannot store are refused with InvalidEvent
     if (!build.ok) expect.fail(describeFailure(project, [build.output]));
     writeUserCode(project);
     const schema = `${db.schema}_meta`;
-    const es = await createEventSourcing({ registry: await importRegistry(project), client: db.client, schema });
+    const es = await createEventSourcing({ registry: await importRegistry(project), client: db.client, schema, personalData: testPersonalData() });
     const random = createRandom(seeds[0]!).fork('hostile-metadata');
     const aggregate = project.domain.aggregates[0]!;
     const repository = es.repository(await importAggregateClass(project, aggregate));

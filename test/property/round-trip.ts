@@ -16,6 +16,7 @@ import { applyEvent, initialState, upcastPayload, type OracleEnvelope, type Stat
 import { importAggregateClass, importRegistry } from './generated-layout.js';
 import type { PropertyProject } from './property-project.js';
 import { randomPayload, randomString } from './random-values.js';
+import { testPersonalData } from '../support/personal-data.js';
 import { createRandom, type Random } from './seeded-random.js';
 
 export interface RoundTripCounts {
@@ -67,6 +68,8 @@ export async function roundTrip(project: PropertyProject, options: RoundTripOpti
     registry,
     client: options.client,
     schema: options.schema,
+    // Random domains mark event fields `pii`: their payloads round-trip through the seal.
+    personalData: testPersonalData(),
     repository: { onSnapshotError: (error, aggregate) => differ(`snapshot write failed: ${errorCause(error)}`, `${aggregate.aggregateType} ${aggregate.id}`, errorText(error)) },
   });
   const random = createRandom(project.seed).fork('runtime');

@@ -112,6 +112,8 @@ class SpecRenderer {
     if (current.version > 1 || this.random.chance(0.05)) entries.push(['version', scalar(current.version)]);
     if (event.description !== undefined) entries.push(['description', this.text(event.description)]);
     if (current.fields.length > 0 || this.random.chance(0.15)) entries.push(['fields', this.fields(current.fields)]);
+    // Personal data needs a subject (ESG181); value types never carry `pii` in random domains.
+    if (current.fields.some((field) => 'pii' in field && field.pii === true)) entries.push(['subject', scalar('$aggregateId')]);
     if (versions.length > 1) {
       entries.push([
         'history',

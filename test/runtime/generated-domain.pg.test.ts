@@ -8,6 +8,9 @@ import { createEventStore, type PostgresEventStore } from '../../runtime/store/e
 import { migrate } from '../../runtime/migrations/migrate.js';
 import type { EventSourcedRepository } from '../../runtime/repository/event-sourced-repository.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
+import { testMasterKey, testVault } from '../support/personal-data.js';
+
+const masterKey = testMasterKey();
 import { registry } from '../../examples/bank-account/src/generated/registry.js';
 import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 
@@ -22,7 +25,8 @@ describe('generated bank-account domain on the runtime', () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     await migrate(db.client, { schema: db.schema });
-    store = createEventStore({ client: db.client, registry, schema: db.schema });
+    // The example's holder fields are `pii`: the store needs a master key (docs/personal-data.md).
+    store = createEventStore({ client: db.client, registry, schema: db.schema, personalData: testVault(db.client, db.schema, masterKey) });
     accounts = store.repository(BankAccount);
   });
   afterAll(() => db.dispose());
@@ -89,7 +93,7 @@ describe('generated bank-account domain on the runtime', () => {
     const fromSnapshot = await accounts.load(account.id);
     const replayed = await accounts.loadAtVersion(account.id, 130);
     // loadAtVersion(130) may use the same snapshot; a definition without snapshots cannot.
-    const noSnapshots = createEventStore({ client: db.client, schema: db.schema, registry }).repository({
+    const noSnapshots = createEventStore({ client: db.client, schema: db.schema, registry, personalData: testVault(db.client, db.schema, masterKey) }).repository({
       ...BankAccount.definition,
       snapshotEvery: undefined,
       create: (id: string) => new BankAccount(id),

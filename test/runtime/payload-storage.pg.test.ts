@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../runtime/migrations/migrate.js';
 import { createEventStore, type PostgresEventStore } from '../../runtime/store/event-store.js';
+import { testVault } from '../support/personal-data.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { Cart } from '../codegen/fixtures/shop/src/domain/cart.js';
 import { registry as shopRegistry } from '../codegen/fixtures/shop/src/generated/registry.js';
@@ -24,7 +25,8 @@ let store: PostgresEventStore;
 beforeAll(async () => {
   db = await openTestDatabase();
   await migrate(db.client, { schema: db.schema });
-  store = createEventStore({ client: db.client, registry, schema: db.schema });
+  // Both domains have `pii` fields: the store needs a master key (docs/personal-data.md).
+  store = createEventStore({ client: db.client, registry, schema: db.schema, personalData: testVault(db.client, db.schema) });
 });
 afterAll(() => db.dispose());
 

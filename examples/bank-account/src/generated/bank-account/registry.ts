@@ -30,6 +30,14 @@ export const bankAccountAggregate = defineAggregate({
         upcastAccountOpenedV1ToV2,
         ({ overdraft, ...data }: AccountOpenedV2): AccountOpened => ({ ...data, initialOverdraftLimit: overdraft }),
       ],
+      personalData: {
+        subject: '$aggregateId',
+        versions: [
+          [],
+          [{ path: ['holder', 'name'], redacted: '' }, { path: ['holder', 'email'] }],
+          [{ path: ['holder', 'name'], redacted: '' }, { path: ['holder', 'email'] }],
+        ],
+      },
     },
     MoneyDeposited: {
       versions: [
@@ -39,7 +47,10 @@ export const bankAccountAggregate = defineAggregate({
       upcasts: [({ branchCode, ...data }: MoneyDepositedV1): MoneyDeposited => ({ ...data, channel: 'branch' })],
     },
     MoneyWithdrawn: { versions: [{ amount: check.number, reference: check.optional(check.string) }] },
-    OverdraftLimitChanged: { versions: [{ limit: check.number, approvedBy: check.string }], pii: ['approvedBy'] },
+    OverdraftLimitChanged: {
+      versions: [{ limit: check.number, approvedBy: check.string }],
+      personalData: { subject: '$aggregateId', versions: [[{ path: ['approvedBy'], redacted: '(forgotten)' }]] },
+    },
     AccountTagged: { versions: [{ key: check.string, value: check.json }] },
     AccountFrozen: { versions: [{ reason: check.string }] },
     AccountClosed: { versions: [{}] },

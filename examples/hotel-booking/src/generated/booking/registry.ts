@@ -30,6 +30,21 @@ export const bookingAggregate = defineAggregate({
         { roomId: check.string, guest: guestCheck, stay: stayCheck, nights: check.integer, priceQuoted: check.number },
       ],
       upcasts: [({ promoCode, room, ...data }: BookingRequestedV1): BookingRequested => ({ ...data, roomId: room })],
+      personalData: {
+        subject: '$aggregateId',
+        versions: [
+          [
+            { path: ['guest', 'name'], redacted: '' },
+            { path: ['guest', 'email'], redacted: '' },
+            { path: ['guest', 'phone'] },
+          ],
+          [
+            { path: ['guest', 'name'], redacted: '' },
+            { path: ['guest', 'email'], redacted: '' },
+            { path: ['guest', 'phone'] },
+          ],
+        ],
+      },
     },
     BookingConfirmed: { versions: [{ confirmationCode: check.string }] },
     GuestCheckedIn: { versions: [{}] },

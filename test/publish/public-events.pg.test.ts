@@ -35,6 +35,7 @@ describe('public and internal events on the bus (orders spec)', () => {
       ['OrderPaid', true],
       ['OrderShipped', true],
       ['OrderDelivered', false],
+      ['OrderCancelled', true],
     ]);
     const publisher = createNatsPublisher(
       { client: db.client, registry, schema: db.schema },

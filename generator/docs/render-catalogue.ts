@@ -5,7 +5,8 @@
  * path, what it feeds). Pure and deterministic: the same IR gives byte-identical pages.
  */
 import { kebabCase } from '../emit/names.js';
-import type { AggregateDef, DomainIR, EventDef, FieldDef, JsonValue, MappingOp, ReadModelDef, ReadModelKey, TypeRef, UpcastStep, ValueExpr, ValueTypeDef } from '../ir/types.js';
+import { formatType } from '../ir/parse-expressions.js';
+import type { AggregateDef, DomainIR, EventDef, FieldDef, JsonValue, MappingOp, ReadModelDef, ReadModelKey, UpcastStep, ValueExpr, ValueTypeDef } from '../ir/types.js';
 import { label, mermaidBlock, nodeId } from './mermaid.js';
 
 /** First line of every page: marks it as esgen's, so a later run may replace or remove it. */
@@ -78,7 +79,7 @@ function renderAggregate(aggregate: AggregateDef, index: CatalogueIndex): string
   sections.push(
     [
       `- Spec: \`${aggregate.file}\``,
-      `- Id: ${typeText(aggregate.idType)}`,
+      `- Id: ${formatType(aggregate.idType)}`,
       `- Snapshots: ${aggregate.snapshotEvery === undefined ? 'none' : `every ${aggregate.snapshotEvery} events`}`,
       `- [All aggregates](index.md)`,
     ].join('\n'),
@@ -153,7 +154,7 @@ function readModelSection(model: ReadModelDef, base: string): string {
   const rows = model.fields.map((field) => {
     const rules = field.rules.map((rule) => `${rule.event}: ${mappingText(rule.op)}`).join('; ');
     const flags = [field.index && 'indexed', field.unique && 'unique'].filter(Boolean).join(', ');
-    return `| \`${field.name}\` | ${typeText(field.type)}${field.optional ? '?' : ''} | ${cell(rules || '—')} | ${field.default === undefined ? '' : code(field.default)} | ${flags} |`;
+    return `| \`${field.name}\` | ${formatType(field.type)}${field.optional ? '?' : ''} | ${cell(rules || '—')} | ${field.default === undefined ? '' : code(field.default)} | ${flags} |`;
   });
   const table = ['| field | type | set by | default | index |', '|---|---|---|---|---|', ...rows].join('\n');
   return [header, model.description ?? '', facts.join('\n'), table].filter(Boolean).join('\n\n');
@@ -167,7 +168,7 @@ function valueTypeSection(type: ValueTypeDef): string {
 function fieldTable(fields: readonly FieldDef[], extra: 'default' | 'pii'): string {
   const rows = fields.map((field) => {
     const last = extra === 'default' ? (field.default === undefined ? '' : code(field.default)) : field.pii ? 'yes' : '';
-    return `| \`${field.name}\` | ${typeText(field.type)} | ${field.optional ? 'no' : 'yes'} | ${last} | ${cell(field.description ?? '')} |`;
+    return `| \`${field.name}\` | ${formatType(field.type)} | ${field.optional ? 'no' : 'yes'} | ${last} | ${cell(field.description ?? '')} |`;
   });
   return [`| field | type | required | ${extra === 'default' ? 'default' : 'personal data'} | description |`, '|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -212,19 +213,6 @@ function valueText(value: ValueExpr): string {
       return `\`$metadata.${value.key}\``;
     case 'const':
       return code(value.value);
-  }
-}
-
-function typeText(type: TypeRef): string {
-  switch (type.kind) {
-    case 'primitive':
-      return type.name;
-    case 'named':
-      return type.name;
-    case 'array':
-      return `${typeText(type.element)}[]`;
-    case 'map':
-      return `map<${typeText(type.value)}>`;
   }
 }
 

@@ -237,6 +237,12 @@ export const errorCodes = {
     meaning: 'warning of `esgen check --against <ref>`: the state of an aggregate with snapshots has another fingerprint than at the ref, so the snapshots taken before are ignored',
     fix: 'nothing, when the change is intended: aggregates load from their events until new snapshots are written',
   },
+  ESG179: {
+    name: 'invalid retired version',
+    meaning:
+      'a history version marked `retired: true` is not among the oldest versions (an older version that is kept upcasts through it), or it still declares `fields`, an `upcast` or `draft`',
+    fix: 'retire versions from version 1 upwards, and write a retired version as `{ retired: true }` alone',
+  },
   // ── Specs: personal data (docs/personal-data.md) ──
   ESG180: {
     name: 'subject field is marked pii',

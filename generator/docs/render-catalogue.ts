@@ -126,12 +126,16 @@ function renderEvent(event: EventDef, index: CatalogueIndex): string[] {
 
   if (event.versions.length > 1) {
     const chain = ['flowchart LR'];
-    for (const version of event.versions) chain.push(`  ${nodeId('v', String(version.version))}(${label(`v${version.version}`)})`);
+    for (const version of event.versions) chain.push(`  ${nodeId('v', String(version.version))}(${label(version.retired ? `v${version.version} (retired)` : `v${version.version}`)})`);
     for (const version of event.versions) {
       if (version.upcast) chain.push(`  ${nodeId('v', String(version.version))} -->|${label(upcastText(version.upcast))}| ${nodeId('v', String(version.version + 1))}`);
     }
     sections.push('## Version history', 'Stored events of every version are read as the current one: each step below runs on read.', mermaidBlock(chain));
     for (const version of event.versions.slice(0, -1)) {
+      if (version.retired) {
+        sections.push(`### Version ${version.version}`, 'Retired: no stored event of this version remains, and one found is refused.');
+        continue;
+      }
       sections.push(
         `### Version ${version.version}`,
         version.fields.length === 0 ? 'No payload.' : fieldTable(version.fields, 'pii'),

@@ -9,6 +9,7 @@ import { type EmitContext, type EmittedFile, FileBuilder } from './emit-context.
 import { importValueTypes } from './emit-types.js';
 import { aggregateNames, eventNames } from './names.js';
 import { oneLine, propertiesOf } from './type-expressions.js';
+import { readableVersions } from '../ir/event-versions.js';
 
 export function eventsFile(aggregate: AggregateDef): string {
   return `${aggregateNames(aggregate.name).kebab}/events.ts`;
@@ -18,9 +19,9 @@ export function emitEvents(aggregate: AggregateDef, context: EmitContext): Emitt
   const { StructureKind } = context.tsm;
   const names = aggregateNames(aggregate.name);
   const file = new FileBuilder(context, eventsFile(aggregate));
-  file.declare(names.eventMap, names.eventUnion, ...aggregate.events.flatMap((event) => event.versions.map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))));
-  importValueTypes(file, aggregate, aggregate.events.flatMap((event) => event.versions.flatMap((version) => version.fields.map((field) => field.type))));
-  for (const event of aggregate.events) for (const version of event.versions) file.add(payloadDeclaration(context, event, version));
+  file.declare(names.eventMap, names.eventUnion, ...aggregate.events.flatMap((event) => readableVersions(event).map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))));
+  importValueTypes(file, aggregate, aggregate.events.flatMap((event) => readableVersions(event).flatMap((version) => version.fields.map((field) => field.type))));
+  for (const event of aggregate.events) for (const version of readableVersions(event)) file.add(payloadDeclaration(context, event, version));
   file.add(
     {
       kind: StructureKind.Interface,

@@ -10,6 +10,7 @@ import { hasBus } from './emit-bus.js';
 import { enumValuesName } from './emit-types.js';
 import { type EmitContext, type EmittedFile, FileBuilder, relativeImport } from './emit-context.js';
 import { aggregateNames, eventNames, readModelNames } from './names.js';
+import { readableVersions } from '../ir/event-versions.js';
 
 export function emitAggregateIndex(aggregate: AggregateDef, context: EmitContext): EmittedFile {
   const { kebab } = aggregateNames(aggregate.name);
@@ -23,7 +24,7 @@ function freelyNamedExports(aggregate: AggregateDef): string[] {
   return [
     ...aggregate.types.flatMap((type) => (type.kind === 'enum' ? [type.name, enumValuesName(type.name)] : [type.name])),
     // Payload names: unique among events, but another aggregate may have a value type of that name.
-    ...aggregate.events.flatMap((event) => event.versions.map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))),
+    ...aggregate.events.flatMap((event) => readableVersions(event).map((version) => eventNames(event.name, event.version).payloadOfVersion(version.version))),
     ...aggregate.readModels.flatMap((readModel) => {
       const names = readModelNames(readModel.name);
       return [names.row, names.definition];

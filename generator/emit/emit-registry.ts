@@ -88,8 +88,9 @@ export function emitAggregateRegistry(aggregate: AggregateDef, context: EmitCont
   }
 
   const events = aggregate.events.map((event) => {
-    const parts = [`versions: [${event.versions.map((version) => fieldChecks(version.fields)).join(', ')}]`];
-    if (event.versions.length > 1) parts.push(`upcasts: [${event.versions.slice(0, -1).map((version) => upcastStep(file, context, typed, event, version)).join(', ')}]`);
+    // A retired version (nothing stored of it remains) is `null`: the runtime refuses such a payload.
+    const parts = [`versions: [${event.versions.map((version) => (version.retired ? 'null' : fieldChecks(version.fields))).join(', ')}]`];
+    if (event.versions.length > 1) parts.push(`upcasts: [${event.versions.slice(0, -1).map((version) => (version.retired ? 'null' : upcastStep(file, context, typed, event, version))).join(', ')}]`);
     const personal = personalDataOf(aggregate, event);
     if (personal !== undefined) parts.push(`personalData: ${personal}`);
     // Written only where the spec says something (on the event or its aggregate), so the runtime

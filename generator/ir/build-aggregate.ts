@@ -148,6 +148,30 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         versions.push(record({ kind: 'eventVersion', version: v, fields: [], upcast: record<UpcastStep>({ kind: 'custom', loc: loc(path) }, path), loc: loc(path) }, path));
         continue;
       }
+      if (entry.retired === true) {
+        const extra = ['fields', 'upcast', 'draft'].filter((key) => entry[key] !== undefined);
+        if (extra.length > 0) {
+          report(
+            'ESG179',
+            versionPath,
+            `version ${v} of \`${eventName}\` is retired but still declares ${extra.map((key) => `\`${key}\``).join(', ')}: nothing reads a retired version`,
+            'write the version as `{ retired: true }` alone',
+            'key',
+          );
+        }
+        const kept = versions.find((earlier) => !earlier.retired);
+        if (kept) {
+          report(
+            'ESG179',
+            versionPath,
+            `version ${v} of \`${eventName}\` is retired, but version ${kept.version} is kept and its stored events upcast through version ${v}`,
+            `retire version ${kept.version} too (and every version before ${v}), or keep version ${v}`,
+            'key',
+          );
+        }
+        versions.push(record<EventVersionDef>({ kind: 'eventVersion', version: v, fields: [], retired: true, loc: loc(versionPath) }, versionPath));
+        continue;
+      }
       const upcast = buildUpcast(entry.upcast, [...versionPath, 'upcast']);
       if (!upcast) {
         report(

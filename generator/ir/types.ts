@@ -79,6 +79,12 @@ export interface EventVersionDef {
   readonly upcast?: UpcastStep;
   /** `draft: true`: work in progress, not locked in esgen.lock yet (absent when not a draft). */
   readonly draft?: true;
+  /**
+   * `retired: true` on a history version: no stored event of it remains, so nothing reads it any
+   * more (no fields, no upcast; the generated code refuses such a payload). Only the oldest
+   * versions can be retired: every older version's upcast path goes through it.
+   */
+  readonly retired?: true;
   readonly loc: SourceLocation;
 }
 

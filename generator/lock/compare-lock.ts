@@ -62,6 +62,8 @@ export function compareWithLock(ir: DomainIR, source: LockSource): Diagnostic[] 
         const locked = lock.events.get(key);
         if (!locked) continue;
         seen.add(key);
+        // A retired version keeps its entry (events of that shape were stored once) and no longer compares.
+        if (version.retired) continue;
         if (version.draft) {
           diagnostics.push({
             code: 'ESG172',
@@ -97,7 +99,7 @@ export function compareWithLock(ir: DomainIR, source: LockSource): Diagnostic[] 
         severity: 'error',
         message: `${locked.key} is published${since}, but the spec declares \`${locked.event}\` only up to version ${found.event.version}`,
         ...at(found.event.loc),
-        hint: `stored events may have version ${locked.version}: keep it (set \`version: ${locked.version}\` or more, with its \`history\`)`,
+        hint: `stored events may have version ${locked.version}: keep it (set \`version: ${locked.version}\` or more, with its \`history\`), or, once none is stored any more, mark it \`history: { ${locked.version}: { retired: true } }\``,
       });
     } else {
       diagnostics.push({

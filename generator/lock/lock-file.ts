@@ -135,9 +135,9 @@ function stateEntry(aggregate: AggregateDef): Record<string, unknown> {
   return { fingerprint: stateFingerprint(aggregate), ...shapeBlock(aggregate.state, typeLookupOf(aggregate)) };
 }
 
-/** Event versions of the spec that are locked by a build: every version not marked `draft`. */
+/** Event versions of the spec that are locked by a build: every version not marked `draft` or `retired` (a retired one keeps its entry). */
 export function lockableVersions(aggregate: AggregateDef): { event: EventDef; version: EventVersionDef }[] {
-  return aggregate.events.flatMap((event) => event.versions.filter((version) => !version.draft).map((version) => ({ event, version })));
+  return aggregate.events.flatMap((event) => event.versions.filter((version) => !version.draft && !version.retired).map((version) => ({ event, version })));
 }
 
 /**

@@ -83,7 +83,7 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
     for (const rule of event.apply ?? []) values.set(rule, resolveValue(aggregate, event, rule.value));
     event.versions.forEach((version, index) => {
       const next = event.versions[index + 1];
-      if (next && version.upcast?.kind === 'declarative') upcasts.set(version.upcast, simulateUpcast(aggregate, event, version, next, version.upcast));
+      if (next && !next.retired && version.upcast?.kind === 'declarative') upcasts.set(version.upcast, simulateUpcast(aggregate, event, version, next, version.upcast));
     });
   }
   for (const model of aggregate.readModels) {

@@ -4,6 +4,7 @@ import { primitiveNames } from '../ir/parse-expressions.js';
 import type { AggregateDef, FieldDef } from '../ir/types.js';
 import { typeAggregate } from '../typed/typed-aggregate.js';
 import type { CheckContext } from './check-context.js';
+import { readableVersions } from '../ir/event-versions.js';
 
 /**
  * Reserved words of ECMAScript in strict mode (ES modules are strict) plus names that cannot be
@@ -134,7 +135,7 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
     }
     for (const event of aggregate.events) {
       const names = eventNames(event.name, event.version);
-      for (const version of event.versions.slice(0, -1)) claimed.set(names.payloadOfVersion(version.version), `the generated payload of \`${event.name}\` v${version.version}`);
+      for (const version of readableVersions(event).slice(0, -1)) claimed.set(names.payloadOfVersion(version.version), `the generated payload of \`${event.name}\` v${version.version}`);
     }
     for (const model of aggregate.readModels) claimed.set(readModelNames(model.name).row, `the generated row interface of \`${model.name}\``);
     // Value names derived in camelCase (`orderItemCheck`, `orderStatusValues`, `httpStatsReadModel`):

@@ -9,13 +9,16 @@ import { check, validateWith, type Check, type FieldChecks } from './checks.js';
 
 /** One event of the spec, as generated code declares it. */
 export interface EventSpec {
-  /** Payload fields of versions 1..N, in order; the last is the current version. */
-  readonly versions: readonly FieldChecks[];
+  /**
+   * Payload fields of versions 1..N, in order; the last is the current version. `null`: a retired
+   * version (the oldest ones only): no stored event of it remains, and one found is refused.
+   */
+  readonly versions: readonly (FieldChecks | null)[];
   /**
    * `upcasts[i]` takes a payload of version i+1 to version i+2 (so there are N-1 of them). Absent
    * for an event that only ever had version 1.
    */
-  readonly upcasts?: readonly ((data: never) => unknown)[];
+  readonly upcasts?: readonly (((data: never) => unknown) | null)[];
   /** Fields of the current version marked `pii: true` (registries generated before personalData). */
   readonly pii?: readonly string[];
   /** The spec's `publish:` for this event (its own, else its aggregate's); absent when neither says. */
@@ -40,6 +43,10 @@ export interface DefinedAggregate extends AggregateSpec {
   readonly readModels: Readonly<Record<string, ReadModelDefinition<any>>>;
 }
 
+function retiredVersion(type: string, version: number): string {
+  return `${type} version ${version} is retired (the spec says no stored event of it remains): upcast such events with the release that still reads them, or un-retire the version`;
+}
+
 function unknownVersion(type: string, version: number, current: number): string {
   return `${type} has no payload version ${version} (known: 1..${current})`;
 }
@@ -47,8 +54,8 @@ function unknownVersion(type: string, version: number, current: number): string 
 /** The event definition of one event: a validator per stored version and the chain of upcasts to the current one. */
 export function defineEvent(type: string, aggregateType: string, spec: EventSpec): EventDefinition {
   const current = spec.versions.length;
-  const checks: Check[] = spec.versions.map((fields, index) => check.record(`${type} v${index + 1}`, fields));
-  const steps = (spec.upcasts ?? []) as readonly ((data: unknown) => unknown)[];
+  const checks: (Check | null)[] = spec.versions.map((fields, index) => (fields === null ? null : check.record(`${type} v${index + 1}`, fields)));
+  const steps = (spec.upcasts ?? []) as readonly (((data: unknown) => unknown) | null)[];
   if (steps.length !== current - 1) throw new TypeError(`${type}: ${current} payload versions need ${current - 1} upcast steps, got ${steps.length}`);
   return {
     type,
@@ -56,12 +63,17 @@ export function defineEvent(type: string, aggregateType: string, spec: EventSpec
     version: current,
     validate(version, data): ValidationResult {
       const payload = Number.isInteger(version) ? checks[version - 1] : undefined;
+      if (payload === null) return { ok: false, errors: [{ path: '', message: retiredVersion(type, version) }] };
       return payload === undefined ? { ok: false, errors: [{ path: '', message: unknownVersion(type, version, current) }] } : validateWith(payload, data);
     },
     upcast(fromVersion, data) {
       if (!Number.isInteger(fromVersion) || fromVersion < 1 || fromVersion > current) throw new RangeError(unknownVersion(type, fromVersion, current));
       let payload = data;
-      for (let step = fromVersion - 1; step < current - 1; step++) payload = steps[step]!(payload);
+      for (let step = fromVersion - 1; step < current - 1; step++) {
+        const upcast = steps[step];
+        if (!upcast) throw new RangeError(retiredVersion(type, step + 1));
+        payload = upcast(payload);
+      }
       return payload;
     },
     piiFields: spec.pii ?? topLevelPii(spec.personalData),

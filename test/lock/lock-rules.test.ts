@@ -340,3 +340,47 @@ describe('the lock file', () => {
     expect(against(lock, tricky.replace("'yes']", "'no']"))).toHaveLength(1);
   });
 });
+
+describe('a retired version (`history: { 1: { retired: true } }`)', () => {
+  const evolved = `aggregate: Order
+events:
+  OrderPaid:
+    version: 3
+    fields: { amount: number, currency: string, method: string }
+    history:
+      1:
+        fields: { amount: number }
+        upcast: { add: { currency: EUR } }
+      2:
+        fields: { amount: number, currency: string }
+        upcast: { add: { method: card } }
+`;
+  const lock = lockOf(evolved);
+  const retiredV1 = evolved.replace('      1:\n        fields: { amount: number }\n        upcast: { add: { currency: EUR } }\n', '      1: { retired: true }\n');
+
+  function diagnosticsOf(text: string): string[] {
+    const result = loadDomainFromSources(new Map([[file, text]]));
+    return result.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`);
+  }
+
+  it('passes against the lock, which keeps the retired entry as it was', () => {
+    expect(retiredV1).not.toBe(evolved);
+    expect(against(lock, retiredV1)).toEqual([]);
+    expect(lockOf(retiredV1, lock)).toBe(lock);
+    expect(lock).toContain('OrderPaid v1');
+  });
+
+  it('can only be among the oldest versions: a kept older version upcasts through it (ESG179)', () => {
+    const middle = evolved.replace('      2:\n        fields: { amount: number, currency: string }\n        upcast: { add: { method: card } }\n', '      2: { retired: true }\n');
+    expect(diagnosticsOf(middle)).toEqual([`ESG179 ${lineOf(middle, '      2: { retired: true }')}:7 version 2 of \`OrderPaid\` is retired, but version 1 is kept and its stored events upcast through version 2`]);
+    const both = middle.replace('      1:\n        fields: { amount: number }\n        upcast: { add: { currency: EUR } }\n', '      1: { retired: true }\n');
+    expect(diagnosticsOf(both)).toEqual([]);
+  });
+
+  it('declares nothing else (ESG179), and a version simply deleted is still an error', () => {
+    const withFields = evolved.replace('      1:\n        fields: { amount: number }\n', '      1:\n        retired: true\n        fields: { amount: number }\n');
+    expect(diagnosticsOf(withFields)).toEqual([`ESG179 ${lineOf(withFields, '      1:')}:7 version 1 of \`OrderPaid\` is retired but still declares \`fields\`, \`upcast\`: nothing reads a retired version`]);
+    const deleted = evolved.replace('      1:\n        fields: { amount: number }\n        upcast: { add: { currency: EUR } }\n', '');
+    expect(diagnosticsOf(deleted).length).toBeGreaterThan(0);
+  });
+});

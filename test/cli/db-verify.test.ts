@@ -122,6 +122,17 @@ describe('esgen db verify', () => {
     expect(json.problems).toHaveLength(3);
   });
 
+  it('exits 1 while stored events of a version the registry retired remain, and says so', async () => {
+    const retired = join(root, 'test/cli/fixtures/retired-ledger-registry.ts');
+    const env = { ...process.env, DATABASE_URL: undefined, NO_COLOR: '1', CI: '1' } as NodeJS.ProcessEnv;
+    const result = await run(process.execPath, [bin, 'db', 'verify', '--registry', retired, ...target()], { cwd: dir, env }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/problem: \d+ stored AccountOpened v1 event\(s\): .*AccountOpened version 1 is retired/);
+  });
+
   it('reports pending migrations of an empty database: exit 0 (the application migrates on open), exit 1 with --strict', async () => {
     const env = { ...process.env, DATABASE_URL: undefined, NO_COLOR: '1', CI: '1' } as NodeJS.ProcessEnv;
     const empty = onServer ? ['--database-url', serverUrl!, '--schema', `${schema}_empty`] : ['--data-dir', join(dir, 'empty')];

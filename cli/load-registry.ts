@@ -24,6 +24,12 @@ export async function loadRegistry(path: string): Promise<Registry> {
   return registry;
 }
 
+/** The registry a database command uses: `--registry <module>` (relative to the cwd), else `<config output>/registry.ts`. */
+export async function loadTargetRegistry(registryFlag: string | undefined, target: { readonly context: { readonly cwd: string }; readonly output: string }): Promise<Registry> {
+  const { resolve } = await import('node:path');
+  return loadRegistry(registryFlag ? resolve(target.context.cwd, registryFlag) : resolve(target.output, 'registry.ts'));
+}
+
 /** A module by path: compiled JS, or TypeScript through tsx (the project's own dev dependency). */
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const { pathToFileURL } = await import('node:url');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags, type DatabaseTarget } from '../database-target.js';
+import { withDatabase } from '../database-session.js';
+import { addDatabaseOptions, type DatabaseFlags } from '../database-target.js';
 
 /** `esgen db migrate`, `esgen db status` and `esgen db verify`, on the database of cli/database-target.ts. */
 export function register(program: Command): void {
@@ -7,7 +8,7 @@ export function register(program: Command): void {
 
   addDatabaseOptions(db.command('migrate').description('create or update the event store tables (safe to run from several processes at once)')).action(
     async (flags: DatabaseFlags) => {
-      await run(flags, async (client, target, runtime) => {
+      await withDatabase(flags, async ({ client, target, runtime }) => {
         const result = await runtime.migrate(client, target.schema === undefined ? {} : { schema: target.schema });
         if (result.applied.length === 0) {
           console.log(`esgen: schema ${result.schema} on ${target.description} is up to date`);
@@ -30,23 +31,22 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const { resolve } = await import('node:path');
-      const { CliInputError, loadRegistry } = await import('../load-registry.js');
-      await run(
+      const { loadTargetRegistry } = await import('../load-registry.js');
+      await withDatabase(
         flags,
-        async (client, target, runtime) => {
-          const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
+        // The registry first: a project mistake is reported before anything connects.
+        (_runtime, target) => loadTargetRegistry(flags.registry, target),
+        async ({ client, target, runtime }, registry) => {
           const result = await runtime.verifyDatabase(client, registry, { ...(target.schema === undefined ? {} : { schema: target.schema }), strict: flags.strict === true });
           if (flags.format === 'json') console.log(JSON.stringify(result, null, 2));
           else printVerification(result, target.description);
           process.exitCode = result.ok ? 0 : 1;
         },
-        (caught) => (caught instanceof CliInputError ? caught.message : undefined),
       );
     });
 
   addDatabaseOptions(db.command('status').description('list applied and pending migrations')).action(async (flags: DatabaseFlags) => {
-    await run(flags, async (client, target, runtime) => {
+    await withDatabase(flags, async ({ client, target, runtime }) => {
       const status = await runtime.migrationStatus(client, target.schema === undefined ? {} : { schema: target.schema });
       console.log(`schema ${target.schema ?? 'public'} on ${target.description}`);
       for (const entry of status) {
@@ -63,27 +63,6 @@ export function register(program: Command): void {
 }
 
 type Runtime = import('../load-runtime.js').Runtime;
-type SqlClient = import('../../runtime/index.js').SqlClient;
-
-async function run(
-  flags: DatabaseFlags,
-  work: (client: SqlClient, target: DatabaseTarget, runtime: Runtime) => Promise<void>,
-  inputMessage: (caught: unknown) => string | undefined = () => undefined,
-): Promise<void> {
-  const target = await resolveDatabaseTarget(flags);
-  if (target === undefined) return;
-  const runtime = await (await import('../load-runtime.js')).loadRuntime();
-  let client: SqlClient | undefined;
-  try {
-    client = await openDatabase(runtime, target);
-    await work(client, target, runtime);
-  } catch (caught) {
-    console.error(`esgen: ${inputMessage(caught) ?? describeDatabaseFailure(runtime, target, caught)}`);
-    process.exitCode = 1;
-  } finally {
-    await client?.close().catch(() => undefined);
-  }
-}
 
 type DatabaseVerification = Awaited<ReturnType<Runtime['verifyDatabase']>>;
 

@@ -5,13 +5,12 @@
  */
 import type { Command } from 'commander';
 import { closestMatch } from '../../generator/diagnostics/did-you-mean.js';
-import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags, type DatabaseTarget } from '../database-target.js';
+import { withDatabase, type DatabaseSession } from '../database-session.js';
+import { addDatabaseOptions, describeDatabaseFailure, type DatabaseFlags, type DatabaseTarget } from '../database-target.js';
 import { envelopeToJson, formatHistory, formatStateAt, formatTailLine } from '../event-history-format.js';
-import { CliInputError, loadAggregateClass, loadRegistry } from '../load-registry.js';
+import { CliInputError, loadAggregateClass, loadTargetRegistry } from '../load-registry.js';
 
-type Runtime = import('../load-runtime.js').Runtime;
 type Registry = import('../../runtime/index.js').Registry;
-type SqlClient = import('../../runtime/index.js').SqlClient;
 
 interface HistoryFlags extends DatabaseFlags {
   readonly registry?: string;
@@ -44,7 +43,7 @@ export function registerHistory(events: Command): void {
       command.help({ error: true });
       return;
     }
-    await withDatabase(flags, async ({ runtime, target, client, registry }) => {
+    await withRegistry(flags, async ({ runtime, target, client }, registry) => {
       const type = aggregateTypeIn(registry, aggregate);
       const store = runtime.createEventStore({ client, registry, ...schemaOf(target) });
       if (flags.at === undefined && flags.version === undefined) {
@@ -86,7 +85,7 @@ export function registerTail(events: Command): void {
       process.exitCode = 1;
       return;
     }
-    await withDatabase(flags, async ({ runtime, target, client, registry }) => {
+    await withRegistry(flags, async ({ runtime, target, client }, registry) => {
       for (const type of flags.type ?? []) {
         if (!(type in registry.events)) throw new CliInputError(`unknown event type ${JSON.stringify(type)}${hint(type, Object.keys(registry.events))}`);
       }
@@ -106,26 +105,9 @@ export function registerTail(events: Command): void {
   });
 }
 
-async function withDatabase(
-  flags: DatabaseFlags & { readonly registry?: string },
-  work: (session: { runtime: Runtime; target: DatabaseTarget; client: SqlClient; registry: Registry }) => Promise<void>,
-): Promise<void> {
-  const target = await resolveDatabaseTarget(flags);
-  if (target === undefined) return;
-  const { resolve } = await import('node:path');
-  const runtime: Runtime = await (await import('../load-runtime.js')).loadRuntime();
-  let client: SqlClient | undefined;
-  try {
-    // The registry first: a project mistake is reported before anything connects.
-    const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
-    client = await openDatabase(runtime, target);
-    await work({ runtime, target, client, registry });
-  } catch (caught) {
-    console.error(`esgen: ${caught instanceof CliInputError ? caught.message : describeDatabaseFailure(runtime, target, caught)}`);
-    process.exitCode = 1;
-  } finally {
-    await client?.close().catch(() => undefined);
-  }
+/** The session of both forms: the registry is loaded before anything connects. */
+function withRegistry(flags: DatabaseFlags & { readonly registry?: string }, work: (session: DatabaseSession, registry: Registry) => Promise<void>): Promise<void> {
+  return withDatabase(flags, (_runtime, target) => loadTargetRegistry(flags.registry, target), work);
 }
 
 function schemaOf(target: DatabaseTarget): { schema?: string } {

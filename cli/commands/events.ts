@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags } from '../database-target.js';
-import { CliInputError, loadRegistry } from '../load-registry.js';
+import { CliInputError, loadTargetRegistry } from '../load-registry.js';
 import { registerHistory, registerTail } from './events-history.js';
 
 interface ImportFlags extends DatabaseFlags {
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     try {
       const batchSize = Number(flags.batchSize);
       if (!Number.isInteger(batchSize) || batchSize <= 0) throw new CliInputError(`--batch-size must be a positive integer, got ${flags.batchSize}`);
-      const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
+      const registry = await loadTargetRegistry(flags.registry, target);
       const problems: string[] = [];
       let count = 0;
       const seen = new Set<string>();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags } from '../database-target.js';
-import { CliInputError, loadRegistry } from '../load-registry.js';
+import { withDatabase } from '../database-session.js';
+import { addDatabaseOptions, type DatabaseFlags } from '../database-target.js';
+import { CliInputError, loadTargetRegistry } from '../load-registry.js';
 
 /**
  * `esgen pii forget|export|rotate-master-key`: data-subject requests and key rotation
@@ -57,26 +58,18 @@ function keyFrom(env: Readonly<Record<string, string | undefined>>, name: string
   return value;
 }
 
-async function withEventSourcing(flags: PiiFlags, work: (es: EventSourcing, env: Readonly<Record<string, string | undefined>>) => Promise<void>): Promise<void> {
-  const target = await resolveDatabaseTarget(flags);
-  if (target === undefined) return;
-  const { resolve } = await import('node:path');
-  const runtime = await (await import('../load-runtime.js')).loadRuntime();
-  let client: import('../../runtime/index.js').SqlClient | undefined;
-  let es: EventSourcing | undefined;
-  try {
-    const env = target.context.env;
-    const masterKey = keyFrom(env, flags.masterKeyEnv);
-    const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
-    client = await openDatabase(runtime, target);
-    es = await runtime.createEventSourcing({ registry, client, ...(target.schema === undefined ? {} : { schema: target.schema }), personalData: { masterKey: () => masterKey } });
-    await work(es, env);
-  } catch (caught) {
-    const message = caught instanceof CliInputError ? caught.message : describeDatabaseFailure(runtime, target, caught);
-    console.error(`esgen: ${message}`);
-    process.exitCode = 1;
-  } finally {
-    await es?.close().catch(() => undefined);
-    await client?.close().catch(() => undefined);
-  }
+function withEventSourcing(flags: PiiFlags, work: (es: EventSourcing, env: Readonly<Record<string, string | undefined>>) => Promise<void>): Promise<void> {
+  return withDatabase(
+    flags,
+    // The key and the registry first: a missing variable or module is reported before anything connects.
+    async (_runtime, target) => ({ masterKey: keyFrom(target.context.env, flags.masterKeyEnv), registry: await loadTargetRegistry(flags.registry, target) }),
+    async ({ runtime, client, target }, { masterKey, registry }) => {
+      const es = await runtime.createEventSourcing({ registry, client, ...(target.schema === undefined ? {} : { schema: target.schema }), personalData: { masterKey: () => masterKey } });
+      try {
+        await work(es, target.context.env);
+      } finally {
+        await es.close().catch(() => undefined);
+      }
+    },
+  );
 }

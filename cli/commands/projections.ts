@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { addDatabaseOptions, describeDatabaseFailure, openDatabase, resolveDatabaseTarget, type DatabaseFlags } from '../database-target.js';
-import { CliInputError, loadRegistry } from '../load-registry.js';
+import { withDatabase } from '../database-session.js';
+import { addDatabaseOptions, type DatabaseFlags } from '../database-target.js';
+import { CliInputError, loadTargetRegistry } from '../load-registry.js';
 
 /**
  * `esgen projections status|run|rebuild|retry|skip`: operate the read models of a project.
@@ -197,26 +198,18 @@ function bigintFlag(flag: string, value: string): bigint {
   return BigInt(value);
 }
 
-async function withSession(flags: ProjectionFlags, work: (session: Session) => Promise<void>): Promise<void> {
-  const target = await resolveDatabaseTarget(flags);
-  if (target === undefined) return;
-  const { resolve } = await import('node:path');
-  const runtime = await (await import('../load-runtime.js')).loadRuntime();
-  let client: SqlClient | undefined;
-  try {
-    const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
-    client = await openDatabase(runtime, target);
-    const { schema, description, context } = target;
-    const masterKey = context.env[flags.masterKeyEnv ?? 'ESGEN_MASTER_KEY'];
-    const personalData = masterKey ? { personalData: await runtime.PersonalDataVault.forSchema(client, { ...(schema === undefined ? {} : { schema }), masterKey: () => masterKey }) } : {};
-    await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env, personalData });
-  } catch (caught) {
-    const message = caught instanceof CliInputError ? caught.message : describeDatabaseFailure(runtime, target, caught);
-    console.error(`esgen: ${message}`);
-    process.exitCode = 1;
-  } finally {
-    await client?.close().catch(() => undefined);
-  }
+function withSession(flags: ProjectionFlags, work: (session: Session) => Promise<void>): Promise<void> {
+  return withDatabase(
+    flags,
+    // The registry first: a project mistake is reported before anything connects.
+    (_runtime, target) => loadTargetRegistry(flags.registry, target),
+    async ({ runtime, client, target }, registry) => {
+      const { schema, description, context } = target;
+      const masterKey = context.env[flags.masterKeyEnv ?? 'ESGEN_MASTER_KEY'];
+      const personalData = masterKey ? { personalData: await runtime.PersonalDataVault.forSchema(client, { ...(schema === undefined ? {} : { schema }), masterKey: () => masterKey }) } : {};
+      await work({ runtime, client, registry, schema, description, color: context.color.stdout, env: context.env, personalData });
+    },
+  );
 }
 
 type ProjectionStatus = Awaited<ReturnType<Runtime['projectionStatus']>>[number];

@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
-import {
-  addDatabaseOptions,
-  describeDatabaseFailure,
-  openDatabase,
-  resolveDatabaseTarget,
-  type DatabaseFlags,
-  type DatabaseTarget,
-} from '../database-target.js';
-import { CliInputError, loadRegistry } from '../load-registry.js';
+import { withDatabase } from '../database-session.js';
+import { addDatabaseOptions, type DatabaseFlags, type DatabaseTarget } from '../database-target.js';
+import { CliInputError, loadTargetRegistry } from '../load-registry.js';
 
 /**
  * `esgen publish run|status|pause|resume|retry|skip`: operate the publishers that forward events
@@ -49,8 +43,7 @@ export function register(program: Command): void {
             `no publisher named ${unknown.join(', ')} in the config${Object.keys(configured).length > 0 ? ` (configured: ${Object.keys(configured).join(', ')})` : ''}`,
           );
         }
-        const { resolve } = await import('node:path');
-        const registry = await loadRegistry(flags.registry ? resolve(target.context.cwd, flags.registry) : resolve(target.output, 'registry.ts'));
+        const registry = await loadTargetRegistry(flags.registry, target);
         await runtime.migrate(client, scope);
         const servers = flags.servers?.split(',').map((server) => server.trim()) ?? target.context.env.NATS_URL;
         const publishers = selected.map((name) => {
@@ -150,21 +143,8 @@ export function register(program: Command): void {
     });
 }
 
-async function withSession(flags: PublishFlags, work: (session: Session) => Promise<void>): Promise<void> {
-  const target = await resolveDatabaseTarget(flags);
-  if (target === undefined) return;
-  const runtime = await (await import('../load-runtime.js')).loadRuntime();
-  let client: SqlClient | undefined;
-  try {
-    client = await openDatabase(runtime, target);
-    await work({ runtime, client, target, scope: target.schema === undefined ? {} : { schema: target.schema } });
-  } catch (caught) {
-    const message = caught instanceof CliInputError ? caught.message : describeDatabaseFailure(runtime, target, caught);
-    console.error(`esgen: ${message}`);
-    process.exitCode = 1;
-  } finally {
-    await client?.close().catch(() => undefined);
-  }
+function withSession(flags: PublishFlags, work: (session: Session) => Promise<void>): Promise<void> {
+  return withDatabase(flags, ({ runtime, client, target }) => work({ runtime, client, target, scope: target.schema === undefined ? {} : { schema: target.schema } }));
 }
 
 type PublisherStatus = Awaited<ReturnType<Runtime['publisherStatus']>>[number];

@@ -1,3 +1,5 @@
+import type { StreamSettings } from '../../runtime/publish/jetstream-publisher.js';
+
 /** The project configuration with every default written out and every path absolute. */
 export interface ResolvedConfig {
   /** Absolute folder of esgen.config.yaml; spec files and IR `file` paths are relative to it. */
@@ -22,16 +24,8 @@ export interface ResolvedConfig {
 export interface PublisherConfig {
   readonly servers?: string | readonly string[];
   readonly subjectPrefix: string;
-  readonly stream: {
-    readonly name: string;
-    readonly subjects?: readonly string[];
-    readonly duplicateWindowSeconds?: number;
-    readonly maxMessageBytes?: number;
-    readonly maxAgeSeconds?: number;
-    readonly storage?: 'file' | 'memory';
-    readonly replicas?: number;
-    readonly update?: boolean;
-  };
+  /** As the runtime takes it (created or verified at start). */
+  readonly stream: StreamSettings;
   readonly events?: readonly string[];
   readonly aggregates?: readonly string[];
   readonly from?: 'start' | 'now';

@@ -26,7 +26,8 @@ export interface ScenarioAggregateClass<TAggregate> {
   readonly definition: AggregateSpec & { readonly events?: Readonly<Record<string, EventDefinition>> };
 }
 
-interface ScenarioAggregate {
+/** The slice of an aggregate a scenario drives (every generated aggregate has it). */
+export interface ScenarioAggregate {
   readonly version: number;
   replay(event: { type: string; data: unknown }, context: EventContext): void;
   uncommittedEvents(): readonly { readonly event: { readonly type: string; readonly data: unknown } }[];

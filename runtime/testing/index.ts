@@ -9,23 +9,21 @@
  */
 import type { ReadModelDefinition } from '../contracts.js';
 import type { EventsOfAggregate } from '../codegen/spec-aggregate.js';
-import { given as givenAggregate, type AggregateScenario, type ScenarioAggregateClass, type ScenarioEvent } from './aggregate-scenario.js';
+import { given as givenAggregate, type AggregateScenario, type ScenarioAggregate, type ScenarioAggregateClass, type ScenarioEvent } from './aggregate-scenario.js';
 import { ReadModelScenario, type ReadModelScenarioEvent } from './read-model-scenario.js';
 
 export { AggregateOutcome, AggregateScenario, type ScenarioAggregateClass, type ScenarioEvent } from './aggregate-scenario.js';
 export { ReadModelScenario, type ReadModelScenarioEvent } from './read-model-scenario.js';
 export { ScenarioFailed } from './scenario-failed.js';
 
-type Aggregate = Parameters<typeof givenAggregate>[0] extends ScenarioAggregateClass<infer A> ? A : never;
-
 /** An aggregate class and its past events → a scenario; a read model and events → its rows. */
-export function given<TAggregate extends Aggregate>(
+export function given<TAggregate extends ScenarioAggregate>(
   aggregateClass: ScenarioAggregateClass<TAggregate>,
   past?: readonly ScenarioEvent<EventsOfAggregate<TAggregate>>[],
   options?: { readonly id?: string },
 ): AggregateScenario<TAggregate>;
 export function given<TRow>(readModel: ReadModelDefinition<TRow>, events: readonly ReadModelScenarioEvent[]): ReadModelScenario<TRow>;
 export function given(subject: unknown, events?: readonly unknown[], options?: { readonly id?: string }): unknown {
-  if (typeof subject === 'function') return givenAggregate(subject as ScenarioAggregateClass<Aggregate>, (events ?? []) as never, options);
+  if (typeof subject === 'function') return givenAggregate(subject as ScenarioAggregateClass<ScenarioAggregate>, (events ?? []) as never, options);
   return new ReadModelScenario(subject as ReadModelDefinition<unknown>, (events ?? []) as readonly ReadModelScenarioEvent[]);
 }

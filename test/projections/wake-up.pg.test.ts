@@ -42,6 +42,29 @@ describe.runIf(onServer)('wake-ups (server)', () => {
     }
   });
 
+  it('spaces the notifications of one writer appending one event at a time: at most one per 5 ms, one after the last commit', async () => {
+    const store = createEventStore({ client: db.client, registry: asyncLedgerRegistry, schema: db.schema });
+    const received: number[] = [];
+    const unlisten = await db.client.listen(eventsChannel(db.schema), () => received.push(performance.now()));
+    try {
+      const started = performance.now();
+      let lastCommit = started;
+      for (let i = 0; i < 60; i++) {
+        await store.appendToStream('Account', `single-${i}`, [{ type: 'AccountOpened', data: { owner: 'x' } }], { expectedVersion: 'no_stream' });
+        lastCommit = performance.now();
+      }
+      const deadline = Date.now() + 10_000;
+      while (!received.some((at) => at >= lastCommit) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(received.some((at) => at >= lastCommit)).toBe(true);
+      // Without spacing every append would find the previous notification done and send its own.
+      const window = performance.now() - started;
+      expect(received.length).toBeLessThanOrEqual(Math.ceil(window / 5) + 1);
+      expect(received.length).toBeLessThan(60);
+    } finally {
+      await unlisten();
+    }
+  });
+
   it('loses nothing when a writer dies between commit and wake-up: the worker sees the event within its poll interval', async () => {
     const pollIntervalMs = 1500;
     const manager = createReadModelManager({ client: db.client, registry: asyncLedgerRegistry, schema: db.schema, pollIntervalMs, projections: ['account_summary'] });

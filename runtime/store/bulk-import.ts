@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { EventEnvelope, EventMetadata, Registry } from '../contracts.js';
 import { integerIn, optionalFunction, optionsObject, plainJsonObject, storableDate, uuid } from '../argument-checks.js';
 import { ConcurrencyError, InvalidArgument, InvalidImport, isEsgenError, type ImportIssue } from '../errors.js';
@@ -52,6 +53,8 @@ export interface BulkTarget {
 }
 
 const COLUMNS = '(event_id, aggregate_type, aggregate_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id)';
+/** Events rendered between two turns of the event loop (see render). */
+const RENDER_SLICE = 500;
 /** Issues listed in one InvalidImport before the rest are summarised by count. */
 const MAX_ISSUES = 100;
 
@@ -85,18 +88,11 @@ WHERE e.transaction_id = pg_current_xact_id() AND e.global_position > $1::bigint
 ORDER BY e.transaction_id, e.global_position`;
   const eventIds = new Set<string>();
   const versions = new Map<string, number>();
+  // Every problem is reported at once: once one is found nothing more is written (the transaction
+  // rolls back), but the rest is still checked. Checking runs chunk by chunk while the server
+  // writes the previous chunk, instead of a pass over the whole import before the first write.
+  const issues: ImportIssue[] = [];
   let total = 0;
-  // An array is checked whole before anything is written, so every problem is reported at once.
-  const checked = Array.isArray(events);
-  if (checked) {
-    const issues: ImportIssue[] = [];
-    (events as readonly BulkEvent[]).forEach((event, index) => {
-      const problem = checkEvent(target.registry, event, eventIds);
-      if (problem !== undefined && issues.length < MAX_ISSUES) issues.push({ index, eventType: event?.type, message: problem });
-    });
-    if (issues.length > 0) throw new InvalidImport(issues);
-  }
-
   try {
     await target.client.transaction(async (tx) => {
       if (tx.copyFrom === undefined) throw new InvalidArgument('client', 'cannot COPY: bulk imports need esgen’s pg or PGlite client');
@@ -119,9 +115,10 @@ ORDER BY e.transaction_id, e.global_position`;
       };
       const flush = async () => {
         if (chunk.length === 0) return;
-        const rendered = render(chunk, index);
+        const rendered = await render(chunk, index);
         index += chunk.length;
         chunk = [];
+        if (rendered === undefined) return;
         await writing;
         writing = write(rendered);
         // Handled here, rethrown where it is awaited: a failed write must not be an unhandled rejection meanwhile.
@@ -131,6 +128,7 @@ ORDER BY e.transaction_id, e.global_position`;
         for await (const event of events) {
           chunk.push(event);
           if (chunk.length >= chunkSize) await flush();
+          if (issues.length >= MAX_ISSUES) break;
         }
         await flush();
       } finally {
@@ -138,6 +136,7 @@ ORDER BY e.transaction_id, e.global_position`;
         await writing.catch(() => undefined);
       }
       await writing;
+      if (issues.length > 0) throw new InvalidImport(issues.slice(0, MAX_ISSUES));
     });
   } catch (error) {
     throw explainCollision(error);
@@ -147,19 +146,25 @@ ORDER BY e.transaction_id, e.global_position`;
   /**
    * Checks a chunk (index = position of its first event in the import) and renders each row but
    * its stream version, which depends on what is stored: the text before it and after it.
+   * Undefined when this chunk or an earlier one had a problem (recorded in `issues`): nothing more
+   * is written then.
    */
-  function render(chunk: readonly BulkEvent[], index: number): RenderedChunk {
-    const issues: ImportIssue[] = [];
+  async function render(chunk: readonly BulkEvent[], index: number): Promise<RenderedChunk | undefined> {
     const before = new Array<string>(chunk.length);
     const after = new Array<string>(chunk.length);
     const now = new Date().toISOString();
     for (let i = 0; i < chunk.length; i++) {
+      // Let the previous chunk's write go on meanwhile: its version lookup answers while this
+      // chunk renders, and its COPY is only sent once that answer is handled (a chunk rendered in
+      // one go kept the server idle for as long as the rendering took).
+      if (i % RENDER_SLICE === RENDER_SLICE - 1) await yieldToIo();
       const event = chunk[i]!;
-      const problem = checked ? undefined : checkEvent(target.registry, event, eventIds);
+      const problem = checkEvent(target.registry, event, eventIds);
       if (problem !== undefined) {
-        issues.push({ index: index + i, eventType: event.type, message: problem });
+        if (issues.length < MAX_ISSUES) issues.push({ index: index + i, eventType: event?.type, message: problem });
         continue;
       }
+      if (issues.length > 0) continue;
       before[i] = copyLine([event.eventId ?? randomUUID(), event.aggregateType, event.aggregateId]);
       after[i] = copyLine([
         event.type,
@@ -171,8 +176,7 @@ ORDER BY e.transaction_id, e.global_position`;
         event.causationId ?? null,
       ]);
     }
-    if (issues.length > 0) throw new InvalidImport(issues.slice(0, MAX_ISSUES));
-    return { events: chunk, before, after };
+    return issues.length > 0 ? undefined : { events: chunk, before, after };
   }
 
   /** The chunk's COPY rows with their stream versions: what is stored, plus the import so far. */

@@ -132,7 +132,7 @@ export function createEventReplayer(options: EventReplayerOptions): EventReplaye
         await tx.query(sql.begin, [live, shadow, workerId, total]);
       });
       const work = readModelWork(ctx, definition, shadow, shadow);
-      const fence = (tx: SqlExecutor) => fenceBatch(tx, ctx.leases, 'row-lock', shadow, workerId, leaseSeconds, ctx.tables.schema);
+      const fence = (tx: SqlExecutor) => fenceBatch(tx, ctx.leases, 'row-lock', shadow, workerId, leaseSeconds, ctx.tables.schema, 'deferred');
       let checkpoint: Checkpoint = ORIGIN;
       // Catch up to the head as of now (everything committed before the rebuild started), or to
       // `until`. A transaction still running elsewhere may hold the readable horizon back for a

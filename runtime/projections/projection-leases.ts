@@ -24,6 +24,9 @@ export interface LeaseStatements {
   readonly release: string;
   readonly fenceRowLock: string;
   readonly fenceAdvisory: string;
+  /** The fences of derived data (read models): they also defer the batch's WAL flush (see fenceBatch). */
+  readonly fenceRowLockDeferred: string;
+  readonly fenceAdvisoryDeferred: string;
   readonly switchAdvisory: string;
   readonly lockForSwitch: string;
   readonly owners: string;
@@ -31,6 +34,12 @@ export interface LeaseStatements {
 
 export function leaseStatements(tables: ProjectionTables): LeaseStatements {
   const leases = tables.leases;
+  const fenceRowLock = `UPDATE ${leases} SET expires_at = now() + make_interval(secs => $3::double precision), renewed_at = now()
+WHERE projection_name = $1 AND owner = $2 RETURNING projection_name`;
+  const fenceAdvisory = `SELECT pg_try_advisory_xact_lock(hashtextextended($3 || '/' || $1, 0)) AS locked,
+  EXISTS (SELECT 1 FROM ${leases} WHERE projection_name = $1 AND owner = $2) AS owned`;
+  // set_config(…, true) lasts until the end of the batch's transaction; evaluated once (one row).
+  const deferFlush = `set_config('synchronous_commit', 'off', true) AS deferred`;
   return {
     heartbeat: `INSERT INTO ${tables.workers} (worker_id, host, pid) VALUES ($1, $2, $3)
 ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`,
@@ -49,10 +58,10 @@ RETURNING projection_name`,
     renewAll: `UPDATE ${leases} SET expires_at = now() + make_interval(secs => $2::double precision), renewed_at = now()
 WHERE owner = $1 AND projection_name = ANY($3::text[]) RETURNING projection_name`,
     release: `UPDATE ${leases} SET owner = NULL, expires_at = now() WHERE owner = $1 AND projection_name = ANY($2::text[])`,
-    fenceRowLock: `UPDATE ${leases} SET expires_at = now() + make_interval(secs => $3::double precision), renewed_at = now()
-WHERE projection_name = $1 AND owner = $2 RETURNING projection_name`,
-    fenceAdvisory: `SELECT pg_try_advisory_xact_lock(hashtextextended($3 || '/' || $1, 0)) AS locked,
-  EXISTS (SELECT 1 FROM ${leases} WHERE projection_name = $1 AND owner = $2) AS owned`,
+    fenceRowLock,
+    fenceAdvisory,
+    fenceRowLockDeferred: `${fenceRowLock}, ${deferFlush}`,
+    fenceAdvisoryDeferred: `${fenceAdvisory}, ${deferFlush}`,
     switchAdvisory: `SELECT pg_advisory_xact_lock(hashtextextended($2 || '/' || $1, 0))`,
     // A rebuild switch or an operator command: wait for the running batch, then hold the row.
     lockForSwitch: `INSERT INTO ${leases} AS l (projection_name, owner, expires_at) VALUES ($1, NULL, now())
@@ -76,6 +85,16 @@ export async function readLeaseOwners(executor: SqlExecutor, statements: LeaseSt
 }
 
 /**
+ * Whether a batch's COMMIT waits for its WAL flush. `deferred` (read models and rebuilds: rows
+ * derived from events) commits with synchronous_commit off for that transaction alone: rows and
+ * checkpoint still commit together, and a crash can only lose the last batches as a whole (both
+ * their rows and their checkpoint), which the worker then applies again from the events. The batch
+ * no longer waits for a disk flush, nor adds one to the appends' WAL flushes. `flush`
+ * (subscriptions, whose handlers act on the world) keeps the server's setting.
+ */
+export type BatchDurability = 'flush' | 'deferred';
+
+/**
  * Whether the batch running in `tx` may commit for `projection` (see ProjectionLockMode):
  * `ok`; `lost` (another worker owns the lease); `busy` (we own it, but a batch of the previous
  * owner still holds the advisory lock: try again shortly, do not give the lease up).
@@ -90,9 +109,13 @@ export async function fenceBatch(
   workerId: string,
   leaseSeconds: number,
   schema: string,
+  durability: BatchDurability = 'flush',
 ): Promise<FenceResult> {
-  if (mode === 'row-lock') return (await tx.query(statements.fenceRowLock, [projection, workerId, leaseSeconds])).rowCount === 1 ? 'ok' : 'lost';
-  const result = await tx.query<{ locked: boolean; owned: boolean }>(statements.fenceAdvisory, [projection, workerId, advisoryNamespace(schema)]);
+  const deferred = durability === 'deferred';
+  if (mode === 'row-lock') {
+    return (await tx.query(deferred ? statements.fenceRowLockDeferred : statements.fenceRowLock, [projection, workerId, leaseSeconds])).rowCount === 1 ? 'ok' : 'lost';
+  }
+  const result = await tx.query<{ locked: boolean; owned: boolean }>(deferred ? statements.fenceAdvisoryDeferred : statements.fenceAdvisory, [projection, workerId, advisoryNamespace(schema)]);
   const row = result.rows[0];
   if (row === undefined || !row.owned) return 'lost';
   return row.locked ? 'ok' : 'busy';

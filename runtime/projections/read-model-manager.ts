@@ -248,7 +248,7 @@ export function createReadModelManager(options: ReadModelManagerOptions): ReadMo
     while (running && held.has(name)) {
       // The lease was dropped and claimed again meanwhile: start over from the stored checkpoint.
       if (lane.checkpoint === undefined) return true;
-      const fence = (tx: Parameters<typeof fenceBatch>[0]) => fenceBatch(tx, ctx.leases, lock, name, workerId, leaseSeconds, ctx.tables.schema);
+      const fence = (tx: Parameters<typeof fenceBatch>[0]) => fenceBatch(tx, ctx.leases, lock, name, workerId, leaseSeconds, ctx.tables.schema, 'deferred');
       const outcome = await processBatch(ctx, lane.work, lane.checkpoint, batchSize, fence);
       if (outcome.kind !== 'idle') options.onBatch?.({ projection: name, outcome });
       switch (outcome.kind) {

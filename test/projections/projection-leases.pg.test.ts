@@ -3,6 +3,8 @@ import { createReadModelManager, type ProjectionLockMode, type Registry } from '
 import { projectionStatus } from '../../runtime/admin.js';
 import type { PostgresEventStore } from '../../runtime/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
+import { claimLease, fenceBatch, leaseStatements, type BatchDurability } from '../../runtime/projections/projection-leases.js';
+import { projectionTables } from '../../runtime/projections/projection-tables.js';
 import { accountSummary, dailyTotals, ledgerRegistry } from './fixtures/ledger-registry.js';
 import { allEvents, deposit, expectedRows, prepareLedger, projectionRows } from './projection-test-kit.js';
 
@@ -78,5 +80,30 @@ describe('projection leases', () => {
     expect(await projectionRows(db.client, db.schema, 'summary_b')).toEqual(before);
     await worker.stop();
     await db.client.query(`UPDATE "${db.schema}".projection_leases SET owner = NULL, expires_at = now() WHERE projection_name = 'summary_b'`);
+  });
+});
+
+describe('batch durability', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    await prepareLedger(db, registry);
+  });
+  afterAll(() => db.dispose());
+
+  const settingAfterFence = (durability: BatchDurability, mode: ProjectionLockMode) =>
+    db.client.transaction(async (tx) => {
+      const statements = leaseStatements(projectionTables(db.schema));
+      await claimLease(tx, statements, 'summary_a', 'me', 30);
+      expect(await fenceBatch(tx, statements, mode, 'summary_a', 'me', 30, db.schema, durability)).toBe('ok');
+      return (await tx.query<{ setting: string }>(`SELECT current_setting('synchronous_commit') AS setting`)).rows[0]!.setting;
+    });
+
+  it.each(['row-lock', 'advisory-xact'] as const)('read-model batches (%s) commit without waiting for their WAL flush; subscriptions keep the setting', async (mode) => {
+    const server = (await db.client.query<{ setting: string }>(`SELECT current_setting('synchronous_commit') AS setting`)).rows[0]!.setting;
+    expect(await settingAfterFence('deferred', mode)).toBe('off');
+    expect(await settingAfterFence('flush', mode)).toBe(server);
+    // Local to the batch's transaction: the connection goes back to the pool as it was.
+    expect((await db.client.query<{ setting: string }>(`SELECT current_setting('synchronous_commit') AS setting`)).rows[0]!.setting).toBe(server);
   });
 });

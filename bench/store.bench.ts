@@ -35,6 +35,7 @@ import { BankAccount, bankAccountDefinition, registry as bankRegistry } from '..
 import type { BenchOptions } from './run.js';
 import { createBenchDatabase } from './support/bench-database.js';
 import { compare, median, time } from './support/measure.js';
+import { cpuPerOperation, type CpuCost } from './support/cpu-accounting.js';
 import { designReadIndex, designTable, plainStore, type PlainEvent, type PlainStore, type RawQuery } from './support/plain-baseline.js';
 import { formatNumber, printTable } from './support/print-table.js';
 
@@ -303,10 +304,43 @@ async function concurrentWriters(ctx: Context): Promise<void> {
     const medians = await compare(repetitions, blocks * 5, units);
     const label = ctx.backend === 'server' ? '8 concurrent writers, async read model running' : '8 concurrent writers';
     ctx.rows.push(throughput(label, writers * writerAppends, medians, ctx.backend === 'server' ? '≥ 0.85 prepared' : '≥ 0.8'));
+    if (ctx.backend === 'server') ctx.rows.push(...(await cpuRows(ctx, units, blocks * 5, writers * writerAppends)));
   } finally {
     await probe?.close();
   }
   if (probe !== undefined) ctx.rows.push(...probe.rows('append → visible in the async read model, 8 writers'));
+}
+
+/**
+ * CPU per append of one more repetition of each contender, run alone (support/cpu-accounting.ts):
+ * this process (esgen's includes its read model's worker) plus the bench database's backends.
+ * On a machine whose cores are busy, throughput is CPU per append; these rows say where it goes.
+ */
+async function cpuRows(ctx: Context, units: Units, unitCount: number, appends: number): Promise<Row[]> {
+  const costs: Partial<Record<'esgen' | 'prepared', CpuCost>> = {};
+  for (const name of ['prepared', 'esgen'] as const) {
+    const unit = units[name];
+    if (unit === undefined) continue;
+    const cost = await cpuPerOperation(ctx.client, appends, async () => {
+      // A repetition number compare() never used: fresh streams.
+      for (let u = 0; u < unitCount; u++) await unit(1_000, u);
+      // The read model's worker finishes the last batches.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    if (cost === undefined) return [];
+    costs[name] = cost;
+  }
+  const { esgen, prepared } = costs;
+  if (esgen === undefined || prepared === undefined) return [];
+  const row = (part: string, value: (cost: CpuCost) => number): Row => ({
+    workload: `  CPU per append, 8 writers: ${part}`,
+    unit: 'µs',
+    prepared: value(prepared),
+    esgen: value(esgen),
+    ratioPrepared: value(prepared) / value(esgen),
+    target: '',
+  });
+  return [row('Node process', (cost) => cost.node), row('server backends', (cost) => cost.server), row('total', (cost) => cost.node + cost.server)];
 }
 
 interface Probe {

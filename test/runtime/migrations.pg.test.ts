@@ -16,6 +16,7 @@ const RELEASED: ReadonlyArray<[version: number, name: string, checksum: string]>
   [3, 'events-index-budget', 'fa2d7215136bc8382165ab9373d3c405ae76c334db918b4128042f3c374292a2'],
   [4, 'message-bus', 'bbf45d3b1ea44e64978c432d3350f9affc9c1f10d3cc781ba19243a94dfb2f41'],
   [5, 'personal-data', '51fc070ffa270f13521ac5b301f76be4b2cbfbff4b5508c330e6bdf59a6b37ea'],
+  [6, 'unset-datetimes', 'ed282c81ec94dda9eb526edc0f5c91f3ae874ea3622ccdd29cdefad4a30cf6ff'],
 ];
 
 describe('migrations', () => {

@@ -55,7 +55,7 @@ function project<Row>(definition: ReadModelDefinition<Row>, events: readonly Eve
 describe('generated aggregate base classes', () => {
   it('applies declarative rules and on<Event> handlers when events are raised', () => {
     const cart = new Cart('cart-1');
-    expect(cart.state).toEqual({ status: 'open', lines: [], itemCount: 0, attributes: {} });
+    expect(cart.state).toEqual({ status: 'open', lines: [], itemCount: 0, attributes: {}, quantities: {} });
     cart.open(customerId, 'web', '2024-03-01');
     cart.addItem('sku-1', 2, { amount: 5, currency: 'EUR' });
     cart.addItem('sku-2', 1, { amount: 7.5, currency: 'EUR' });
@@ -68,6 +68,32 @@ describe('generated aggregate base classes', () => {
     expect(cart.state.lastChangedAt).toBe('2024-03-01T12:00:00.000Z');
     expect(cart.version).toBe(5);
     expect(cart.uncommittedEvents().map((pending) => pending.event.type)).toEqual(['CartOpened', 'ItemAdded', 'ItemAdded', 'ItemRemoved', 'CartCheckedOut']);
+  });
+
+  it('changes one map entry per apply rule, then runs the handler (handler: true), without changing the previous state', () => {
+    const cart = new Cart('cart-map');
+    cart.open(customerId, 'web', '2024-03-01');
+    cart.addItem('sku-1', 2, { amount: 5, currency: 'EUR' });
+    const before = cart.state;
+    const quantitiesBefore = cart.state.quantities;
+    cart.addItem('sku-1', 3, { amount: 4.5, currency: 'EUR' });
+    cart.addItem('sku-2', 1, { amount: 7, currency: 'EUR' });
+    // add: a missing entry counts as 0; set: replaces the entry (an unset optional map counts as empty).
+    expect(cart.state.quantities).toEqual({ 'sku-1': 5, 'sku-2': 1 });
+    expect(cart.state.prices).toEqual({ 'sku-1': 4.5, 'sku-2': 7 });
+    // The rules ran (itemCount: { add }) and the handler after them (lines).
+    expect(cart.state.itemCount).toBe(6);
+    expect(cart.state.lines.map((line) => line.sku)).toEqual(['sku-1', 'sku-1', 'sku-2']);
+    // Immutable: the earlier state and its map are untouched.
+    expect(quantitiesBefore).toEqual({ 'sku-1': 2 });
+    expect(before.itemCount).toBe(2);
+    cart.removeItem('sku-1');
+    expect(cart.state.quantities).toEqual({ 'sku-2': 1 });
+    expect(cart.state.itemCount).toBe(1);
+    // Keys are data, never paths: an entry named like a prototype member is just an entry.
+    cart.addItem('__proto__', 1, { amount: 1, currency: 'EUR' });
+    expect(Object.keys(cart.state.quantities)).toEqual(['sku-2', '__proto__']);
+    expect(JSON.parse(JSON.stringify(cart.state.quantities))).toEqual(JSON.parse('{"sku-2":1,"__proto__":1}'));
   });
 
   it('rebuilds the same state by replaying the raised events, and from a snapshot', () => {

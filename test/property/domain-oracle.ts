@@ -9,7 +9,7 @@
  * values are taken as they are.
  */
 import { currentVersion, findType, type AggregateModel, type ApplyRule, type EventModel, type Field, type Json, type TypeExpr, type ValueSource } from './domain-model.js';
-import { sameType } from './model-type-rules.js';
+import { sameType, sourceType } from './model-type-rules.js';
 import { zeroValue } from './random-values.js';
 
 export type State = Record<string, unknown>;
@@ -104,10 +104,11 @@ function readPath(payload: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function sourceValue(aggregate: AggregateModel, source: ValueSource, target: Field, payload: unknown, envelope: OracleEnvelope): unknown {
+function sourceValue(aggregate: AggregateModel, event: EventModel, source: ValueSource, target: Field, payload: unknown, envelope: OracleEnvelope): unknown {
   switch (source.kind) {
     case 'event':
-      return storedPayloadValue(target.type, structuredClone(readPath(payload, source.path)));
+      // A payload datetime is stored in the one form whatever the target (a `json` field too): by its own type.
+      return storedPayloadValue(sourceType(aggregate, event, source).type, structuredClone(readPath(payload, source.path)));
     case 'envelope':
       return source.field === 'occurredAt' ? envelope.occurredAt.toISOString() : envelope[source.field];
     case 'const':
@@ -120,7 +121,7 @@ function sourceValue(aggregate: AggregateModel, source: ValueSource, target: Fie
  * field plus or minus it (unset counts as 0, an absent value as 0); or the map with one entry set,
  * added to (missing counts as 0, absent amount: no change) or removed (none: no change).
  */
-function ruleValue(aggregate: AggregateModel, rule: ApplyRule, target: Field, state: State, payload: unknown, envelope: OracleEnvelope): unknown {
+function ruleValue(aggregate: AggregateModel, event: EventModel, rule: ApplyRule, target: Field, state: State, payload: unknown, envelope: OracleEnvelope): unknown {
   const current = state[rule.target];
   if (rule.entry) {
     const map = current as Record<string, unknown> | undefined;
@@ -132,17 +133,17 @@ function ruleValue(aggregate: AggregateModel, rule: ApplyRule, target: Field, st
       return copy;
     }
     const valueField: Field = { name: target.name, type: (target.type as Extract<TypeExpr, { kind: 'map' }>).value, optional: rule.op !== undefined };
-    const value = sourceValue(aggregate, rule.value, valueField, payload, envelope);
+    const value = sourceValue(aggregate, event, rule.value, valueField, payload, envelope);
     if (rule.op === undefined) return { ...map, [key]: value };
     if (value === undefined) return map;
     const entry = map !== undefined && Object.hasOwn(map, key) ? (map[key] as number) : 0;
     return { ...map, [key]: entry + (rule.op === 'add' ? (value as number) : -(value as number)) };
   }
   if (rule.op === 'add' || rule.op === 'subtract') {
-    const value = (sourceValue(aggregate, rule.value, { ...target, optional: true }, payload, envelope) as number | undefined) ?? 0;
+    const value = (sourceValue(aggregate, event, rule.value, { ...target, optional: true }, payload, envelope) as number | undefined) ?? 0;
     return ((current as number | undefined) ?? 0) + (rule.op === 'add' ? value : -value);
   }
-  return sourceValue(aggregate, rule.value, target, payload, envelope);
+  return sourceValue(aggregate, event, rule.value, target, payload, envelope);
 }
 
 /** The state after `event` (payload at its current version) was applied to `state`. */
@@ -155,7 +156,7 @@ export function applyEvent(aggregate: AggregateModel, state: State, event: Event
   // Every rule reads the state before the event (the generated applier returns them in one patch).
   for (const rule of event.apply ?? []) {
     const target = aggregate.state.find((f) => f.name === rule.target)!;
-    set(rule.target, ruleValue(aggregate, rule, target, state, payload, envelope));
+    set(rule.target, ruleValue(aggregate, event, rule, target, state, payload, envelope));
   }
   if (event.apply && !event.handler) return next;
   // The harness's handler (user-code.ts): one patchState with every planned change, after the

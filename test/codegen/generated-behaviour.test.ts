@@ -14,6 +14,7 @@ import { registry as ordersRegistry } from '../../examples/orders/src/generated/
 import { registry as bankRegistry } from '../../examples/bank-account/src/generated/registry.js';
 import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 import { registry as hotelRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
+import { Booking } from '../../examples/hotel-booking/src/domain/booking.js';
 
 const customerId = '0b7c3a52-3c8e-4a8e-9a57-1f0d2b9c6e11';
 
@@ -94,6 +95,19 @@ describe('generated aggregate base classes', () => {
     cart.addItem('__proto__', 1, { amount: 1, currency: 'EUR' });
     expect(Object.keys(cart.state.quantities)).toEqual(['sku-2', '__proto__']);
     expect(JSON.parse(JSON.stringify(cart.state.quantities))).toEqual(JSON.parse('{"sku-2":1,"__proto__":1}'));
+  });
+
+  it('adds to and subtracts from one map entry, a missing entry counting as 0 (hotel-booking minibar)', () => {
+    const booking = new Booking('b-minibar');
+    booking.request({ roomId: '101', guest: { name: 'Ada', email: 'ada@example.org' }, stay: { checkIn: '2026-06-01', checkOut: '2026-06-03' }, pricePerNight: 100 });
+    booking.confirm('C-1');
+    booking.checkIn();
+    booking.takeFromMinibar('water', 2);
+    booking.takeFromMinibar('nuts', 1);
+    booking.takeFromMinibar('water', 1);
+    booking.returnToMinibar('water', 3);
+    expect(booking.state.minibar).toEqual({ water: 0, nuts: 1 });
+    expect(() => booking.returnToMinibar('nuts', 2)).toThrow(/1 taken/);
   });
 
   it('rebuilds the same state by replaying the raised events, and from a snapshot', () => {

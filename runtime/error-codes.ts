@@ -291,7 +291,7 @@ export const errorCodes = {
   },
   ESG194: {
     name: 'invalid map entry key',
-    meaning: 'the `entry` key of an apply rule is not a required string-like value of the event (string, uuid, date, string enum, `$aggregateId`)',
+    meaning: 'the `entry` key of an apply rule is not a required string-like value known when the event is raised (a string, uuid, date or string-enum payload field, `$aggregateId`, `$eventId`)',
     fix: 'read the key from a required string field of the payload (`entry: event.sku`) or use `$aggregateId`',
   },
   ESG195: {

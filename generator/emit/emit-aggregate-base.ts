@@ -135,12 +135,13 @@ function ruleValue(file: FileBuilder, typed: TypedAggregate, sources: ValueSourc
   const target = typed.stateField(rule.target);
   const value = typed.value(rule);
   if (!target || !value) throw new InternalError(`${sources.event.name} applies to an unknown state field ${rule.target}`);
-  const field = `state.${rule.target}`;
+  const key = propertyKey(rule.target);
+  const field = key === rule.target ? `state.${key}` : `state[${key}]`;
   if (rule.entry) {
-    const key = typed.entryKey(rule);
-    if (target.type.kind !== 'map' || !key) throw new InternalError(`${sources.event.name} changes an entry of ${rule.target}, which is not a map`);
+    const entryKey = typed.entryKey(rule);
+    if (target.type.kind !== 'map' || !entryKey) throw new InternalError(`${sources.event.name} changes an entry of ${rule.target}, which is not a map`);
     useState();
-    const keyText = writeValue(key, { type: { kind: 'primitive', name: 'string' }, optional: false }, sources).text;
+    const keyText = writeValue(entryKey, { type: { kind: 'primitive', name: 'string' }, optional: false }, sources).text;
     if (rule.op === 'remove') return `${file.runtime('removeEntry')}(${field}, ${keyText})`;
     const entryValue = writeValue(value, { type: target.type.value, optional: rule.op !== undefined }, sources).text;
     const helper = rule.op === 'add' ? 'addToEntry' : rule.op === 'subtract' ? 'subtractFromEntry' : 'setEntry';

@@ -116,13 +116,18 @@ export type ProjectionChange<TRow> =
 /** JSONB cast used by an expression index and by typed queries on a field. */
 export type IndexedFieldType = 'text' | 'numeric' | 'boolean' | 'timestamptz';
 
-export interface IndexDefinition {
-  readonly field: string;
+export interface IndexDefinition<TField extends string = string> {
+  readonly field: TField;
   readonly type: IndexedFieldType;
   readonly unique: boolean;
 }
 
-export interface ReadModelDefinition<TRow = Record<string, unknown>> {
+/**
+ * A read model's definition. `TIndexed` names the fields with an expression index (`index: true`):
+ * queries may compare and sort on those; every other scalar field only by equality (docs/read-models.md
+ * "Queries"). Generated definitions give it exactly; hand-written ones default to any field.
+ */
+export interface ReadModelDefinition<TRow = Record<string, unknown>, TIndexed extends string = string> {
   readonly name: string;
   /** projection_name in the shared projections table. */
   readonly projection: string;
@@ -137,7 +142,13 @@ export interface ReadModelDefinition<TRow = Record<string, unknown>> {
   readonly keyOf: (event: EventEnvelope) => string | undefined;
   /** Pure: current row (undefined when none) and an event → the change to make. */
   readonly apply: (current: TRow | undefined, event: EventEnvelope) => ProjectionChange<TRow>;
-  readonly indexes: readonly IndexDefinition[];
+  readonly indexes: readonly IndexDefinition<TIndexed>[];
+  /**
+   * Every scalar field of the row (strings, enums, dates, numbers, booleans) with the JSON type its
+   * value compares as: queries filter on them by equality through the GIN index on `data`. Absent
+   * (hand-written definitions): equality on any field, with a JSON scalar value.
+   */
+  readonly scalars?: Readonly<Record<string, IndexedFieldType>>;
   /** Changes when the mapping rules change: a rebuild is due. */
   readonly fingerprint: string;
 }

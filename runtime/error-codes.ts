@@ -279,6 +279,26 @@ export const errorCodes = {
     meaning: 'a `pii` field sits in a value type that contains itself (directly or through others): its paths in the payload are unbounded',
     fix: 'mark the field of the recursive type that holds it `pii: true` as a whole, or make the type non-recursive',
   },
+  ESG192: {
+    name: 'apply operation on the wrong kind of state field',
+    meaning: 'an apply rule names a map `entry` on a state field that is not a `map<T>`, or removes (`remove: true`) without an `entry`',
+    fix: 'declare the state field as `map<T>`, or drop `entry` to change the whole field; `remove` needs `entry: event.<key>`',
+  },
+  ESG193: {
+    name: 'apply add or subtract on a non-numeric field',
+    meaning: '`add` or `subtract` in `apply` changes a state field (or map entry) that is not `integer` or `number`',
+    fix: 'add to a numeric field (`integer`, `number`, `map<integer>`, `map<number>`), or `set` the value instead',
+  },
+  ESG194: {
+    name: 'invalid map entry key',
+    meaning: 'the `entry` key of an apply rule is not a required string-like value known when the event is raised (a string, uuid, date or string-enum payload field, `$aggregateId`, `$eventId`)',
+    fix: 'read the key from a required string field of the payload (`entry: event.sku`) or use `$aggregateId`',
+  },
+  ESG195: {
+    name: 'malformed apply operation',
+    meaning: 'an apply operation object gives no operation or several (`set`, `add`, `subtract`, `remove`), or `remove` is not `true`',
+    fix: 'write exactly one operation, e.g. `{ entry: event.sku, add: event.quantity }`; for an object constant write `{ const: {...} }`',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

@@ -68,7 +68,7 @@ export interface EventSourcing {
   /** A repository for one aggregate type, given by your class: `es.repository(Order)` (typed as EventSourcedRepository<Order>). */
   repository<TAggregate extends AggregateRootLike>(aggregate: RepositoryTarget<TAggregate>): EventSourcedRepository<TAggregate>;
   /** Typed queries over one read model's rows. */
-  readModel<TRow>(definition: ReadModelDefinition<TRow>): ReadModelQuery<TRow>;
+  readModel<TRow, TIndexed extends string>(definition: ReadModelDefinition<TRow, TIndexed>): ReadModelQuery<TRow, TIndexed>;
   /** An asynchronous projection worker over this database (call start()). */
   readModelManager(options?: Omit<ReadModelManagerOptions, 'client' | 'registry' | 'schema'>): ReadModelManager;
   /** Rebuilds and resets of read models. */

@@ -6,7 +6,7 @@
  */
 import { kebabCase } from '../emit/names.js';
 import { formatType } from '../ir/parse-expressions.js';
-import type { AggregateDef, DomainIR, EventDef, FieldDef, JsonValue, MappingOp, ReadModelDef, ReadModelKey, UpcastStep, ValueExpr, ValueTypeDef } from '../ir/types.js';
+import type { AggregateDef, ApplyRule, DomainIR, EventDef, FieldDef, JsonValue, MappingOp, ReadModelDef, ReadModelKey, UpcastStep, ValueExpr, ValueTypeDef } from '../ir/types.js';
 import { label, mermaidBlock, nodeId } from './mermaid.js';
 
 /** First line of every page: marks it as esgen's, so a later run may replace or remove it. */
@@ -179,7 +179,16 @@ function fieldTable(fields: readonly FieldDef[], extra: 'default' | 'pii'): stri
 
 function stateChange(event: EventDef): string {
   if (event.apply === undefined) return `handler written in TypeScript (\`on${event.name}\`)`;
-  return event.apply.map((rule) => `\`${rule.target}\` ← ${valueText(rule.value)}`).join(', ') || 'nothing';
+  const rules = event.apply.map(ruleText).join(', ') || 'nothing';
+  return event.handler ? `${rules}, then the handler written in TypeScript (\`on${event.name}\`)` : rules;
+}
+
+/** `balance` ← `event.amount`, `balance` += …, `stock[event.sku]` −= …, `tags[event.key]` removed. */
+function ruleText(rule: ApplyRule): string {
+  const target = rule.entry ? `\`${rule.target}[${valueText(rule.entry).replaceAll('`', '')}]\`` : `\`${rule.target}\``;
+  if (rule.op === 'remove') return `${target} removed`;
+  const arrow = rule.op === 'add' ? '+=' : rule.op === 'subtract' ? '−=' : '←';
+  return `${target} ${arrow} ${valueText(rule.value)}`;
 }
 
 function feeds(event: EventDef, index: CatalogueIndex, base = ''): string[] {

@@ -7,7 +7,7 @@
  * SpecAggregate does the rest (raise, dispatch, snapshots).
  */
 import { InternalError } from '../../runtime/errors.js';
-import type { AggregateDef, EventDef } from '../ir/types.js';
+import type { AggregateDef, ApplyRule, EventDef } from '../ir/types.js';
 import { typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
 import { type EmitContext, type EmittedFile, FileBuilder } from './emit-context.js';
 import { eventsFile } from './emit-events.js';
@@ -32,9 +32,9 @@ export function stateFingerprint(aggregate: AggregateDef): string {
   return fingerprintOf(JSON.stringify(shape).includes('"datetime"') ? { shape, datetimes: 'utc-ms' } : shape);
 }
 
-/** Events the user handles in TypeScript (no declarative apply rules). */
+/** Events the user handles in TypeScript: no declarative apply rules, or `handler: true` after them. */
 export function handledByUser(aggregate: AggregateDef): readonly EventDef[] {
-  return aggregate.events.filter((event) => event.apply === undefined);
+  return aggregate.events.filter((event) => event.apply === undefined || event.handler === true);
 }
 
 export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext): EmittedFile {
@@ -52,7 +52,11 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
     name: eventNames(event.name).handler,
     scope: Scope.Protected,
     isAbstract: true,
-    docs: [`Applies ${event.name} (the spec has no \`apply\` rules for it): change the state with \`patchState\`. Runs on raise and on replay, so it must not fail or have side effects.`],
+    docs: [
+      event.apply
+        ? `Applies ${event.name} after its \`apply\` rules (\`handler: true\`): \`this.state\` already holds their changes; change more with \`patchState\`. Runs on raise and on replay, so it must not fail or have side effects.`
+        : `Applies ${event.name} (the spec has no \`apply\` rules for it): change the state with \`patchState\`. Runs on raise and on replay, so it must not fail or have side effects.`,
+    ],
     parameters: [
       { name: 'data', type: file.local(eventsFile(aggregate), event.name, 'type') },
       { name: 'context', type: file.runtimeType('EventContext') },
@@ -101,9 +105,13 @@ export function emitAggregateBase(aggregate: AggregateDef, context: EmitContext)
   return file.print(aggregate.file);
 }
 
-/** One event's applier: the state fields its `apply` rules set, or a call of the user's handler. */
+/**
+ * One event's applier: the state fields its `apply` rules set, or a call of the user's handler;
+ * with `handler: true`, the rules' fields are patched first and the handler runs after them.
+ */
 function applier(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, event: EventDef): string {
-  if (!event.apply) return `(data, context) => this.${eventNames(event.name).handler}(data, context)`;
+  const handler = eventNames(event.name).handler;
+  if (!event.apply) return `(data, context) => this.${handler}(data, context)`;
   const used = new Set<string>();
   const sources: ValueSources = {
     payload: { text: 'data', root: 'data' },
@@ -113,11 +121,36 @@ function applier(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, eve
     scope,
     helper: (name) => file.runtime(name),
   };
-  const fields = event.apply.map((rule) => {
-    const target = typed.stateField(rule.target);
-    const value = typed.value(rule);
-    if (!target || !value) throw new InternalError(`${event.name} applies to an unknown state field ${rule.target}`);
-    return `${propertyKey(rule.target)}: ${writeValue(value, target, sources).text}`;
-  });
-  return `(${parameterList(['data', 'context'], used)}) => ({ ${fields.join(', ')} })`;
+  const fields = event.apply.map((rule) => `${propertyKey(rule.target)}: ${ruleValue(file, typed, sources, rule, () => used.add('state'))}`);
+  const changes = `{ ${fields.join(', ')} }`;
+  if (event.handler) {
+    used.add('data').add('context');
+    return `(${parameterList(['data', 'context', 'state'], used)}) => {\nthis.patchState(${changes});\nthis.${handler}(data, context);\n}`;
+  }
+  return `(${parameterList(['data', 'context', 'state'], used)}) => (${changes})`;
+}
+
+/** The new value of a rule's target: the value itself (`set`), or the field (or one map entry) changed by it. */
+function ruleValue(file: FileBuilder, typed: TypedAggregate, sources: ValueSources, rule: ApplyRule, useState: () => void): string {
+  const target = typed.stateField(rule.target);
+  const value = typed.value(rule);
+  if (!target || !value) throw new InternalError(`${sources.event.name} applies to an unknown state field ${rule.target}`);
+  const key = propertyKey(rule.target);
+  const field = key === rule.target ? `state.${key}` : `state[${key}]`;
+  if (rule.entry) {
+    const entryKey = typed.entryKey(rule);
+    if (target.type.kind !== 'map' || !entryKey) throw new InternalError(`${sources.event.name} changes an entry of ${rule.target}, which is not a map`);
+    useState();
+    const keyText = writeValue(entryKey, { type: { kind: 'primitive', name: 'string' }, optional: false }, sources).text;
+    if (rule.op === 'remove') return `${file.runtime('removeEntry')}(${field}, ${keyText})`;
+    const entryValue = writeValue(value, { type: target.type.value, optional: rule.op !== undefined }, sources).text;
+    const helper = rule.op === 'add' ? 'addToEntry' : rule.op === 'subtract' ? 'subtractFromEntry' : 'setEntry';
+    return `${file.runtime(helper)}(${field}, ${keyText}, ${entryValue})`;
+  }
+  const written = writeValue(value, rule.op ? { type: target.type, optional: true } : target, sources).text;
+  if (rule.op === 'add' || rule.op === 'subtract') {
+    useState();
+    return `${file.runtime(rule.op)}(${field}, ${written})`;
+  }
+  return written;
 }

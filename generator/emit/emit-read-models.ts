@@ -109,6 +109,10 @@ function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: Ty
   }
   const indexes = readModel.fields.filter((field) => field.index || field.unique).map(indexDefinition);
   if (indexes.length > 0) properties.push(`indexes: [${indexes.map((index) => `{ field: ${stringLiteral(index.field)}, type: ${stringLiteral(index.type)}, unique: ${index.unique} }`).join(', ')}]`);
+  // Every scalar field filters by equality (through the GIN index on data); indexed ones also by range and sort.
+  const scalars = readModel.fields.filter((field) => isScalarType(field.type, scope)).map((field) => `${propertyKey(field.name)}: ${stringLiteral(indexDefinition(field).type)}`);
+  if (scalars.length > 0) properties.push(`scalars: { ${scalars.join(', ')} }`);
+  const indexed = indexes.length === 0 ? 'never' : indexes.map((index) => stringLiteral(index.field)).join(' | ');
   properties.push(`fingerprint: ${stringLiteral(readModelFingerprint(readModel))}`);
 
   file.add(
@@ -123,7 +127,7 @@ function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: Ty
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: names.definition, initializer: `${file.runtime('defineReadModel')}<${names.row}, ${eventMap}>({\n${properties.join(',\n')},\n})` }],
+      declarations: [{ name: names.definition, initializer: `${file.runtime('defineReadModel')}<${names.row}, ${eventMap}, ${indexed}>({\n${properties.join(',\n')},\n})` }],
     },
   );
 }
@@ -214,6 +218,12 @@ function indexDefinition(field: ReadModelFieldDef): IndexDefinition {
           ? 'timestamptz'
           : 'text';
   return { field: field.name, type, unique: field.unique };
+}
+
+/** Whether a field holds one JSON scalar (a string, an enum, a number, a boolean): what equality filters compare. */
+function isScalarType(type: TypeRef, scope: TypeScope): boolean {
+  if (type.kind === 'primitive') return type.name !== 'json';
+  return type.kind === 'named' && scope.named(type.name).kind === 'enum';
 }
 
 /** Whether values of a type are strings already (no conversion needed for a row key). */

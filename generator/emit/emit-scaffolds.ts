@@ -50,7 +50,12 @@ export function emitScaffolds(aggregate: AggregateDef, options: EmitOptions & { 
   const scaffolds: ScaffoldFile[] = [];
 
   const aggregateFile = userAggregateFile(aggregate);
-  const handlers = handledByUser(aggregate).map((event) => ({ event: event.name, handler: eventNames(event.name).handler, payload: eventNames(event.name).payload }));
+  const handlers = handledByUser(aggregate).map((event) => ({
+    event: event.name,
+    handler: eventNames(event.name).handler,
+    payload: eventNames(event.name).payload,
+    afterRules: event.apply !== undefined,
+  }));
   scaffolds.push({
     path: aggregateFile,
     requiredExports: [aggregate.name],

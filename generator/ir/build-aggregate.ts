@@ -2,7 +2,7 @@ import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { DocPath } from '../load/yaml-locator.js';
 import {
-  parseApplyValue,
+  parseApplyRule,
   parseEventReference,
   parseOperand,
   parseSubject,
@@ -207,8 +207,8 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     if (event.apply !== undefined) {
       apply = Object.entries(event.apply as Raw).flatMap(([target, rawValue]) => {
         const rulePath = [...path, 'apply', target];
-        const value = expect(parseApplyValue(rawValue), 'ESG115', rulePath);
-        return value ? [record<ApplyRule>({ kind: 'applyRule', target, value, loc: loc(rulePath) }, rulePath)] : [];
+        const parsed = expect(parseApplyRule(rawValue), 'ESG115', rulePath);
+        return parsed ? [record<ApplyRule>({ kind: 'applyRule', target, ...parsed, loc: loc(rulePath) }, rulePath)] : [];
       });
     }
     let subject: SubjectDef | undefined;
@@ -226,6 +226,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         version: current,
         versions,
         ...(apply ? { apply } : {}),
+        ...(event.handler === true && apply ? { handler: true as const } : {}),
         ...(typeof event.publish === 'boolean' ? { publish: event.publish } : {}),
         ...(subject ? { subject } : {}),
         ...(typeof event.description === 'string' ? { description: event.description } : {}),

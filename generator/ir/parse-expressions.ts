@@ -1,6 +1,6 @@
 import type { DiagnosticCode } from '../diagnostics/diagnostic-codes.js';
 import { envelopeFieldNames as envelopeFields } from '../ops/envelope-fields.js';
-import type { EnvelopeField, JsonValue, KeyBucket, PrimitiveName, TypeRef, ValueExpr } from './types.js';
+import type { ApplyOpName, EnvelopeField, JsonValue, KeyBucket, PrimitiveName, TypeRef, ValueExpr } from './types.js';
 
 export const primitiveNames: readonly PrimitiveName[] = ['string', 'integer', 'number', 'boolean', 'uuid', 'datetime', 'date', 'json'];
 export { envelopeFields };
@@ -98,6 +98,56 @@ export function parseApplyValue(raw: unknown): Parsed<ValueExpr> {
     }
   }
   return { ok: true, value: { kind: 'const', value: raw as JsonValue } };
+}
+
+const applyOps: readonly ApplyOpName[] = ['set', 'add', 'subtract', 'remove'];
+
+/** A parsed apply rule: its operation (absent: set), the map entry it changes, its value. */
+export interface ParsedApplyRule {
+  readonly op?: Exclude<ApplyOpName, 'set'>;
+  readonly entry?: ValueExpr;
+  readonly value: ValueExpr;
+}
+
+/**
+ * One apply rule: a value (short form: set the field), or the long form
+ * `{ entry?: event.key, set | add | subtract | remove: value }` (exactly one operation; `remove`
+ * only as `remove: true`). A long-form `set` without `entry` is the short form, so both give the
+ * same IR.
+ */
+export function parseApplyRule(raw: unknown): Parsed<ParsedApplyRule> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || isConstObject(raw)) {
+    const value = parseApplyValue(raw);
+    return value.ok ? { ok: true, value: { value: value.value } } : value;
+  }
+  const spec = raw as Record<string, unknown>;
+  const given = applyOps.filter((op) => op in spec);
+  const written = `\`${Object.keys(spec).join(', ')}\``;
+  if (given.length !== 1) {
+    return {
+      ok: false,
+      code: 'ESG195',
+      message: given.length === 0 ? `the apply operation ${written} says no operation` : `the apply operation gives ${given.length} operations (${given.map((op) => `\`${op}\``).join(', ')}), one rule does one`,
+      hint: 'write exactly one of `set: value`, `add: value`, `subtract: value`, `remove: true`, e.g. `{ entry: event.sku, add: event.quantity }`; for an object constant write `{ const: {...} }`',
+    };
+  }
+  const op = given[0]!;
+  if (op === 'remove' && spec.remove !== true) {
+    return { ok: false, code: 'ESG195', message: `\`remove: ${JSON.stringify(spec.remove)}\` is not an operation: \`remove\` is written \`remove: true\``, hint: 'write `{ entry: event.<key>, remove: true }`, or drop the rule' };
+  }
+  let entry: ValueExpr | undefined;
+  if (spec.entry !== undefined) {
+    const parsed = typeof spec.entry === 'string' && (spec.entry.startsWith('event.') || spec.entry.startsWith('$')) ? parseApplyValue(spec.entry) : undefined;
+    if (!parsed?.ok) {
+      return parsed && !parsed.ok
+        ? parsed
+        : { ok: false, code: 'ESG194', message: `the entry key \`${JSON.stringify(spec.entry)}\` is not read from the event`, hint: 'write `entry: event.<field>` (a required string field of the payload) or `entry: $aggregateId`' };
+    }
+    entry = parsed.value;
+  }
+  const value = parseApplyValue(spec[op]);
+  if (!value.ok) return value;
+  return { ok: true, value: { ...(op === 'set' ? {} : { op }), ...(entry ? { entry } : {}), value: value.value } };
 }
 
 /**

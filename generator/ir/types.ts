@@ -104,13 +104,25 @@ export type { EnvelopeField } from '../ops/envelope-fields.js';
 import type { EnvelopeField } from '../ops/envelope-fields.js';
 import type { OperandOpName } from '../ops/mapping-ops.js';
 
-/** `apply: { status: paid }`: set a state field from an event when it is applied. */
+/**
+ * `apply: { status: paid }`: set a state field from an event when it is applied. The long form
+ * `{ entry: event.sku, add: event.quantity }` changes one entry of a `map<T>` state field, and
+ * `{ add: event.amount }` / `{ subtract: … }` change a numeric field by a value.
+ */
 export interface ApplyRule {
   readonly kind: 'applyRule';
   readonly target: string;
+  /** What the rule does (absent: `set`, the short form). `remove` deletes one map entry. */
+  readonly op?: ApplyOpName;
+  /** `entry: event.sku`: the key of the one map entry the rule changes (absent: the whole field). */
+  readonly entry?: ValueExpr;
+  /** The value set, added or subtracted; for `remove`, the `true` written. */
   readonly value: ValueExpr;
   readonly loc: SourceLocation;
 }
+
+/** The operations of the long form of an apply rule (`set` is also the short form's). */
+export type ApplyOpName = 'set' | 'add' | 'subtract' | 'remove';
 
 export interface EventDef {
   readonly kind: 'event';
@@ -123,6 +135,8 @@ export interface EventDef {
   readonly versions: readonly EventVersionDef[];
   /** Declarative state changes; absent when the user writes `on<Event>` in TypeScript. */
   readonly apply?: readonly ApplyRule[];
+  /** `handler: true`: the user's `on<Event>` runs too, after the `apply` rules. */
+  readonly handler?: true;
   /** `publish:` as written on the event (absent: the aggregate's decides); see typed IR `visibility`. */
   readonly publish?: boolean;
   /** Whose personal data the `pii` fields are (docs/personal-data.md); absent when not declared. */

@@ -27,6 +27,8 @@ export interface TypedAggregate {
   stateField(name: string): FieldDef | undefined;
   /** The value of an apply rule, the operand of a mapping rule (none for `increment` or an unknown event), a key source's value. */
   value(node: ApplyRule | MappingRule | KeySource): ResolvedValue | undefined;
+  /** The map key of an apply rule with `entry:` (undefined for a rule on a whole field). */
+  entryKey(rule: ApplyRule): ResolvedValue | undefined;
   /** The simulation of a declarative upcast step. */
   upcast(step: DeclarativeStep): UpcastSimulation;
   /** Public (published, with subjects and a typed consumer) or internal: see eventVisibility. */
@@ -77,10 +79,14 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
   const events = new Map(aggregate.events.map((event) => [event.name, event]));
   const state = new Map(aggregate.state.map((field) => [field.name, field]));
   const values = new Map<object, ResolvedValue>();
+  const entryKeys = new Map<ApplyRule, ResolvedValue>();
   const upcasts = new Map<object, UpcastSimulation>();
 
   for (const event of aggregate.events) {
-    for (const rule of event.apply ?? []) values.set(rule, resolveValue(aggregate, event, rule.value));
+    for (const rule of event.apply ?? []) {
+      values.set(rule, resolveValue(aggregate, event, rule.value));
+      if (rule.entry) entryKeys.set(rule, resolveValue(aggregate, event, rule.entry));
+    }
     event.versions.forEach((version, index) => {
       const next = event.versions[index + 1];
       if (next && !next.retired && version.upcast?.kind === 'declarative') upcasts.set(version.upcast, simulateUpcast(aggregate, event, version, next, version.upcast));
@@ -106,6 +112,7 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
     event: (name) => events.get(name),
     stateField: (name) => state.get(name),
     value: (node) => values.get(node),
+    entryKey: (rule) => entryKeys.get(rule),
     visibility: (event) => eventVisibility(aggregate, event),
     publicEvents: aggregate.events.filter((event) => eventVisibility(aggregate, event) === 'public'),
     upcast(step) {

@@ -9,3 +9,5 @@ export { patched, SpecAggregate, type AggregateClass, type Appliers, type EventO
 export { defineReadModel, type Envelopes, type ReadModelSpec } from './read-model.js';
 // Every helper of the mapping-operation table (generator/ops/mapping-ops.ts), and key helpers.
 export * from './mapping-ops.js';
+// Aggregate `apply` rules on one map entry.
+export { addToEntry, removeEntry, setEntry, subtractFromEntry } from './map-entries.js';

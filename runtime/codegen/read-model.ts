@@ -3,13 +3,13 @@
  * per event the fields it changes (a function of the row and a typed envelope of that event), the
  * events that delete the row, the user's custom mappers, and how each event finds its row.
  */
-import type { EventEnvelope, IndexDefinition, ProjectionChange, ReadModelDefinition } from '../contracts.js';
+import type { EventEnvelope, IndexDefinition, IndexedFieldType, ProjectionChange, ReadModelDefinition } from '../contracts.js';
 import { patched, type Patch } from './spec-aggregate.js';
 
 /** The envelope of each event of an aggregate, with its payload typed: `Envelopes<OrderEvents>['OrderPaid']`. */
 export type Envelopes<TEvents> = { [K in keyof TEvents & string]: EventEnvelope<K, TEvents[K]> };
 
-export interface ReadModelSpec<TRow, TEvents> {
+export interface ReadModelSpec<TRow, TEvents, TIndexed extends string = keyof TRow & string> {
   readonly name: string;
   readonly projection: string;
   readonly aggregateType: string;
@@ -27,7 +27,9 @@ export interface ReadModelSpec<TRow, TEvents> {
   readonly delete?: readonly (keyof TEvents & string)[];
   /** The user's mappers, run after the declarative rules with the row they produced (`next`). */
   readonly custom?: { readonly [K in keyof TEvents & string]?: (next: TRow, event: Envelopes<TEvents>[K], current: TRow | undefined) => ProjectionChange<TRow> };
-  readonly indexes?: readonly IndexDefinition[];
+  readonly indexes?: readonly IndexDefinition<TIndexed>[];
+  /** The row's scalar fields and how their values compare (see ReadModelDefinition.scalars). */
+  readonly scalars?: Readonly<Record<string, IndexedFieldType>>;
   /** Changes when the mapping rules change: a rebuild is due. */
   readonly fingerprint: string;
 }
@@ -40,13 +42,13 @@ const byAggregate: KeyOf = (event) => event.aggregateId;
 
 /**
  * @example
- * export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents>({
+ * export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents, 'createdAt'>({
  *   name: 'OrderList', projection: 'order_list', aggregateType: 'Order', mode: 'async', fingerprint: '…',
  *   initialRow: { status: 'pending' },
  *   on: { OrderPaid: () => ({ status: 'paid' }) },
  * });
  */
-export function defineReadModel<TRow, TEvents>(spec: ReadModelSpec<TRow, TEvents>): ReadModelDefinition<TRow> {
+export function defineReadModel<TRow, TEvents, TIndexed extends string = keyof TRow & string>(spec: ReadModelSpec<TRow, TEvents, TIndexed>): ReadModelDefinition<TRow, TIndexed> {
   const rules = (spec.on ?? {}) as Readonly<Record<string, Rule<TRow>>>;
   const mappers = (spec.custom ?? {}) as Readonly<Record<string, Mapper<TRow>>>;
   const keys = spec.keys as Readonly<Record<string, KeyOf>> | undefined;
@@ -71,6 +73,7 @@ export function defineReadModel<TRow, TEvents>(spec: ReadModelSpec<TRow, TEvents
       return mapper ? mapper(next, event, current) : { kind: 'upsert', row: next };
     },
     indexes: spec.indexes ?? [],
+    ...(spec.scalars === undefined ? {} : { scalars: spec.scalars }),
     fingerprint: spec.fingerprint,
   };
 }

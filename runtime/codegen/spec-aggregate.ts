@@ -26,10 +26,11 @@ export function patched<T extends object>(base: T, changes: Patch<T>): T {
 
 /**
  * How each event changes the state: the fields it sets, or nothing when a handler (`on<Event>`,
- * written by the user) changed the state itself with `patchState`.
+ * written by the user) changed the state itself with `patchState`. `state` is the state before
+ * the event, for rules that change a field by a value (`add`, one map entry).
  */
 export type Appliers<TEvents, TState> = {
-  readonly [K in keyof TEvents & string]: (data: TEvents[K], context: EventContext) => Patch<TState> | void;
+  readonly [K in keyof TEvents & string]: (data: TEvents[K], context: EventContext, state: Readonly<TState>) => Patch<TState> | void;
 };
 
 /** A class the runtime can build aggregates from: the user's class, through its generated base. */
@@ -76,9 +77,9 @@ export abstract class SpecAggregate<TEvents extends object, TState extends objec
   }
 
   protected override applyEvent(event: EventOf<TEvents>, context: EventContext): void {
-    const applier = this.appliers[event.type as keyof TEvents & string] as ((data: unknown, context: EventContext) => Patch<TState> | void) | undefined;
+    const applier = this.appliers[event.type as keyof TEvents & string] as ((data: unknown, context: EventContext, state: Readonly<TState>) => Patch<TState> | void) | undefined;
     if (applier === undefined) throw new TypeError(`${this.aggregateType} has no applier for event ${event.type}`);
-    const changes = applier(event.data, context);
+    const changes = applier(event.data, context, this.state);
     if (changes) this.patchState(changes);
   }
 

@@ -7,14 +7,33 @@ import { InvalidReadModelQuery } from './projection-errors.js';
 import { projectionTables, type ProjectionTables } from './projection-tables.js';
 import { assertServableShape } from './read-model-shapes.js';
 
-/** A condition on one field: a value (equality; null = IS NULL) or operators, combined with AND. */
+/** A condition on one indexed field: a value (equality; null = IS NULL) or operators, combined with AND. */
 export type FieldCondition<V> =
   | V
   | null
   | { readonly eq?: V; readonly ne?: V; readonly gt?: V; readonly gte?: V; readonly lt?: V; readonly lte?: V; readonly in?: readonly V[] };
 
-/** Conditions on indexed fields of the row (and on the row id), combined with AND. */
-export type Where<TRow> = { readonly [K in keyof TRow & string]?: FieldCondition<QueryValue<TRow[K]>> } & {
+/**
+ * A condition on a field without an index: equality only (a value, `eq` or `in`), served by the
+ * GIN index on `data`; `null` (the field is unset) only for optional fields.
+ */
+export type EqualityCondition<V, TNullable extends boolean> = V | (TNullable extends true ? null : never) | { readonly eq?: V; readonly in?: readonly V[] };
+
+type Scalar = string | number | boolean;
+
+/** Fields of the row whose values are scalars (strings, enums, dates, numbers, booleans): the ones equality can filter on. */
+export type ScalarField<TRow> = { [K in keyof TRow & string]-?: [NonNullable<TRow[K]>] extends [never] ? never : NonNullable<TRow[K]> extends Scalar ? K : never }[keyof TRow & string];
+
+/**
+ * Conditions combined with AND: on the row id and indexed fields (`TIndexed`) any operator, on
+ * every other scalar field equality only. What the types allow is what the runtime serves; it
+ * refuses the rest (ESG222) for callers without types.
+ */
+export type Where<TRow, TIndexed extends string = string> = {
+  readonly [K in ScalarField<TRow> | (TIndexed & keyof TRow & string)]?: K extends TIndexed
+    ? FieldCondition<QueryValue<TRow[K]>>
+    : EqualityCondition<QueryValue<NonNullable<TRow[K]>>, undefined extends TRow[K] ? true : false>;
+} & {
   readonly id?: FieldCondition<string>;
 };
 
@@ -22,12 +41,13 @@ export type Where<TRow> = { readonly [K in keyof TRow & string]?: FieldCondition
 type QueryValue<V> = V extends Date ? Date | string : V;
 
 export type SortDirection = 'asc' | 'desc';
-export type OrderBy<TRow> = readonly (readonly [(keyof TRow & string) | 'id', SortDirection])[];
+/** Sort keys: the row id and indexed fields only (sorting needs the expression index). */
+export type OrderBy<TRow, TIndexed extends string = string> = readonly (readonly [(TIndexed & keyof TRow & string) | 'id', SortDirection])[];
 
-export interface FindOptions<TRow> {
-  readonly where?: Where<TRow>;
+export interface FindOptions<TRow, TIndexed extends string = string> {
+  readonly where?: Where<TRow, TIndexed>;
   /** Sort keys; the row id is always added last so pages are stable. */
-  readonly orderBy?: OrderBy<TRow>;
+  readonly orderBy?: OrderBy<TRow, TIndexed>;
   readonly limit?: number;
   readonly offset?: number;
   /** A cursor from a previous page's `nextCursor`: continue after that row (keyset pagination). */
@@ -43,18 +63,18 @@ export interface Page<TRow> {
   readonly nextCursor: string | undefined;
 }
 
-export interface ReadModelQuery<TRow> {
-  readonly definition: ReadModelDefinition<TRow>;
+export interface ReadModelQuery<TRow, TIndexed extends string = string> {
+  readonly definition: ReadModelDefinition<TRow, TIndexed>;
   /** The row with this id, or undefined. */
   get(id: string): Promise<ReadModelRow<TRow> | undefined>;
-  find(options?: FindOptions<TRow>): Promise<ReadModelRow<TRow>[]>;
+  find(options?: FindOptions<TRow, TIndexed>): Promise<ReadModelRow<TRow>[]>;
   /** As find, plus a cursor for the next page (needs `limit`). */
-  findPage(options: FindOptions<TRow> & { readonly limit: number }): Promise<Page<TRow>>;
-  count(where?: Where<TRow>): Promise<number>;
+  findPage(options: FindOptions<TRow, TIndexed> & { readonly limit: number }): Promise<Page<TRow>>;
+  count(where?: Where<TRow, TIndexed>): Promise<number>;
   /** Ad-hoc JSONB containment (`data @> partial`), served by the GIN index on data. */
   contains(partial: Partial<TRow> | Record<string, unknown>, options?: { readonly limit?: number }): Promise<ReadModelRow<TRow>[]>;
   /** The SQL and parameters `find` would run (for EXPLAIN and debugging). */
-  toSql(options?: FindOptions<TRow>): { readonly sql: string; readonly params: unknown[] };
+  toSql(options?: FindOptions<TRow, TIndexed>): { readonly sql: string; readonly params: unknown[] };
 }
 
 interface StoredRow<TRow> {
@@ -78,17 +98,23 @@ interface FieldInfo {
 }
 
 /**
- * Typed queries over one read model, generic over the definition's row type, so a generated
- * ReadModelDefinition<Row> gives typed queries without generating any query code. Conditions and
- * sort keys may name the row id and the fields indexed in the spec (`index: true`): their SQL
- * expressions are the exact expressions of the partial expression indexes, so the planner uses
- * them. Values are always bound parameters; field names are checked against the definition.
+ * Typed queries over one read model, generic over the definition's row type and indexed fields,
+ * so a generated ReadModelDefinition<Row, Indexed> gives typed queries without generating any
+ * query code. Conditions of any kind and sort keys may name the row id and the fields indexed in
+ * the spec (`index: true`): their SQL expressions are the exact expressions of the partial
+ * expression indexes, so the planner uses them. Every other scalar field filters by equality
+ * only, as JSONB containment (`data @> {"field": value}`), which the GIN index on `data` serves.
+ * Values are always bound parameters; field names are checked against the definition.
  *
  * @example
  * const accounts = readModel(client, registry.readModels.AccountSummary, { schema });
  * await accounts.find({ where: { owner: 'ada', balance: { gte: 100 } }, orderBy: [['balance', 'desc']], limit: 20 });
  */
-export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefinition<TRow>, options: ReadModelQueryOptions = {}): ReadModelQuery<TRow> {
+export function readModel<TRow, TIndexed extends string = string>(
+  executor: SqlExecutor,
+  definition: ReadModelDefinition<TRow, TIndexed>,
+  options: ReadModelQueryOptions = {},
+): ReadModelQuery<TRow, TIndexed> {
   const tables = projectionTables(options.schema);
   const projection = assertIdentifier('projection name', definition.projection);
   // The projection is a validated identifier inlined as a literal: the planner can then prove the
@@ -98,10 +124,10 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
   // Never rows of another shape under this row type (checked once per client, see read-model-shapes.ts).
   const servable = () => assertServableShape(executor, tables, definition);
 
-  const build = (find: FindOptions<TRow>, select: string) => {
+  const build = (find: FindOptions<TRow, TIndexed>, select: string) => {
     checkFindOptions(find);
     const params: unknown[] = [];
-    const conditions = whereClauses(fields, find.where, params);
+    const conditions = whereClauses(fields, definition, find.where, params);
     const order = orderKeys(fields, find.orderBy);
     if (find.after !== undefined) conditions.push(keysetCondition(order, decodeCursor(find.after, order.length), params));
     let sql = `SELECT ${select} ${base}${conditions.map((condition) => ` AND ${condition}`).join('')}`;
@@ -141,7 +167,7 @@ export function readModel<TRow>(executor: SqlExecutor, definition: ReadModelDefi
     async count(where) {
       checkWhere(where);
       const params: unknown[] = [];
-      const conditions = whereClauses(fields, where, params);
+      const conditions = whereClauses(fields, definition, where, params);
       await servable();
       const result = await executor.query<{ count: string | number }>(
         `SELECT count(*) AS count ${base}${conditions.map((condition) => ` AND ${condition}`).join('')}`,
@@ -174,13 +200,13 @@ function fieldMap(tables: ProjectionTables, definition: ReadModelDefinition<any>
   return fields;
 }
 
-function fieldInfo(fields: Map<string, FieldInfo>, field: string): FieldInfo {
+function fieldInfo(fields: Map<string, FieldInfo>, field: string, use: string): FieldInfo {
   const info = fields.get(assertFieldName(field));
   if (info !== undefined) return info;
   const indexed = [...fields.keys()].filter((name) => name !== 'id');
   throw new InvalidReadModelQuery(
-    `Cannot query on ${field}: only the row id and indexed fields (${indexed.join(', ') || 'none'}) can be used in where and orderBy. ` +
-      'Mark the field `index: true` in the spec, or use contains() for an ad-hoc JSON match.',
+    `Cannot ${use} ${field}: only the row id and indexed fields (${indexed.join(', ') || 'none'}) allow ranges, ne and orderBy; other scalar fields allow equality only (a value, eq, in, or null when optional). ` +
+      'Mark the field `index: true` in the spec.',
   );
 }
 
@@ -188,11 +214,15 @@ const NUMERIC = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
 const OPERATORS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-function whereClauses(fields: Map<string, FieldInfo>, where: Where<any> | undefined, params: unknown[]): string[] {
+function whereClauses(fields: Map<string, FieldInfo>, definition: ReadModelDefinition<any, string>, where: Where<any> | undefined, params: unknown[]): string[] {
   const clauses: string[] = [];
   for (const [field, condition] of Object.entries(where ?? {})) {
     if (condition === undefined) continue;
-    const info = fieldInfo(fields, field);
+    if (!fields.has(assertFieldName(field))) {
+      clauses.push(...equalityClauses(fields, definition, field, condition, params));
+      continue;
+    }
+    const info = fieldInfo(fields, field, 'query on');
     if (condition === null) {
       clauses.push(`${info.expression} IS NULL`);
     } else if (isOperatorObject(condition)) {
@@ -212,6 +242,64 @@ function whereClauses(fields: Map<string, FieldInfo>, where: Where<any> | undefi
     }
   }
   return clauses;
+}
+
+/**
+ * Equality on a field without an index: `data @> {"field": value}` (one containment per `in`
+ * value, OR-ed), so the GIN index on data serves it. Values are compared as the row stores them:
+ * datetimes as canonical UTC strings with milliseconds, numbers by value. `null` matches rows
+ * where the field is unset (rows never store null for a scalar).
+ */
+function equalityClauses(fields: Map<string, FieldInfo>, definition: ReadModelDefinition<any, string>, field: string, condition: unknown, params: unknown[]): string[] {
+  const type = definition.scalars === undefined ? 'any' : Object.hasOwn(definition.scalars, field) ? definition.scalars[field]! : undefined;
+  if (type === undefined) {
+    const scalars = Object.keys(definition.scalars ?? {});
+    throw new InvalidReadModelQuery(`Cannot query on ${field}: it is not a scalar field of ${definition.name} (fields that filter: id, ${scalars.join(', ') || 'none'}).`);
+  }
+  const contains = (value: unknown) => `data @> ${param(params, JSON.stringify({ [field]: jsonValue(type, field, value) }))}::jsonb`;
+  if (condition === null) return [`coalesce(data -> ${param(params, field)}, 'null'::jsonb) = 'null'::jsonb`];
+  if (!isOperatorObject(condition)) return [contains(condition)];
+  const clauses: string[] = [];
+  for (const [operator, value] of Object.entries(condition)) {
+    if (value === undefined) continue;
+    if (operator === 'eq') {
+      clauses.push(value === null ? `coalesce(data -> ${param(params, field)}, 'null'::jsonb) = 'null'::jsonb` : contains(value));
+    } else if (operator === 'in') {
+      if (!Array.isArray(value)) throw new InvalidReadModelQuery(`${field}.in must be an array.`);
+      clauses.push(value.length === 0 ? 'false' : `(${value.map(contains).join(' OR ')})`);
+    } else if (operator in OPERATORS) {
+      fieldInfo(fields, field, `use ${operator} on`);
+    } else {
+      throw new InvalidReadModelQuery(`Unknown operator ${operator} on ${field}: use eq or in (the field has no index).`);
+    }
+  }
+  return clauses;
+}
+
+/** A value as the row's JSON holds it, for containment. */
+function jsonValue(type: IndexedFieldType | 'any', field: string, value: unknown): string | number | boolean {
+  switch (type) {
+    case 'timestamptz':
+      // Rows hold datetimes in one form, UTC with milliseconds: compare in that form.
+      if (value instanceof Date) return storableDate(field, value).toISOString();
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return storableDate(field, new Date(storableString(field, value))).toISOString();
+      break;
+    case 'numeric':
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      break;
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      break;
+    case 'text':
+      if (typeof value === 'string') return storableString(field, value);
+      break;
+    case 'any':
+      if (value instanceof Date) return storableDate(field, value).toISOString();
+      if (typeof value === 'string') return storableString(field, value);
+      if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') return value;
+      break;
+  }
+  throw new InvalidReadModelQuery(`The value ${describeValue(value)} does not fit ${field} (${type === 'any' ? 'a JSON scalar' : type}).`);
 }
 
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
@@ -250,7 +338,7 @@ function orderKeys(fields: Map<string, FieldInfo>, orderBy: OrderBy<any> | undef
   let hasId = false;
   for (const [field, direction] of orderBy ?? []) {
     if (direction !== 'asc' && direction !== 'desc') throw new InvalidReadModelQuery(`Sort direction of ${field} must be 'asc' or 'desc'.`);
-    keys.push({ info: fieldInfo(fields, field), direction });
+    keys.push({ info: fieldInfo(fields, field, 'sort on'), direction });
     if (field === 'id') hasId = true;
   }
   if (!hasId) keys.push({ info: fields.get('id')!, direction: 'asc' });

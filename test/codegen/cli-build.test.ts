@@ -63,6 +63,29 @@ describe('esgen build', () => {
     expect(readFileSync(join(dir, 'src/generated/order/events.ts'), 'utf8')).toContain('readonly note?: string;');
   });
 
+  it('scaffolds handler: true events with a handler that runs after the rules, and never rewrites an existing class for them', () => {
+    const bank = join(repoRoot, 'examples/bank-account');
+    const dir = copy(bank);
+    const userFile = join(dir, 'src/domain/bank-account.ts');
+    const kept = readFileSync(userFile, 'utf8');
+    rmSync(join(dir, 'src/domain/bank-account.ts'));
+    const first = runEsgen(['build'], dir);
+    expect(first.status).toBe(0);
+    const scaffold = readFileSync(userFile, 'utf8');
+    // MoneyWithdrawn has apply rules and `handler: true`; MoneyDeposited has rules only.
+    expect(scaffold).toContain('protected override onMoneyWithdrawn(_data: MoneyWithdrawn, _context: EventContext): void');
+    expect(scaffold).toContain("MoneyWithdrawn's `apply` rules have run (`handler: true`)");
+    expect(scaffold).not.toContain('onMoneyDeposited');
+
+    writeFileSync(userFile, kept);
+    const spec = join(dir, 'domain/bank-account.esgen.yaml');
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('depositsByChannel: { entry: event.channel, add: event.amount }', 'depositsByChannel: { entry: event.channel, add: event.amount }\n    handler: true'));
+    const second = runEsgen(['build'], dir);
+    expect(second.status).toBe(0);
+    expect(readFileSync(userFile, 'utf8')).toBe(kept);
+    expect(readFileSync(join(dir, 'src/generated/bank-account/bank-account.base.ts'), 'utf8')).toContain('protected abstract onMoneyDeposited(data: MoneyDeposited, context: EventContext): void;');
+  });
+
   it('writes nothing and exits 1 when a spec is invalid, printing the diagnostics', () => {
     const dir = copy(ordersExample);
     const before = mtimes(join(dir, 'src'));

@@ -14,6 +14,7 @@ import { registry as ordersRegistry } from '../../examples/orders/src/generated/
 import { registry as bankRegistry } from '../../examples/bank-account/src/generated/registry.js';
 import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 import { registry as hotelRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
+import { Booking } from '../../examples/hotel-booking/src/domain/booking.js';
 
 const customerId = '0b7c3a52-3c8e-4a8e-9a57-1f0d2b9c6e11';
 
@@ -55,7 +56,7 @@ function project<Row>(definition: ReadModelDefinition<Row>, events: readonly Eve
 describe('generated aggregate base classes', () => {
   it('applies declarative rules and on<Event> handlers when events are raised', () => {
     const cart = new Cart('cart-1');
-    expect(cart.state).toEqual({ status: 'open', lines: [], itemCount: 0, attributes: {} });
+    expect(cart.state).toEqual({ status: 'open', lines: [], itemCount: 0, attributes: {}, quantities: {} });
     cart.open(customerId, 'web', '2024-03-01');
     cart.addItem('sku-1', 2, { amount: 5, currency: 'EUR' });
     cart.addItem('sku-2', 1, { amount: 7.5, currency: 'EUR' });
@@ -68,6 +69,45 @@ describe('generated aggregate base classes', () => {
     expect(cart.state.lastChangedAt).toBe('2024-03-01T12:00:00.000Z');
     expect(cart.version).toBe(5);
     expect(cart.uncommittedEvents().map((pending) => pending.event.type)).toEqual(['CartOpened', 'ItemAdded', 'ItemAdded', 'ItemRemoved', 'CartCheckedOut']);
+  });
+
+  it('changes one map entry per apply rule, then runs the handler (handler: true), without changing the previous state', () => {
+    const cart = new Cart('cart-map');
+    cart.open(customerId, 'web', '2024-03-01');
+    cart.addItem('sku-1', 2, { amount: 5, currency: 'EUR' });
+    const before = cart.state;
+    const quantitiesBefore = cart.state.quantities;
+    cart.addItem('sku-1', 3, { amount: 4.5, currency: 'EUR' });
+    cart.addItem('sku-2', 1, { amount: 7, currency: 'EUR' });
+    // add: a missing entry counts as 0; set: replaces the entry (an unset optional map counts as empty).
+    expect(cart.state.quantities).toEqual({ 'sku-1': 5, 'sku-2': 1 });
+    expect(cart.state.prices).toEqual({ 'sku-1': 4.5, 'sku-2': 7 });
+    // The rules ran (itemCount: { add }) and the handler after them (lines).
+    expect(cart.state.itemCount).toBe(6);
+    expect(cart.state.lines.map((line) => line.sku)).toEqual(['sku-1', 'sku-1', 'sku-2']);
+    // Immutable: the earlier state and its map are untouched.
+    expect(quantitiesBefore).toEqual({ 'sku-1': 2 });
+    expect(before.itemCount).toBe(2);
+    cart.removeItem('sku-1');
+    expect(cart.state.quantities).toEqual({ 'sku-2': 1 });
+    expect(cart.state.itemCount).toBe(1);
+    // Keys are data, never paths: an entry named like a prototype member is just an entry.
+    cart.addItem('__proto__', 1, { amount: 1, currency: 'EUR' });
+    expect(Object.keys(cart.state.quantities)).toEqual(['sku-2', '__proto__']);
+    expect(JSON.parse(JSON.stringify(cart.state.quantities))).toEqual(JSON.parse('{"sku-2":1,"__proto__":1}'));
+  });
+
+  it('adds to and subtracts from one map entry, a missing entry counting as 0 (hotel-booking minibar)', () => {
+    const booking = new Booking('b-minibar');
+    booking.request({ roomId: '101', guest: { name: 'Ada', email: 'ada@example.org' }, stay: { checkIn: '2026-06-01', checkOut: '2026-06-03' }, pricePerNight: 100 });
+    booking.confirm('C-1');
+    booking.checkIn();
+    booking.takeFromMinibar('water', 2);
+    booking.takeFromMinibar('nuts', 1);
+    booking.takeFromMinibar('water', 1);
+    booking.returnToMinibar('water', 3);
+    expect(booking.state.minibar).toEqual({ water: 0, nuts: 1 });
+    expect(() => booking.returnToMinibar('nuts', 2)).toThrow(/1 taken/);
   });
 
   it('rebuilds the same state by replaying the raised events, and from a snapshot', () => {

@@ -12,6 +12,7 @@ export const allFeatures = [
   'type:enum', 'type:record', 'type:nested-record', 'type:list', 'type:map', 'type:optional', 'type:list-of-records', 'type:map-of-lists', 'type:list-of-lists', 'type:recursive',
   'upcast:add', 'upcast:rename', 'upcast:remove', 'upcast:custom', 'upcast:remove-then-add',
   'apply:event-path', 'apply:nested-path', 'apply:const', 'apply:null', 'apply:$aggregateId', 'apply:$occurredAt', 'apply:$version', 'apply:$eventId', 'apply:empty', 'apply:handler',
+  'apply:add', 'apply:subtract', 'apply:long-form-set', 'apply:entry-set', 'apply:entry-add', 'apply:entry-subtract', 'apply:entry-remove', 'apply:entry-$aggregateId', 'apply:rules-then-handler',
   'state:default', 'state:none', 'snapshot', 'id:uuid',
   'map:from', 'map:const', 'map:set', 'map:add', 'map:increment', 'map:min', 'map:max', 'map:append', 'map:delete', 'map:custom',
   'key:default', 'key:$aggregateId', 'key:event-path', 'key:envelope', 'key:bucket:hour', 'key:bucket:day', 'key:bucket:month', 'key:bucket:year', 'key:map',
@@ -63,7 +64,13 @@ export function domainFeatures(domain: DomainModel): Set<Feature> {
       }
       if (!event.apply) add('apply:handler');
       else if (event.apply.length === 0) add('apply:empty');
+      if (event.apply && event.handler) add('apply:rules-then-handler');
       for (const rule of event.apply ?? []) {
+        if (rule.entry) add(`apply:entry-${rule.op ?? 'set'}` as Feature);
+        else if (rule.op) add(`apply:${rule.op}` as Feature);
+        else if (rule.longForm) add('apply:long-form-set');
+        if (rule.entry?.kind === 'envelope' && rule.entry.field === 'aggregateId') add('apply:entry-$aggregateId');
+        if (rule.op === 'remove') continue;
         if (rule.value.kind === 'event') add(rule.value.path.length > 1 ? 'apply:nested-path' : 'apply:event-path');
         else if (rule.value.kind === 'envelope') add(`apply:$${rule.value.field}` as Feature);
         else add(rule.value.value === null ? 'apply:null' : 'apply:const');

@@ -58,7 +58,14 @@ export type ValueSource =
 
 export interface ApplyRule {
   readonly target: string;
+  /** The value set, added or subtracted (for `remove`: the constant `true` written). */
   readonly value: ValueSource;
+  /** Absent: set (the short form, or `{ set: … }`). */
+  readonly op?: 'add' | 'subtract' | 'remove';
+  /** `entry:` the key of the one map entry the rule changes: a required string-like path, `$aggregateId` or `$eventId`. */
+  readonly entry?: ValueSource;
+  /** Written in the long form `{ set: value }` (a set rule without entry only). */
+  readonly longForm?: boolean;
 }
 
 /**
@@ -77,6 +84,7 @@ export interface EventModel {
   readonly versions: readonly EventVersion[];
   /** Declarative state changes; absent = a hand-written handler (`handler`). `[]` = `apply: {}`. */
   readonly apply?: readonly ApplyRule[];
+  /** The hand-written handler's patches: the handler alone, or after the rules (`handler: true`) when `apply` is given too. */
   readonly handler?: readonly HandlerPatch[];
   readonly description?: string;
 }

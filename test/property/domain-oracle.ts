@@ -8,8 +8,8 @@
  * inside value types too, except for json fields, where null is a value (the JSON null); json
  * values are taken as they are.
  */
-import { currentVersion, findType, type AggregateModel, type EventModel, type Field, type Json, type TypeExpr, type ValueSource } from './domain-model.js';
-import { sameType } from './model-type-rules.js';
+import { currentVersion, findType, type AggregateModel, type ApplyRule, type EventModel, type Field, type Json, type TypeExpr, type ValueSource } from './domain-model.js';
+import { sameType, sourceType } from './model-type-rules.js';
 import { zeroValue } from './random-values.js';
 
 export type State = Record<string, unknown>;
@@ -104,15 +104,46 @@ function readPath(payload: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function sourceValue(aggregate: AggregateModel, source: ValueSource, target: Field, payload: unknown, envelope: OracleEnvelope): unknown {
+function sourceValue(aggregate: AggregateModel, event: EventModel, source: ValueSource, target: Field, payload: unknown, envelope: OracleEnvelope): unknown {
   switch (source.kind) {
     case 'event':
-      return storedPayloadValue(target.type, structuredClone(readPath(payload, source.path)));
+      // A payload datetime is stored in the one form whatever the target (a `json` field too): by its own type.
+      return storedPayloadValue(sourceType(aggregate, event, source).type, structuredClone(readPath(payload, source.path)));
     case 'envelope':
       return source.field === 'occurredAt' ? envelope.occurredAt.toISOString() : envelope[source.field];
     case 'const':
       return source.value === null && !isJson(target.type) ? undefined : storedValue(aggregate, target.type, constantValue(aggregate, target.type, source.value));
   }
+}
+
+/**
+ * The new value of a rule's target (docs/spec-reference.md, "Apply operations"): the value; the
+ * field plus or minus it (unset counts as 0, an absent value as 0); or the map with one entry set,
+ * added to (missing counts as 0, absent amount: no change) or removed (none: no change).
+ */
+function ruleValue(aggregate: AggregateModel, event: EventModel, rule: ApplyRule, target: Field, state: State, payload: unknown, envelope: OracleEnvelope): unknown {
+  const current = state[rule.target];
+  if (rule.entry) {
+    const map = current as Record<string, unknown> | undefined;
+    const key = rule.entry.kind === 'event' ? (readPath(payload, rule.entry.path) as string) : rule.entry.kind === 'envelope' ? String(envelope[rule.entry.field as 'aggregateId' | 'eventId']) : '';
+    if (rule.op === 'remove') {
+      if (map === undefined || !Object.hasOwn(map, key)) return map;
+      const copy = { ...map };
+      delete copy[key];
+      return copy;
+    }
+    const valueField: Field = { name: target.name, type: (target.type as Extract<TypeExpr, { kind: 'map' }>).value, optional: rule.op !== undefined };
+    const value = sourceValue(aggregate, event, rule.value, valueField, payload, envelope);
+    if (rule.op === undefined) return { ...map, [key]: value };
+    if (value === undefined) return map;
+    const entry = map !== undefined && Object.hasOwn(map, key) ? (map[key] as number) : 0;
+    return { ...map, [key]: entry + (rule.op === 'add' ? (value as number) : -(value as number)) };
+  }
+  if (rule.op === 'add' || rule.op === 'subtract') {
+    const value = (sourceValue(aggregate, event, rule.value, { ...target, optional: true }, payload, envelope) as number | undefined) ?? 0;
+    return ((current as number | undefined) ?? 0) + (rule.op === 'add' ? value : -value);
+  }
+  return sourceValue(aggregate, event, rule.value, target, payload, envelope);
 }
 
 /** The state after `event` (payload at its current version) was applied to `state`. */
@@ -122,14 +153,15 @@ export function applyEvent(aggregate: AggregateModel, state: State, event: Event
     if (value === undefined) delete next[target];
     else next[target] = value;
   };
-  if (event.apply) {
-    for (const rule of event.apply) {
-      const target = aggregate.state.find((f) => f.name === rule.target)!;
-      set(rule.target, sourceValue(aggregate, rule.value, target, payload, envelope));
-    }
-    return next;
+  // Every rule reads the state before the event (the generated applier returns them in one patch).
+  for (const rule of event.apply ?? []) {
+    const target = aggregate.state.find((f) => f.name === rule.target)!;
+    set(rule.target, ruleValue(aggregate, event, rule, target, state, payload, envelope));
   }
-  // The harness's handler (user-code.ts): one patchState with every planned change.
+  if (event.apply && !event.handler) return next;
+  // The harness's handler (user-code.ts): one patchState with every planned change, after the
+  // rules when there are any (`handler: true`), reading the state they left.
+  const base: State = { ...next };
   for (const patch of event.handler ?? []) {
     switch (patch.kind) {
       case 'payload': {
@@ -145,7 +177,7 @@ export function applyEvent(aggregate: AggregateModel, state: State, event: Event
         set(patch.target, structuredClone(patch.value));
         break;
       case 'count':
-        set(patch.target, ((state[patch.target] as number | undefined) ?? 0) + 1);
+        set(patch.target, ((base[patch.target] as number | undefined) ?? 0) + 1);
         break;
     }
   }

@@ -8,6 +8,7 @@
 import {
   applyEnvelopes,
   currentVersion,
+  findType,
   primitiveNames,
   type AggregateModel,
   type ApplyRule,
@@ -329,7 +330,9 @@ function randomEvent(random: Random, names: NameBook, aggregate: AggregateModel,
   const state = aggregate.state;
   if (random.chance(0.6)) {
     const targets = random.sample(state, random.weighted([[1, 0], [3, 1], [3, 2], [2, 3], [1, 4]]));
-    const apply = targets.map((target): ApplyRule => ({ target: target.name, value: applySource(random, aggregate, draft, target) }));
+    const apply = targets.map((target): ApplyRule => applyRule(random, aggregate, draft, target));
+    // Rules and a hand-written handler after them (`handler: true`).
+    if (apply.length > 0 && random.chance(0.2)) return { ...draft, apply, handler: random.sample(state, random.int(0, 2)).map((target) => handlerPatch(random, aggregate, draft, target)) };
     return { ...draft, apply };
   }
   const targets = random.sample(state, random.int(0, 3));
@@ -390,6 +393,37 @@ function freshName(random: Random, names: NameBook, taken: Set<string>): string 
       return name;
     }
   }
+}
+
+/**
+ * One apply rule on `target`: set it (short or long form); on a numeric field, add or subtract;
+ * on a `map<T>` field, set, add, subtract or remove one entry under a string-like key.
+ */
+function applyRule(random: Random, aggregate: AggregateModel, event: EventModel, target: Field): ApplyRule {
+  const roll = random.next();
+  if (target.type.kind === 'map' && roll < 0.6) {
+    const entry = entryKey(random, aggregate, event);
+    const value: Field = { name: target.name, type: target.type.value, optional: false };
+    const ops = isNumeric(value.type) ? (['set', 'add', 'subtract', 'remove'] as const) : (['set', 'remove'] as const);
+    const op = random.pick(ops);
+    if (op === 'remove') return { target: target.name, op, entry, value: { kind: 'const', value: true } };
+    // An added amount may be absent (changes nothing); a set entry must be present.
+    const source = applySource(random, aggregate, event, op === 'set' ? value : { ...value, optional: true });
+    return { target: target.name, ...(op === 'set' ? {} : { op }), entry, value: source };
+  }
+  if (isNumeric(target.type) && roll < 0.35) {
+    return { target: target.name, op: random.pick(['add', 'subtract'] as const), value: applySource(random, aggregate, event, { ...target, optional: true }) };
+  }
+  return { target: target.name, value: applySource(random, aggregate, event, target), ...(random.chance(0.1) ? { longForm: true } : {}) };
+}
+
+/** A map key: a required string, uuid, date or enum path of the payload, or `$aggregateId` / `$eventId`. */
+function entryKey(random: Random, aggregate: AggregateModel, event: EventModel): ValueSource {
+  const stringLike = (type: TypeExpr) =>
+    (type.kind === 'primitive' && ['string', 'uuid', 'date'].includes(type.name)) || (type.kind === 'named' && findType(aggregate, type.name).kind === 'enum');
+  const paths = eventPaths(aggregate, event).filter((p) => !p.optional && stringLike(p.type));
+  if (paths.length > 0 && random.chance(0.7)) return { kind: 'event', path: random.pick(paths).path };
+  return { kind: 'envelope', field: random.pick(['aggregateId', 'eventId'] as const) };
 }
 
 /** A source whose value fits `target`: a payload path, an envelope value, or a constant. */

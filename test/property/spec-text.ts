@@ -7,6 +7,7 @@
  */
 import {
   formatTypeExpr,
+  type ApplyRule,
   type AggregateModel,
   type EventModel,
   type Field,
@@ -128,7 +129,8 @@ class SpecRenderer {
         ),
       ]);
     }
-    if (event.apply) entries.push(['apply', map(event.apply.map((rule) => [rule.target, this.applyValue(rule.value)]))]);
+    if (event.apply) entries.push(['apply', map(event.apply.map((rule) => [rule.target, this.applyRule(rule)]))]);
+    if (event.apply && event.handler) entries.push(['handler', scalar(true)]);
     if (entries.length === 0) {
       // An event without payload, apply or history: `{}`, `~` or nothing at all.
       return this.random.weighted<YamlNode>([
@@ -154,6 +156,15 @@ class SpecRenderer {
     if (Array.isArray(value)) return seq(value.map((item) => this.json(item)));
     if (typeof value === 'object') return map(Object.entries(value).map(([key, item]) => [key, this.json(item)]));
     return scalar(value as string | number | boolean);
+  }
+
+  /** An `apply` rule: a value (short form), or `{ entry?, set | add | subtract | remove }` in any key order. */
+  applyRule(rule: ApplyRule): YamlNode {
+    if (!rule.op && !rule.entry && !rule.longForm) return this.applyValue(rule.value);
+    const parts: [string, YamlNode][] = [];
+    if (rule.entry) parts.push(['entry', this.applyValue(rule.entry)]);
+    parts.push(rule.op === 'remove' ? ['remove', scalar(true)] : [rule.op ?? 'set', this.applyValue(rule.value)]);
+    return map(this.random.chance(0.3) ? this.random.shuffle(parts) : parts, this.random.chance(0.5) ? 'flow' : undefined);
   }
 
   /** `apply` values: `event.path`, `$envelope`, or a constant (objects and look-alike strings as `{ const: … }`). */

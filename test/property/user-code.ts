@@ -41,7 +41,8 @@ export function writeUserCode(project: PropertyProject): void {
 
 function aggregateClass(aggregate: AggregateModel, importOf: (generated: string) => string): string {
   const files = generatedFiles(aggregate);
-  const handled = aggregate.events.filter((event) => !event.apply);
+  // Events without rules, and events whose handler runs after their rules (`handler: true`).
+  const handled = aggregate.events.filter((event) => !event.apply || event.handler);
   const payloads = handled.map((event) => generatedNames.payload(event.name));
   const eventMap = `${aggregate.name}Events`;
   const handlers = handled.map((event) => handler(event));

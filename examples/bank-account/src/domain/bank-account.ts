@@ -1,5 +1,5 @@
 import type { EventContext } from 'esgen/runtime';
-import type { AccountTagged, MoneyDeposited, MoneyWithdrawn } from '../generated/bank-account/events.js';
+import type { MoneyWithdrawn } from '../generated/bank-account/events.js';
 import { BankAccountBase } from '../generated/bank-account/bank-account.base.js';
 import type { Address, Holder } from '../generated/bank-account/types.js';
 
@@ -12,8 +12,8 @@ export class AccountRuleViolation extends Error {
  * BankAccount: the business rules of the bank-account example. esgen scaffolded this file once
  * and never overwrites it; state, raise methods and the apply dispatcher are in BankAccountBase.
  *
- * The balance changes only in the handlers below (the spec has no apply rules for deposits and
- * withdrawals); `withdraw` refuses to go beyond balance + overdraft limit.
+ * The balance changes through the spec's apply rules (`add`, `subtract`); `withdraw` refuses to go
+ * beyond balance + overdraft limit. `onMoneyWithdrawn` runs after the rules (`handler: true`).
  */
 export class BankAccount extends BankAccountBase {
   open(command: { holder: Holder; address: Address; currency: string; overdraftLimit?: number }): void {
@@ -50,6 +50,11 @@ export class BankAccount extends BankAccountBase {
     this.raise('AccountTagged', { key, value });
   }
 
+  untag(key: string): void {
+    if (!Object.hasOwn(this.state.tags, key)) throw new AccountRuleViolation(`account ${this.id} has no tag ${key}`);
+    this.raise('AccountUntagged', { key });
+  }
+
   freeze(reason: string): void {
     this.#mustBeOpen();
     this.raise('AccountFrozen', { reason });
@@ -61,16 +66,9 @@ export class BankAccount extends BankAccountBase {
     this.raise('AccountClosed', {});
   }
 
-  protected override onMoneyDeposited(data: MoneyDeposited, _context: EventContext): void {
-    this.patchState({ balance: this.state.balance + data.amount });
-  }
-
+  /** After the spec's rule took the amount off the balance: the largest single withdrawal so far. */
   protected override onMoneyWithdrawn(data: MoneyWithdrawn, _context: EventContext): void {
-    this.patchState({ balance: this.state.balance - data.amount });
-  }
-
-  protected override onAccountTagged(data: AccountTagged, _context: EventContext): void {
-    this.patchState({ tags: { ...this.state.tags, [data.key]: data.value } });
+    this.patchState({ largestWithdrawal: Math.max(this.state.largestWithdrawal, data.amount) });
   }
 
   #mustBeOpen(): void {

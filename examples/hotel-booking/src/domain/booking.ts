@@ -39,6 +39,21 @@ export class Booking extends BookingBase {
     this.raise('GuestCheckedOut', { minibarTotal });
   }
 
+  /** The guest took `quantity` of a minibar item (the spec's rule adds it to `minibar[item]`). */
+  takeFromMinibar(item: string, quantity: number): void {
+    this.#mustBe('checkedIn', 'charged for the minibar');
+    if (!Number.isInteger(quantity) || quantity <= 0) throw new BookingRuleViolation('a minibar quantity is a positive whole number');
+    this.raise('MinibarItemTaken', { item, quantity });
+  }
+
+  /** Put back what was taken: never more than the guest has of that item. */
+  returnToMinibar(item: string, quantity: number): void {
+    this.#mustBe('checkedIn', 'credited for the minibar');
+    const taken = this.state.minibar[item] ?? 0;
+    if (!Number.isInteger(quantity) || quantity <= 0 || quantity > taken) throw new BookingRuleViolation(`cannot return ${quantity} ${item}: ${taken} taken`);
+    this.raise('MinibarItemReturned', { item, quantity });
+  }
+
   cancel(reason?: string): void {
     if (this.state.status !== 'requested' && this.state.status !== 'confirmed') {
       throw new BookingRuleViolation(`a booking that is ${this.state.status} cannot be cancelled`);

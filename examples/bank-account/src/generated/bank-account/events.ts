@@ -54,6 +54,10 @@ export interface AccountTagged {
   readonly value: unknown;
 }
 
+export interface AccountUntagged {
+  readonly key: string;
+}
+
 export interface AccountFrozen {
   readonly reason: string;
 }
@@ -67,6 +71,7 @@ export interface BankAccountEvents {
   readonly MoneyWithdrawn: MoneyWithdrawn;
   readonly OverdraftLimitChanged: OverdraftLimitChanged;
   readonly AccountTagged: AccountTagged;
+  readonly AccountUntagged: AccountUntagged;
   readonly AccountFrozen: AccountFrozen;
   readonly AccountClosed: AccountClosed;
 }

@@ -19,7 +19,7 @@ export interface AccountSummaryRow {
   readonly depositIds: readonly string[];
 }
 
-export const accountSummaryReadModel = defineReadModel<AccountSummaryRow, BankAccountEvents>({
+export const accountSummaryReadModel = defineReadModel<AccountSummaryRow, BankAccountEvents, 'city'>({
   name: 'AccountSummary',
   projection: 'account_summary',
   aggregateType: 'BankAccount',
@@ -48,6 +48,18 @@ export const accountSummaryReadModel = defineReadModel<AccountSummaryRow, BankAc
   },
   custom: { MoneyWithdrawn: mapAccountSummaryOnMoneyWithdrawn },
   indexes: [{ field: 'city', type: 'text', unique: false }],
+  scalars: {
+    holderName: 'text',
+    city: 'text',
+    currency: 'text',
+    openedBy: 'text',
+    balance: 'numeric',
+    status: 'text',
+    depositCount: 'numeric',
+    largestDeposit: 'numeric',
+    smallestWithdrawal: 'numeric',
+    lastActivityAt: 'timestamptz',
+  },
   fingerprint: '4c9e777040d2efa2',
 });
 
@@ -61,7 +73,7 @@ export interface DailyMovementsRow {
   readonly lastAt?: string;
 }
 
-export const dailyMovementsReadModel = defineReadModel<DailyMovementsRow, BankAccountEvents>({
+export const dailyMovementsReadModel = defineReadModel<DailyMovementsRow, BankAccountEvents, never>({
   name: 'DailyMovements',
   projection: 'daily_movements',
   aggregateType: 'BankAccount',
@@ -87,6 +99,14 @@ export const dailyMovementsReadModel = defineReadModel<DailyMovementsRow, BankAc
       lastAt: max(current?.lastAt, event.occurredAt.toISOString()),
     }),
   },
+  scalars: {
+    deposited: 'numeric',
+    withdrawn: 'numeric',
+    net: 'numeric',
+    movements: 'numeric',
+    firstAt: 'timestamptz',
+    lastAt: 'timestamptz',
+  },
   fingerprint: 'ff9714f69f12e35d',
 });
 
@@ -98,7 +118,7 @@ export interface FrozenAccountsRow {
   readonly correlationId?: string;
 }
 
-export const frozenAccountsReadModel = defineReadModel<FrozenAccountsRow, BankAccountEvents>({
+export const frozenAccountsReadModel = defineReadModel<FrozenAccountsRow, BankAccountEvents, never>({
   name: 'FrozenAccounts',
   projection: 'frozen_accounts',
   aggregateType: 'BankAccount',
@@ -113,5 +133,6 @@ export const frozenAccountsReadModel = defineReadModel<FrozenAccountsRow, BankAc
     }),
   },
   delete: ['AccountClosed'],
+  scalars: { reason: 'text', frozenAt: 'timestamptz', atVersion: 'numeric', correlationId: 'text' },
   fingerprint: 'd132bd8db931a768',
 });

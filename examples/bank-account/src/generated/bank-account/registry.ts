@@ -18,7 +18,7 @@ export const bankAccountAggregate = defineAggregate({
   type: 'BankAccount',
   idType: 'uuid',
   snapshotEvery: 50,
-  stateFingerprint: '2d8b53743081fc7d',
+  stateFingerprint: '42ddfc5277758a92',
   events: {
     AccountOpened: {
       versions: [
@@ -52,6 +52,7 @@ export const bankAccountAggregate = defineAggregate({
       personalData: { subject: '$aggregateId', versions: [[{ path: ['approvedBy'], redacted: '(forgotten)' }]] },
     },
     AccountTagged: { versions: [{ key: check.string, value: check.json }] },
+    AccountUntagged: { versions: [{ key: check.string }] },
     AccountFrozen: { versions: [{ reason: check.string }] },
     AccountClosed: { versions: [{}] },
   },

@@ -35,6 +35,16 @@ export interface BookingCancelled {
   readonly reason?: string;
 }
 
+export interface MinibarItemTaken {
+  readonly item: string;
+  readonly quantity: number;
+}
+
+export interface MinibarItemReturned {
+  readonly item: string;
+  readonly quantity: number;
+}
+
 export interface NoteAdded {
   readonly text: string;
 }
@@ -46,6 +56,8 @@ export interface BookingEvents {
   readonly GuestCheckedIn: GuestCheckedIn;
   readonly GuestCheckedOut: GuestCheckedOut;
   readonly BookingCancelled: BookingCancelled;
+  readonly MinibarItemTaken: MinibarItemTaken;
+  readonly MinibarItemReturned: MinibarItemReturned;
   readonly NoteAdded: NoteAdded;
 }
 

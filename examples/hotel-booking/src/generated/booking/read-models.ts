@@ -16,7 +16,11 @@ export interface BookingDetailsRow {
   readonly lastChange?: string;
 }
 
-export const bookingDetailsReadModel = defineReadModel<BookingDetailsRow, BookingEvents>({
+export const bookingDetailsReadModel = defineReadModel<
+  BookingDetailsRow,
+  BookingEvents,
+  'roomId' | 'checkIn' | 'confirmationCode'
+>({
   name: 'BookingDetails',
   projection: 'booking_details',
   aggregateType: 'Booking',
@@ -49,6 +53,16 @@ export const bookingDetailsReadModel = defineReadModel<BookingDetailsRow, Bookin
     { field: 'checkIn', type: 'text', unique: false },
     { field: 'confirmationCode', type: 'text', unique: true },
   ],
+  scalars: {
+    roomId: 'text',
+    guestEmail: 'text',
+    checkIn: 'text',
+    status: 'text',
+    confirmationCode: 'text',
+    rateCode: 'text',
+    minibar: 'numeric',
+    lastChange: 'timestamptz',
+  },
   fingerprint: '971624cc947e36d5',
 });
 
@@ -60,7 +74,7 @@ export interface RoomDemandRow {
   readonly lastBookingId: string;
 }
 
-export const roomDemandReadModel = defineReadModel<RoomDemandRow, BookingEvents>({
+export const roomDemandReadModel = defineReadModel<RoomDemandRow, BookingEvents, never>({
   name: 'RoomDemand',
   projection: 'room_demand',
   aggregateType: 'Booking',
@@ -77,6 +91,7 @@ export const roomDemandReadModel = defineReadModel<RoomDemandRow, BookingEvents>
       lastBookingId: event.aggregateId,
     }),
   },
+  scalars: { bookings: 'numeric', nightsBooked: 'numeric', latestCheckIn: 'text', lastBookingId: 'text' },
   fingerprint: 'a610acec1b8ac37a',
 });
 
@@ -86,7 +101,7 @@ export interface CheckInsByMonthRow {
   readonly revenue: number;
 }
 
-export const checkInsByMonthReadModel = defineReadModel<CheckInsByMonthRow, BookingEvents>({
+export const checkInsByMonthReadModel = defineReadModel<CheckInsByMonthRow, BookingEvents, never>({
   name: 'CheckInsByMonth',
   projection: 'check_ins_by_month',
   aggregateType: 'Booking',
@@ -98,5 +113,6 @@ export const checkInsByMonthReadModel = defineReadModel<CheckInsByMonthRow, Book
   on: {
     BookingRequested: (row, event) => ({ count: add(row.count, 1), revenue: add(row.revenue, event.data.priceQuoted) }),
   },
+  scalars: { count: 'numeric', revenue: 'numeric' },
   fingerprint: '8ae9282b386c459b',
 });

@@ -15,7 +15,7 @@ const stayCheck = check.record('Stay', { checkIn: check.date, checkOut: check.da
 export const bookingAggregate = defineAggregate({
   type: 'Booking',
   idType: 'uuid',
-  stateFingerprint: '3db449dcda1f4651',
+  stateFingerprint: 'f9201574475e5723',
   events: {
     BookingRequested: {
       versions: [
@@ -50,6 +50,8 @@ export const bookingAggregate = defineAggregate({
     GuestCheckedIn: { versions: [{}] },
     GuestCheckedOut: { versions: [{ minibarTotal: check.number }] },
     BookingCancelled: { versions: [{ reason: check.optional(check.string) }] },
+    MinibarItemTaken: { versions: [{ item: check.string, quantity: check.integer }] },
+    MinibarItemReturned: { versions: [{ item: check.string, quantity: check.integer }] },
     NoteAdded: { versions: [{ text: check.string }] },
   },
   readModels: [bookingDetailsReadModel, roomDemandReadModel, checkInsByMonthReadModel],

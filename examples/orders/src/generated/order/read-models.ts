@@ -11,7 +11,7 @@ export interface OrderListRow {
   readonly createdAt: string;
 }
 
-export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents>({
+export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents, 'userId' | 'status'>({
   name: 'OrderList',
   projection: 'order_list',
   aggregateType: 'Order',
@@ -33,6 +33,7 @@ export const orderListReadModel = defineReadModel<OrderListRow, OrderEvents>({
     { field: 'userId', type: 'text', unique: false },
     { field: 'status', type: 'text', unique: false },
   ],
+  scalars: { userId: 'text', total: 'numeric', status: 'text', createdAt: 'timestamptz' },
   fingerprint: '467dc14fbf961d09',
 });
 
@@ -42,7 +43,7 @@ export interface OrderStatsRow {
   readonly orderCount: number;
 }
 
-export const orderStatsReadModel = defineReadModel<OrderStatsRow, OrderEvents>({
+export const orderStatsReadModel = defineReadModel<OrderStatsRow, OrderEvents, never>({
   name: 'OrderStats',
   projection: 'order_stats',
   aggregateType: 'Order',
@@ -57,5 +58,6 @@ export const orderStatsReadModel = defineReadModel<OrderStatsRow, OrderEvents>({
       orderCount: add(row.orderCount, 1),
     }),
   },
+  scalars: { dailyTotal: 'numeric', orderCount: 'numeric' },
   fingerprint: 'f10ececfcdb3912d',
 });

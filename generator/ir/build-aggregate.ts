@@ -10,6 +10,7 @@ import {
   splitBucket,
   type Parsed,
 } from './parse-expressions.js';
+import { parseMappingOperand } from './parse-arithmetic.js';
 import type { SpecOrigins } from './spec-origins.js';
 import type { OperandOpName } from '../ops/mapping-ops.js';
 import { upcastOpTable } from '../ops/upcast-ops.js';
@@ -17,8 +18,10 @@ import type {
   AggregateDef,
   ApplyRule,
   EventDef,
+  ElementValue,
   EventVersionDef,
   FieldDef,
+  KeyedListOp,
   JsonValue,
   KeyBucket,
   MappingOp,
@@ -329,9 +332,38 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     const [op, operand] = Object.entries(raw)[0]!;
     if (op === 'const') return { kind: 'set', value: { kind: 'const', value: operand as JsonValue } };
     if (op === 'increment') return { kind: 'increment', by: operand as number };
-    const value = expect(parseOperand(operand), 'ESG115', [...path, op]);
+    if (op === 'upsert' || op === 'removeBy' || op === 'decrement') return buildKeyedOp(op, operand as Raw, [...path, op]);
+    const value = expect(parseMappingOperand(operand), 'ESG115', [...path, op]);
     if (!value) return undefined;
     return { kind: op as OperandOpName, value };
+  }
+
+  /** Element values (`{ sku: sku }`): each recorded at its own YAML node, so checks point at it. */
+  function elementValues(raw: unknown, path: DocPath): ElementValue[] {
+    return Object.entries((raw ?? {}) as Raw).flatMap(([field, operand]) => {
+      const valuePath = [...path, field];
+      const value = expect(parseMappingOperand(operand), 'ESG115', valuePath);
+      return value ? [record<ElementValue>({ kind: 'elementValue', field, value, loc: loc(valuePath) }, valuePath)] : [];
+    });
+  }
+
+  function buildKeyedOp(op: KeyedListOp['kind'], raw: Raw, path: DocPath): KeyedListOp | undefined {
+    switch (op) {
+      case 'upsert':
+        return { kind: 'upsert', key: (raw.key ?? []) as string[], values: elementValues(raw.values, [...path, 'values']), sum: (raw.sum ?? []) as string[], keep: (raw.keep ?? []) as string[] };
+      case 'removeBy':
+        return { kind: 'removeBy', key: elementValues(raw, path) };
+      case 'decrement': {
+        const field = raw.field as string;
+        // `by` defaults to 1, recorded at the operation so a check about it points there.
+        const byPath = raw.by === undefined ? path : [...path, 'by'];
+        const byValue = raw.by === undefined ? { ok: true as const, value: { kind: 'const' as const, value: 1 } } : parseMappingOperand(raw.by);
+        const value = expect(byValue, 'ESG115', byPath);
+        if (!value) return undefined;
+        const by = record<ElementValue>({ kind: 'elementValue', field, value, loc: loc(byPath) }, byPath);
+        return { kind: 'decrement', key: elementValues(raw.key, [...path, 'key']), field, by, removeAtZero: raw.removeAtZero === true };
+      }
+    }
   }
 
   function buildKey(raw: unknown, path: DocPath): ReadModelKey {

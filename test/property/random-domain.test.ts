@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatType, loadDomainFromSources, type AggregateDef, type ValueExpr } from '../../generator/index.js';
 import { allFeatures, domainFeatures } from './domain-features.js';
 import { formatTypeExpr, readModelEvents, type AggregateModel, type ValueSource } from './domain-model.js';
+import { mappingOpText } from '../../generator/ops/mapping-ops.js';
 import { propertySeeds } from './property-seeds.js';
 import { randomDomain } from './random-domain.js';
 import { createRandom } from './seeded-random.js';
@@ -91,7 +92,7 @@ function compareAggregate(model: AggregateModel, ir: AggregateDef): string[] {
       irModel.key.kind === 'aggregateId' ? 'aggregateId:' : keyOf('computed', irModel.key.sources));
     same(`${model_.name} fields`,
       model_.fields.map((f) => `${f.name}:${formatTypeExpr(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${r.op.kind === 'increment' ? r.op.by : source(r.op.value)}`).sort().join(';')}`).sort(),
-      irModel.fields.map((f) => `${f.name}:${formatType(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${r.op.kind === 'increment' ? r.op.by : expr(r.op.value)}`).sort().join(';')}`).sort());
+      irModel.fields.map((f) => `${f.name}:${formatType(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${r.op.kind === 'increment' ? r.op.by : 'value' in r.op ? expr(r.op.value) : mappingOpText(r.op, expr)}`).sort().join(';')}`).sort());
   }
   return problems;
 }
@@ -106,5 +107,6 @@ function expr(value: ValueExpr): string {
   if (value.kind === 'event') return `event.${value.path.join('.')}`;
   if (value.kind === 'envelope') return `$${value.field}`;
   if (value.kind === 'metadata') return `$metadata.${value.key}`;
+  if (value.kind === 'computed') return `(${expr(value.left)} ${value.op} ${expr(value.right)})`;
   return `const ${JSON.stringify(value.value)}`;
 }

@@ -4,7 +4,7 @@ import type { AggregateDef, ElementValue, FieldDef, KeyedListOp, MappingRule, Re
 import type { CheckContext } from './check-context.js';
 import { checkFit } from './check-fit.js';
 import { isKeyedOp, mappingOp } from '../ops/mapping-ops.js';
-import { typeAggregate } from '../typed/typed-aggregate.js';
+import { type ResolvedValue, typeAggregate, valueExprText } from '../typed/typed-aggregate.js';
 import { acceptsNull, constantMismatch, enumValues, findType, isNumeric, isScalar, isTemporal } from './type-rules.js';
 
 /**
@@ -154,6 +154,7 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
     });
     return;
   }
+  if (computedNumberIntoInteger(ctx, rule, resolved, target, operandPath)) return;
   checkFit(ctx, aggregate, rule, resolved, target, target.name, operandPath);
 }
 
@@ -210,6 +211,7 @@ function checkKeyedOp(ctx: CheckContext, aggregate: AggregateDef, field: ReadMod
       ctx.report({ code: 'ESG144', node: value, message: `a division has no value when its divisor is 0, but ${target.name} is required`, hint: 'make the element field optional (`T?`)' });
       return;
     }
+    if (computedNumberIntoInteger(ctx, value, resolved, target, [])) return;
     checkFit(ctx, aggregate, value, resolved, target, target.name);
   };
   /** Values given by name: each names an element field, which must be a scalar when it is a key. */
@@ -347,6 +349,21 @@ function checkKey(ctx: CheckContext, aggregate: AggregateDef, model: ReadModelDe
       hint: `use a key map: \`key: { ${[...keyed, event].map((e) => `${e}: <field>`).join(', ')} }\``,
     });
   }
+}
+
+/** A computed value that is a `number` (a division or a number operand) into an integer target: says why it is not an integer. */
+function computedNumberIntoInteger(ctx: CheckContext, node: object, resolved: ResolvedValue, target: { type: TypeRef; name: string }, below: (string | number)[]): boolean {
+  if (resolved.kind !== 'read' || resolved.expr.kind !== 'computed') return false;
+  const isInteger = (type: TypeRef | 'unchecked') => type !== 'unchecked' && type.kind === 'primitive' && type.name === 'integer';
+  if (!isInteger(target.type) || isInteger(resolved.type)) return false;
+  ctx.report({
+    code: 'ESG143',
+    node,
+    below,
+    message: `\`${valueExprText(resolved.expr)}\` is a number (a division, or an operand that is a number, makes it one), but ${target.name} is integer`,
+    hint: 'make the field `number`, or compute over integers with `+ - *` only',
+  });
+  return true;
 }
 
 function hasDivision(expr: ValueExpr): boolean {

@@ -15,7 +15,6 @@ import { emptyLocator, type LocatedLockText } from './lock-text.js';
 import { parseTypeExpression } from '../ir/parse-expressions.js';
 import type { AggregateDef, EventDef, EventVersionDef, JsonValue, MappingOp, ReadModelDef, ValueExpr } from '../ir/types.js';
 import { readModelFingerprint } from '../emit/emit-read-models.js';
-import { valueExprText } from '../typed/typed-aggregate.js';
 import { mappingOpText } from '../ops/mapping-ops.js';
 import { stateFingerprint } from '../emit/emit-aggregate-base.js';
 import { compareText, fieldTypeText, reachableTypeNames, resolveShape, shapeFingerprint, type ShapeField, type ShapeInput, type TypeLookup, typeLookupOf, type ValueTypeSource } from './canonical-shape.js';
@@ -97,7 +96,7 @@ function valueText(value: ValueExpr): string {
     case 'const':
       return JSON.stringify(value.value);
     case 'computed':
-      return `(${valueExprText(value)})`;
+      return `(${valueText(value.left)} ${value.op} ${valueText(value.right)})`;
   }
 }
 

@@ -69,11 +69,13 @@ describe('read models', () => {
   it('OrderList follows each order’s status', () => {
     given(orderListReadModel, [
       { type: 'OrderCreated', data: created, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T10:00:00Z') },
-      { type: 'OrderPaid', data: { paymentId: 'pay-1', paidAmount: 25 }, aggregateId: 'order-1' },
+      { type: 'OrderPaid', data: { paymentId: 'pay-1', paidAmount: 25 }, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T10:30:00Z') },
+      // A second payment (a retry) keeps the first payment time (setOnce) and lowers the balance again.
+      { type: 'OrderPaid', data: { paymentId: 'pay-2', paidAmount: 5 }, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T10:40:00Z') },
       { type: 'OrderCreated', data: { ...created, userId: 'bob' }, aggregateId: 'order-2', occurredAt: new Date('2026-03-01T11:00:00Z') },
     ]).thenRows({
-      'order-1': { userId: 'alice', total: 25, status: 'paid', createdAt: '2026-03-01T10:00:00.000Z' },
-      'order-2': { userId: 'bob', total: 25, status: 'pending', createdAt: '2026-03-01T11:00:00.000Z' },
+      'order-1': { userId: 'alice', total: 25, status: 'paid', createdAt: '2026-03-01T10:00:00.000Z', paidAt: '2026-03-01T10:30:00.000Z', balance: -5 },
+      'order-2': { userId: 'bob', total: 25, status: 'pending', createdAt: '2026-03-01T11:00:00.000Z', balance: 25 },
     });
   });
 
@@ -84,7 +86,7 @@ describe('read models', () => {
       aggregateId: `order-${index}`,
       occurredAt: new Date(at),
     }));
-    given(orderStatsReadModel, events).thenRow('2026-03-01', { dailyTotal: 30, orderCount: 2 });
-    given(orderStatsReadModel, events).thenRow('2026-03-02', { dailyTotal: 30, orderCount: 1 });
+    given(orderStatsReadModel, events).thenRow('2026-03-01', { dailyTotal: 30, orderCount: 2, dailyTotalCents: 3000 });
+    given(orderStatsReadModel, events).thenRow('2026-03-02', { dailyTotal: 30, orderCount: 1, dailyTotalCents: 3000 });
   });
 });

@@ -457,7 +457,7 @@ function randomReadModel(random: Random, names: NameBook, aggregate: AggregateMo
       [3, () => primitive(random.pick(['integer', 'number'] as const))],
       [1, () => primitive(random.pick(['date', 'datetime'] as const))],
       [1, () => ({ kind: 'list', element: anyType(1) })],
-      [keyedRecords.length > 0 ? 1.5 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(keyedRecords).name } })],
+      [keyedRecords.length > 0 ? 3 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(keyedRecords).name } })],
       [4, () => anyType()],
     ])();
     let optional = random.chance(0.3);
@@ -579,8 +579,8 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
       });
     }
   }
-  // setOnce: any type, the first value wins.
-  ops.push(() => {
+  // setOnce: any type, the first value wins (not always offered: it fits every field and would crowd out the rest).
+  if (random.chance(0.35)) ops.push(() => {
     const from = operands(true);
     return { kind: 'setOnce', value: numericOperand(from.length > 0 && random.chance(0.75) ? random.pick(from) : constant(type), true) };
   });
@@ -612,7 +612,8 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
       const decremented = numbers.length > 0 ? random.pick(numbers) : undefined;
       const keys = scalars.filter((f) => f !== decremented);
       if (decremented && keys.length > 0) {
-        ops.push(() => ({
+        // Twice: it needs a number field and another scalar, which fewer records have.
+        for (let twice = 0; twice < 2; twice++) ops.push(() => ({
           kind: 'decrement',
           key: keyValues(random.sample(keys, random.int(1, Math.min(2, keys.length)))),
           field: decremented.name,

@@ -279,6 +279,11 @@ export const errorCodes = {
     meaning: 'a `pii` field sits in a value type that contains itself (directly or through others): its paths in the payload are unbounded',
     fix: 'mark the field of the recursive type that holds it `pii: true` as a whole, or make the type non-recursive',
   },
+  ESG166: {
+    name: 'upsert each is not a list of records',
+    meaning: '`each` of an `upsert` does not name a list of records in the event payload (an envelope field, a constant, or a list of something else)',
+    fix: 'name a payload list of a record type (`items: OrderItem[]`)',
+  },
   ESG187: {
     name: 'invalid computed value',
     meaning: 'a computed operand of a read-model operation (`unitPrice * quantity`) does not parse: a missing operand or operator, an unclosed parenthesis, a character that is not part of the syntax',

@@ -143,9 +143,18 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
     const row = mappingOp(rule.op.kind);
     if (isKeyedOp(rule.op)) {
       // Keyed list operations write each element field's value against that field's type.
-      const element = (value: ElementValue) => writeElementValue(typed, scope, field, value, sources);
+      const each = typed.each(rule);
+      let elementSources = sources;
+      let eachParts: OperationParts['each'];
+      if (each?.kind === 'entries') {
+        // Values read one entry of the list (`item.sku`) inside the callback; envelope fields still read the event.
+        elementSources = { ...sources, payload: { text: 'item', root: 'item' }, use: (root) => root !== 'item' && used.add(root), event: each.entry };
+        eachParts = { list: writeValue(each.list, { type: each.list.type as TypeRef, optional: true }, sources).text, entry: 'item' };
+      }
+      const element = (value: ElementValue) => writeElementValue(typed, scope, field, value, elementSources);
       const target = row.operandTarget(field, undefined, typed.aggregate);
-      assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, rule.op, '', undefined, false, target, element))}`);
+      // Not spread: reading `field`/`stored` through a spread would declare parameters the rule does not use.
+      assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, rule.op, '', undefined, false, target, element, eachParts))}`);
       continue;
     }
     const resolved = rule.op.kind === 'increment' ? undefined : typed.value(rule);
@@ -183,6 +192,7 @@ function operationParts(
   operandOptional: boolean,
   target: OperandTarget,
   element: (value: ElementValue) => string,
+  each?: OperationParts['each'],
 ): OperationParts {
   return {
     get field() {
@@ -200,6 +210,7 @@ function operationParts(
     helper: (name: RuntimeHelper) => file.runtime(name),
     op,
     element,
+    ...(each ? { each } : {}),
   };
 }
 

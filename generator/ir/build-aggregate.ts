@@ -349,8 +349,25 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
 
   function buildKeyedOp(op: KeyedListOp['kind'], raw: Raw, path: DocPath): KeyedListOp | undefined {
     switch (op) {
-      case 'upsert':
-        return { kind: 'upsert', key: (raw.key ?? []) as string[], values: elementValues(raw.values, [...path, 'values']), sum: (raw.sum ?? []) as string[], keep: (raw.keep ?? []) as string[] };
+      case 'upsert': {
+        let each: readonly string[] | undefined;
+        if (raw.each !== undefined) {
+          const parsed = expect(parseOperand(raw.each), 'ESG115', [...path, 'each']);
+          // One that is not a payload path keeps an empty path, so its values are not read against the event as well.
+          if (parsed && parsed.kind !== 'event') {
+            report('ESG166', [...path, 'each'], '`each` names a list in the event payload, not an envelope field or a constant', 'write a payload path such as `items`');
+            each = [];
+          } else each = parsed ? parsed.path : [];
+        }
+        return {
+          kind: 'upsert',
+          key: (raw.key ?? []) as string[],
+          values: elementValues(raw.values, [...path, 'values']),
+          sum: (raw.sum ?? []) as string[],
+          keep: (raw.keep ?? []) as string[],
+          ...(each ? { each } : {}),
+        };
+      }
       case 'removeBy':
         return { kind: 'removeBy', key: elementValues(raw, path) };
       case 'decrement': {

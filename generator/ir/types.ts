@@ -163,7 +163,15 @@ export type MappingOp = { readonly kind: OperandOpName; readonly value: ValueExp
  * matching elements, removing them at zero or below when `removeAtZero`.
  */
 export type KeyedListOp =
-  | { readonly kind: 'upsert'; readonly key: readonly string[]; readonly values: readonly ElementValue[]; readonly sum: readonly string[]; readonly keep: readonly string[] }
+  | {
+      readonly kind: 'upsert';
+      readonly key: readonly string[];
+      readonly values: readonly ElementValue[];
+      readonly sum: readonly string[];
+      readonly keep: readonly string[];
+      /** `each: items`: upsert one element per entry of this list of records in the payload; `values` paths read the entry. */
+      readonly each?: readonly string[];
+    }
   | { readonly kind: 'removeBy'; readonly key: readonly ElementValue[] }
   | { readonly kind: 'decrement'; readonly key: readonly ElementValue[]; readonly field: string; readonly by: ElementValue; readonly removeAtZero: boolean };
 

@@ -38,8 +38,10 @@ export interface OperationParts {
   readonly helper: (name: RuntimeHelper) => string;
   /** The operation as the IR has it (keyed list operations read their key fields and rules from it). */
   readonly op: MappingOp;
-  /** Writes the value of one element field of a keyed list operation (`sku: sku`). */
+  /** Writes the value of one element field of a keyed list operation (`sku: sku`; `item.sku` under `each`). */
   readonly element: (value: ElementValue) => string;
+  /** `upsert` with `each`: the list written (`event.data.items`) and the parameter naming one entry. */
+  readonly each?: { readonly list: string; readonly entry: string };
 }
 
 /** What an operand must fit. `each`: the operand is a list appended element by element. */
@@ -51,7 +53,7 @@ export interface OperandTarget {
 }
 
 /** Helpers of runtime/codegen/mapping-ops.ts. */
-export type RuntimeHelper = 'add' | 'subtract' | 'min' | 'max' | 'setOnce' | 'append' | 'appendAll' | 'upsertBy' | 'removeBy' | 'decrementBy' | 'utc' | ValueHelper;
+export type RuntimeHelper = 'add' | 'subtract' | 'min' | 'max' | 'setOnce' | 'append' | 'appendAll' | 'upsertBy' | 'upsertEach' | 'removeBy' | 'decrementBy' | 'utc' | ValueHelper;
 
 export interface MappingOpRow {
   /** How it is written in a spec. */
@@ -192,16 +194,18 @@ export const mappingOpTable = {
     emit: (parts) => `${parts.helper(parts.target.each ? 'appendAll' : 'append')}(${parts.field}, ${parts.operand})`,
   },
   upsert: {
-    syntax: '`{ upsert: { key: [sku], values: { sku: sku, quantity: qty }, sum: [quantity], keep: [addedAt] } }`',
-    doc: 'insert an element into a list of records, or merge into the element with the same `key` fields: given fields replace (an absent value keeps the old one), `sum` fields add, `keep` fields keep the existing value',
-    helpers: ['upsertBy'],
+    syntax: '`{ upsert: { key: [sku], values: { sku: sku, quantity: qty }, sum: [quantity], keep: [addedAt], each: items } }`',
+    doc: 'insert an element into a list of records, or merge into the element with the same `key` fields: given fields replace (an absent value keeps the old one), `sum` fields add, `keep` fields keep the existing value; with `each`, once per entry of a payload list of records',
+    helpers: ['upsertBy', 'upsertEach'],
     operand: 'elements',
     fieldProblem: recordList('upsert'),
     operandTarget: elementsOf,
     emit: (parts) => {
       const op = keyed(parts, 'upsert');
       const rules = [...op.sum.map((name) => `${propertyKey(name)}: 'sum'`), ...op.keep.map((name) => `${propertyKey(name)}: 'keep'`)];
-      return `${parts.helper('upsertBy')}(${parts.field}, ${elementObject(parts, op.values)}, [${op.key.map(stringLiteral).join(', ')}]${rules.length > 0 ? `, { ${rules.join(', ')} }` : ''})`;
+      const tail = `[${op.key.map(stringLiteral).join(', ')}]${rules.length > 0 ? `, { ${rules.join(', ')} }` : ''}`;
+      if (parts.each) return `${parts.helper('upsertEach')}(${parts.field}, ${parts.each.list}, (${parts.each.entry}) => (${elementObject(parts, op.values)}), ${tail})`;
+      return `${parts.helper('upsertBy')}(${parts.field}, ${elementObject(parts, op.values)}, ${tail})`;
     },
   },
   removeBy: {
@@ -255,7 +259,7 @@ export function mappingOpText(op: MappingOp, valueText: (value: ValueExpr) => st
     case 'increment':
       return `increment ${op.by}`;
     case 'upsert':
-      return `upsert key [${op.key.join(', ')}] values ${elements(op.values)}${op.sum.length > 0 ? ` sum [${op.sum.join(', ')}]` : ''}${op.keep.length > 0 ? ` keep [${op.keep.join(', ')}]` : ''}`;
+      return `upsert ${op.each ? `each ${op.each.join('.')} ` : ''}key [${op.key.join(', ')}] values ${elements(op.values)}${op.sum.length > 0 ? ` sum [${op.sum.join(', ')}]` : ''}${op.keep.length > 0 ? ` keep [${op.keep.join(', ')}]` : ''}`;
     case 'removeBy':
       return `removeBy ${elements(op.key)}`;
     case 'decrement':

@@ -30,6 +30,8 @@ export interface TypedAggregate {
   stateField(name: string): FieldDef | undefined;
   /** The value of an apply rule, the operand of a mapping rule (none for `increment` or an unknown event), a key source's value. */
   value(node: ApplyRule | MappingRule | KeySource | ElementValue): ResolvedValue | undefined;
+  /** What `each` of an `upsert` rule reads: the list and, for a list of records, a pseudo event whose payload is one entry. */
+  each(rule: MappingRule): EachEntries | undefined;
   /** The simulation of a declarative upcast step. */
   upcast(step: DeclarativeStep): UpcastSimulation;
   /** Public (published, with subjects and a typed consumer) or internal: see eventVisibility. */
@@ -120,6 +122,27 @@ export function valueExprText(expr: ValueExpr): string {
   }
 }
 
+/** `each: items` of an upsert: a list of records (`entries`, with a pseudo event whose payload fields are an entry's), or why not. */
+export type EachEntries =
+  | { readonly kind: 'entries'; readonly list: ResolvedValue & { kind: 'read' }; readonly record: string; readonly entry: EventDef }
+  | { readonly kind: 'problem'; readonly message: string; readonly hint?: string; readonly code: DiagnosticCode; readonly candidates?: readonly string[]; readonly word?: string };
+
+function eachEntries(aggregate: AggregateDef, event: EventDef, path: readonly string[]): EachEntries {
+  // An empty path: `each` did not parse, which the IR builder reported.
+  if (path.length === 0) return { kind: 'problem', code: 'ESG166', message: '' };
+  const resolved = eventPathType(aggregate, event, path);
+  if (!resolved.ok) return { kind: 'problem', code: 'ESG137', message: resolved.message, ...(resolved.hint ? { hint: resolved.hint } : {}), ...(resolved.candidates ? { candidates: resolved.candidates } : {}), ...(resolved.word ? { word: resolved.word } : {}) };
+  const type = resolved.value.type as TypeRef;
+  const record = type.kind === 'array' && type.element.kind === 'named' ? aggregate.types.find((candidate) => candidate.name === (type.element as { name: string }).name) : undefined;
+  if (record?.kind !== 'record') {
+    return { kind: 'problem', code: 'ESG166', message: `\`each: ${path.join('.')}\` must be a list of records of \`${event.name}\`, but it is ${formatType(type)}`, hint: 'name a list of a record type, such as `items: OrderItem[]`' };
+  }
+  const current = event.versions.at(-1)!;
+  // Named after the record, so "has no field" messages about `values` name the entry's type.
+  const entry: EventDef = { ...event, name: record.name, versions: [...event.versions.slice(0, -1), { ...current, fields: record.fields }] };
+  return { kind: 'entries', list: { kind: 'read', expr: { kind: 'event', path }, type, optional: resolved.value.optional }, record: record.name, entry };
+}
+
 /** Every element value of a keyed list operation: the values (or key) and a decrement's `by`. */
 export function elementValuesOf(op: KeyedListOp): readonly ElementValue[] {
   switch (op.kind) {
@@ -149,6 +172,7 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
   const state = new Map(aggregate.state.map((field) => [field.name, field]));
   const values = new Map<object, ResolvedValue>();
   const upcasts = new Map<object, UpcastSimulation>();
+  const eaches = new Map<MappingRule, EachEntries>();
 
   for (const event of aggregate.events) {
     for (const rule of event.apply ?? []) values.set(rule, resolveValue(aggregate, event, rule.value));
@@ -163,7 +187,11 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
         const event = events.get(rule.event);
         if (!event || rule.op.kind === 'increment') continue;
         if (isKeyedOp(rule.op)) {
-          for (const element of elementValuesOf(rule.op)) values.set(element, resolveValue(aggregate, event, element.value));
+          // `upsert` with `each`: values read an entry of that list (a record), so they resolve against its fields.
+          const each = rule.op.kind === 'upsert' && rule.op.each !== undefined ? eachEntries(aggregate, event, rule.op.each) : undefined;
+          if (each) eaches.set(rule, each);
+          if (each && each.kind !== 'entries') continue;
+          for (const element of elementValuesOf(rule.op)) values.set(element, resolveValue(aggregate, each?.entry ?? event, element.value));
         } else values.set(rule, resolveValue(aggregate, event, rule.op.value));
       }
     }
@@ -180,6 +208,7 @@ function buildTyped(aggregate: AggregateDef): TypedAggregate {
     event: (name) => events.get(name),
     stateField: (name) => state.get(name),
     value: (node) => values.get(node),
+    each: (rule) => eaches.get(rule),
     visibility: (event) => eventVisibility(aggregate, event),
     publicEvents: aggregate.events.filter((event) => eventVisibility(aggregate, event) === 'public'),
     upcast(step) {

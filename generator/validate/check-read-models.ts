@@ -203,7 +203,9 @@ function checkKeyedOp(ctx: CheckContext, aggregate: AggregateDef, field: ReadMod
     if (resolved === undefined) return;
     const target = { type: element.type, optional: !required, name: `\`${element.name}\` of \`${record}\`` };
     if (resolved.kind === 'unresolved') {
-      ctx.report({ code: resolved.code ?? 'ESG137', node: value, message: resolved.message, hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, `fields of \`${rule.event}\``) : resolved.hint });
+      const each = typeAggregate(aggregate).each(rule);
+      const source = each?.kind === 'entries' ? `fields of \`${each.record}\` (an entry of \`each\`)` : `fields of \`${rule.event}\``;
+      ctx.report({ code: resolved.code ?? 'ESG137', node: value, message: resolved.message, hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, source) : resolved.hint });
       return;
     }
     if (resolved.kind === 'constant') return checkConstant(ctx, aggregate, value, resolved.value, target, target.name, []);
@@ -226,6 +228,16 @@ function checkKeyedOp(ctx: CheckContext, aggregate: AggregateDef, field: ReadMod
 
   switch (op.kind) {
     case 'upsert': {
+      const each = typeAggregate(aggregate).each(rule);
+      if (each?.kind === 'problem' && each.message !== '') {
+        ctx.report({
+          code: each.code,
+          node: rule,
+          below: ['upsert', 'each'],
+          message: each.message,
+          hint: each.candidates ? suggestion(each.word ?? '', each.candidates, `fields of \`${rule.event}\``) : each.hint,
+        });
+      }
       const given = new Set(op.values.map((value) => value.field));
       op.key.forEach((name, i) => {
         const element = unknownField(name, ['upsert', 'key', i], 'value');

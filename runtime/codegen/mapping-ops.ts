@@ -127,6 +127,13 @@ export function upsertBy<T extends object>(list: readonly T[] | undefined, eleme
   return current.map((candidate, i) => (i === index ? (merged as T) : candidate));
 }
 
+/** `upsert` with `each`: upsertBy of the element made from each entry of a payload list, in order (an absent list changes nothing). */
+export function upsertEach<T extends object, I>(list: readonly T[] | undefined, entries: readonly I[] | undefined, toElement: (entry: I) => T, key: readonly (keyof T & string)[], rules: { readonly [K in keyof T]?: ElementRule } = {}): readonly T[] {
+  let current = list ?? [];
+  for (const entry of entries ?? []) current = upsertBy(current, toElement(entry), key, rules);
+  return current;
+}
+
 /** `removeBy`: the list without the elements whose fields equal `match` (an absent value removes nothing). */
 export function removeBy<T extends object>(list: readonly T[] | undefined, match: Partial<T>): readonly T[] {
   const current = list ?? [];

@@ -91,7 +91,7 @@ export type MappingOp =
   | { readonly kind: 'set'; readonly value: Operand }
   | { readonly kind: 'add' | 'subtract' | 'min' | 'max' | 'setOnce' | 'append'; readonly value: Operand }
   | { readonly kind: 'increment'; readonly by: number }
-  | { readonly kind: 'upsert'; readonly key: readonly string[]; readonly values: ElementValues; readonly sum: readonly string[]; readonly keep: readonly string[] }
+  | { readonly kind: 'upsert'; readonly key: readonly string[]; readonly values: ElementValues; readonly sum: readonly string[]; readonly keep: readonly string[]; readonly each?: readonly string[] }
   | { readonly kind: 'removeBy'; readonly key: ElementValues }
   | { readonly kind: 'decrement'; readonly key: ElementValues; readonly field: string; readonly by?: Operand; readonly removeAtZero: boolean };
 

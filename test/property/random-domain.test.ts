@@ -104,7 +104,7 @@ function modelOpText(op: ModelOp): string {
     case 'increment':
       return String(op.by);
     case 'upsert':
-      return `upsert key [${op.key.join(', ')}] values ${elements(op.values)}${op.sum.length > 0 ? ` sum [${op.sum.join(', ')}]` : ''}${op.keep.length > 0 ? ` keep [${op.keep.join(', ')}]` : ''}`;
+      return `upsert ${op.each ? `each ${op.each.join('.')} ` : ''}key [${op.key.join(', ')}] values ${elements(op.values)}${op.sum.length > 0 ? ` sum [${op.sum.join(', ')}]` : ''}${op.keep.length > 0 ? ` keep [${op.keep.join(', ')}]` : ''}`;
     case 'removeBy':
       return `removeBy ${elements(op.key)}`;
     case 'decrement':

@@ -33,7 +33,7 @@ import {
   type ValueSource,
   type ValueType,
 } from './domain-model.js';
-import { envelopeType, eventPaths, fits, isNumeric, isScalar, isTemporal, type TypedPath } from './model-type-rules.js';
+import { envelopeType, eventPaths, fits, isNumeric, isScalar, isTemporal, payloadPaths, type TypedPath } from './model-type-rules.js';
 import { randomValue } from './random-values.js';
 import { createRandom, type Random } from './seeded-random.js';
 
@@ -524,11 +524,11 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
    * operands under + - *; number targets also `/` (whose value may be absent). On the runtime,
    * products and quotients only by modest literals, so random payload numbers cannot overflow.
    */
-  const computed = (of: TypeExpr, allowOptional: boolean): Operand => {
+  const computed = (of: TypeExpr, allowOptional: boolean, within: readonly TypedPath[] = paths): Operand => {
     const integer = of.kind === 'primitive' && of.name === 'integer';
     const isInteger = (candidate: TypeExpr) => candidate.kind === 'primitive' && candidate.name === 'integer';
     const sources: Operand[] = [
-      ...paths.filter((p) => isNumeric(p.type) && (!integer || isInteger(p.type)) && (allowOptional || !p.optional)).map((p): Operand => ({ kind: 'event', path: p.path })),
+      ...within.filter((p) => isNumeric(p.type) && (!integer || isInteger(p.type)) && (allowOptional || !p.optional)).map((p): Operand => ({ kind: 'event', path: p.path })),
       { kind: 'envelope', field: 'version' },
     ];
     const literal = (nonZero = false): Operand => ({ kind: 'const', value: integer ? random.pick(nonZero ? [1, 2, -3, 10] : [0, 1, 2, -3, 10]) : random.pick(nonZero ? [0.5, 2, -1.25, 100] : [0, 0.5, 2, -1.25, 100]) });
@@ -587,13 +587,13 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
   const record = type.kind === 'list' && type.element.kind === 'named' ? findType(aggregate, type.element.name) : undefined;
   if (record?.kind === 'record') {
     const scalars = record.fields.filter((f) => isScalar(aggregate, f.type));
-    /** A value for an element field: a path, an envelope value, a computed number or a constant that fits. */
-    const elementValue = (field: Field, allowOptional: boolean): Operand => {
+    /** A value for an element field: a path (of the event, or of an `each` entry), an envelope value, a computed number or a constant that fits. */
+    const elementValue = (field: Field, allowOptional: boolean, within = paths): Operand => {
       const from: Operand[] = [
-        ...paths.filter((p) => fits(aggregate, p.type, field.type) && (allowOptional || !p.optional)).map((p): Operand => ({ kind: 'event', path: p.path })),
+        ...within.filter((p) => fits(aggregate, p.type, field.type) && (allowOptional || !p.optional)).map((p): Operand => ({ kind: 'event', path: p.path })),
         ...envelopes.filter((e) => fits(aggregate, e.type, field.type)).map((e): Operand => ({ kind: 'envelope', field: e.field })),
       ];
-      if (isNumeric(field.type) && random.chance(0.25)) return computed(field.type, allowOptional);
+      if (isNumeric(field.type) && random.chance(0.25)) return computed(field.type, allowOptional, within);
       return from.length > 0 && random.chance(0.7) ? random.pick(from) : { kind: 'const', value: randomValue(aggregate, field.type, random, 'spec') };
     };
     const keyValues = (keys: readonly Field[]): ElementValues => keys.map((field) => [field.name, elementValue(field, true)] as const);
@@ -601,11 +601,16 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
       ops.push(() => {
         const key = random.sample(scalars, random.int(1, Math.min(2, scalars.length)));
         const given = record.fields.filter((f) => key.includes(f) || !f.optional || random.chance(0.5));
-        const values: ElementValues = given.map((field) => [field.name, elementValue(field, field.optional)] as const);
+        // Sometimes once per entry of a list of records in the payload (`each`): values then read the entry.
+        const lists = paths.filter((p) => p.type.kind === 'list' && p.type.element.kind === 'named' && findType(aggregate, p.type.element.name).kind === 'record');
+        const each = lists.length > 0 && random.chance(0.5) ? random.pick(lists) : undefined;
+        const entryType = each?.type.kind === 'list' && each.type.element.kind === 'named' ? findType(aggregate, each.type.element.name) : undefined;
+        const within = entryType?.kind === 'record' ? payloadPaths(aggregate, entryType.fields) : paths;
+        const values: ElementValues = given.map((field) => [field.name, elementValue(field, field.optional, within)] as const);
         const rest = given.filter((f) => !key.includes(f));
         const sum = rest.filter((f) => isNumeric(f.type) && random.chance(0.5));
         const keep = rest.filter((f) => !sum.includes(f) && random.chance(0.3));
-        return { kind: 'upsert', key: key.map((f) => f.name), values, sum: sum.map((f) => f.name), keep: keep.map((f) => f.name) };
+        return { kind: 'upsert', key: key.map((f) => f.name), values, sum: sum.map((f) => f.name), keep: keep.map((f) => f.name), ...(each ? { each: each.path } : {}) };
       });
       ops.push(() => ({ kind: 'removeBy', key: keyValues(random.sample(scalars, random.int(1, Math.min(2, scalars.length)))) }));
       const numbers = record.fields.filter((f) => isNumeric(f.type));

@@ -206,6 +206,7 @@ class SpecRenderer {
     if (op.kind === 'increment') return map([['increment', scalar(op.by)]]);
     if (op.kind === 'upsert') {
       return map([['upsert', map([
+        op.each !== undefined && ['each', scalar(op.each.join('.'))],
         ['key', seq(op.key.map((name) => scalar(name)))],
         ['values', this.elementValues(op.values)],
         op.sum.length > 0 && ['sum', seq(op.sum.map((name) => scalar(name)))],

@@ -79,6 +79,14 @@ describe('read models', () => {
     });
   });
 
+  it('OrderStats merges the items of every order into one entry per SKU (upsert each, sum quantity)', () => {
+    const items = [{ sku: 'book', quantity: 2, unitPrice: 12.5 }, { sku: 'pen', quantity: 1, unitPrice: 2 }, { sku: 'book', quantity: 3, unitPrice: 12 }];
+    given(orderStatsReadModel, [
+      { type: 'OrderCreated', data: { ...created, items, totalAmount: 63 }, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T09:00:00Z') },
+      { type: 'OrderCreated', data: { ...created, items: [{ sku: 'pen', quantity: 4, unitPrice: 2 }], totalAmount: 8 }, aggregateId: 'order-2', occurredAt: new Date('2026-03-01T10:00:00Z') },
+    ]).thenRow('2026-03-01', { units: [{ sku: 'book', quantity: 5, unitPrice: 12 }, { sku: 'pen', quantity: 5, unitPrice: 2 }] });
+  });
+
   it('OrderStats sums each day’s orders', () => {
     const events = ['2026-03-01T09:00:00Z', '2026-03-01T23:00:00Z', '2026-03-02T01:00:00Z'].map((at, index) => ({
       type: 'OrderCreated',
@@ -86,7 +94,7 @@ describe('read models', () => {
       aggregateId: `order-${index}`,
       occurredAt: new Date(at),
     }));
-    given(orderStatsReadModel, events).thenRow('2026-03-01', { dailyTotal: 30, orderCount: 2, dailyTotalCents: 3000 });
-    given(orderStatsReadModel, events).thenRow('2026-03-02', { dailyTotal: 30, orderCount: 1, dailyTotalCents: 3000 });
+    given(orderStatsReadModel, events).thenRow('2026-03-01', { dailyTotal: 30, orderCount: 2, dailyTotalCents: 3000, units: [{ ...created.items[0]!, quantity: created.items[0]!.quantity * 2 }] });
+    given(orderStatsReadModel, events).thenRow('2026-03-02', { dailyTotal: 30, orderCount: 1, dailyTotalCents: 3000, units: created.items });
   });
 });

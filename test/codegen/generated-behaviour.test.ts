@@ -343,7 +343,21 @@ describe('generated read-model mappers', () => {
       envelope('BookingRequested', { roomId, guest: { name: 'G', email: 'g@x' }, stay: { checkIn, checkOut: '2024-12-31' }, nights: 2, priceQuoted }, { aggregateId: id, aggregateType: 'Booking' });
     const events = [requested('b-1', '101', '2024-05-30', 200), requested('b-2', '101', '2024-06-02', 300), requested('b-3', '102', '2024-05-01', 100)];
     expect(Object.fromEntries(project(hotelRegistry.readModels.CheckInsByMonth!, events))).toEqual({ '2024-05': { count: 2, revenue: 300 }, '2024-06': { count: 1, revenue: 300 } });
-    expect(project(hotelRegistry.readModels.RoomDemand!, events).get('101')).toEqual({ bookings: 2, nightsBooked: 4, latestCheckIn: '2024-06-02', lastBookingId: 'b-2' });
+    expect(project(hotelRegistry.readModels.RoomDemand!, events).get('101')).toEqual({
+      bookings: 2,
+      nightsBooked: 4,
+      latestCheckIn: '2024-06-02',
+      lastBookingId: 'b-2',
+      firstRequestedAt: '2024-03-01T10:00:00.000Z',
+      stays: [
+        { checkIn: '2024-05-30', checkOut: '2024-12-31' },
+        { checkIn: '2024-06-02', checkOut: '2024-12-31' },
+      ],
+    });
+    // pricePerNight is computed (priceQuoted / nights); with 0 nights there is no value.
+    expect(project(hotelRegistry.readModels.BookingDetails!, events).get('b-1')).toMatchObject({ pricePerNight: 100 });
+    const free = envelope('BookingRequested', { roomId: '9', guest: { name: 'G', email: 'g@x' }, stay: { checkIn: '2024-01-01', checkOut: '2024-01-01' }, nights: 0, priceQuoted: 0 }, { aggregateId: 'b-9', aggregateType: 'Booking' });
+    expect(project(hotelRegistry.readModels.BookingDetails!, [free]).get('b-9')).not.toHaveProperty('pricePerNight');
   });
 
   it('reads metadata and envelope ids into rows and subtracts in the custom mapper (bank-account)', () => {

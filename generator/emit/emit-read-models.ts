@@ -148,8 +148,15 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
       let eachParts: OperationParts['each'];
       if (each?.kind === 'entries') {
         // Values read one entry of the list (`item.sku`) inside the callback; envelope fields still read the event.
-        elementSources = { ...sources, payload: { text: 'item', root: 'item' }, use: (root) => root !== 'item' && used.add(root), event: each.entry };
-        eachParts = { list: writeValue(each.list, { type: each.list.type as TypeRef, optional: true }, sources).text, entry: 'item' };
+        let readsEntry = false;
+        elementSources = { ...sources, payload: { text: 'item', root: 'item' }, use: (root) => (root === 'item' ? (readsEntry = true) : used.add(root)), event: each.entry };
+        const list = writeValue(each.list, { type: each.list.type as TypeRef, optional: true }, sources).text;
+        eachParts = {
+          list,
+          get entry() {
+            return readsEntry ? 'item' : '_item';
+          },
+        };
       }
       const element = (value: ElementValue) => writeElementValue(typed, scope, field, value, elementSources);
       const target = row.operandTarget(field, undefined, typed.aggregate);

@@ -40,7 +40,7 @@ export interface OperationParts {
   readonly op: MappingOp;
   /** Writes the value of one element field of a keyed list operation (`sku: sku`; `item.sku` under `each`). */
   readonly element: (value: ElementValue) => string;
-  /** `upsert` with `each`: the list written (`event.data.items`) and the parameter naming one entry. */
+  /** `upsert` with `each`: the list written (`event.data.items`) and the parameter naming one entry (`_item` when the values written so far do not read it). */
   readonly each?: { readonly list: string; readonly entry: string };
 }
 
@@ -204,7 +204,11 @@ export const mappingOpTable = {
       const op = keyed(parts, 'upsert');
       const rules = [...op.sum.map((name) => `${propertyKey(name)}: 'sum'`), ...op.keep.map((name) => `${propertyKey(name)}: 'keep'`)];
       const tail = `[${op.key.map(stringLiteral).join(', ')}]${rules.length > 0 ? `, { ${rules.join(', ')} }` : ''}`;
-      if (parts.each) return `${parts.helper('upsertEach')}(${parts.field}, ${parts.each.list}, (${parts.each.entry}) => (${elementObject(parts, op.values)}), ${tail})`;
+      if (parts.each) {
+        // The values first: the entry's parameter name depends on whether they read it.
+        const element = elementObject(parts, op.values);
+        return `${parts.helper('upsertEach')}(${parts.field}, ${parts.each.list}, (${parts.each.entry}) => (${element}), ${tail})`;
+      }
       return `${parts.helper('upsertBy')}(${parts.field}, ${elementObject(parts, op.values)}, ${tail})`;
     },
   },

@@ -453,11 +453,22 @@ function randomReadModel(random: Random, names: NameBook, aggregate: AggregateMo
     // Numbers, times and lists more often than elsewhere: they have operations of their own.
     // Lists of records have keyed operations (upsert, removeBy, decrement) keyed on a scalar field.
     const keyedRecords = aggregate.types.filter((t) => t.kind === 'record' && t.fields.some((f) => isScalar(aggregate, f.type)));
+    const decrementable = keyedRecords.filter((t) => t.kind === 'record' && t.fields.some((f) => isNumeric(f.type)) && t.fields.filter((f) => isScalar(aggregate, f.type)).length >= 2);
+    const listedRecords = [
+      ...new Set(
+        updating.flatMap((event) =>
+          eventPaths(aggregate, event).flatMap((p) => (p.type.kind === 'list' && p.type.element.kind === 'named' && keyedRecords.some((t) => t.name === (p.type as { element: { name: string } }).element.name) ? [p.type.element.name] : [])),
+        ),
+      ),
+    ];
     const type = random.weighted<() => TypeExpr>([
       [3, () => primitive(random.pick(['integer', 'number'] as const))],
       [1, () => primitive(random.pick(['date', 'datetime'] as const))],
       [1, () => ({ kind: 'list', element: anyType(1) })],
       [keyedRecords.length > 0 ? 3 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(keyedRecords).name } })],
+      // Records `decrement` can work on (a number field and another scalar), and records payloads carry lists of (for `upsert` with `each`).
+      [decrementable.length > 0 ? 1.5 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(decrementable).name } })],
+      [listedRecords.length > 0 ? 1.5 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(listedRecords) } })],
       [4, () => anyType()],
     ])();
     let optional = random.chance(0.3);
@@ -598,12 +609,14 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
     };
     const keyValues = (keys: readonly Field[]): ElementValues => keys.map((field) => [field.name, elementValue(field, true)] as const);
     if (scalars.length > 0) {
-      ops.push(() => {
+      // An event with a list of records offers `upsert` (with `each`) more often.
+      const hasLists = paths.some((p) => p.type.kind === 'list' && p.type.element.kind === 'named' && findType(aggregate, p.type.element.name).kind === 'record');
+      for (let upserts = hasLists ? 3 : 1; upserts > 0; upserts--) ops.push(() => {
         const key = random.sample(scalars, random.int(1, Math.min(2, scalars.length)));
         const given = record.fields.filter((f) => key.includes(f) || !f.optional || random.chance(0.5));
         // Sometimes once per entry of a list of records in the payload (`each`): values then read the entry.
         const lists = paths.filter((p) => p.type.kind === 'list' && p.type.element.kind === 'named' && findType(aggregate, p.type.element.name).kind === 'record');
-        const each = lists.length > 0 && random.chance(0.5) ? random.pick(lists) : undefined;
+        const each = lists.length > 0 && random.chance(0.7) ? random.pick(lists) : undefined;
         const entryType = each?.type.kind === 'list' && each.type.element.kind === 'named' ? findType(aggregate, each.type.element.name) : undefined;
         const within = entryType?.kind === 'record' ? payloadPaths(aggregate, entryType.fields) : paths;
         const values: ElementValues = given.map((field) => [field.name, elementValue(field, field.optional, within)] as const);

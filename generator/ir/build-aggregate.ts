@@ -60,6 +60,18 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
   };
   const expect = <T>(parsed: Parsed<T>, code: DiagnosticCode, path: DocPath): T | undefined => {
     if (parsed.ok) return parsed.value;
+    if (parsed.at) {
+      // Point at the character where the expression went wrong, when the scalar sits on one line
+      // as written (plain, or quoted without escapes: one quote before the text).
+      const span = origins.spanAt(file, path, 'value');
+      const width = span.endColumn - span.column;
+      const quote = width === parsed.at.text.length ? 0 : width === parsed.at.text.length + 2 ? 1 : undefined;
+      if (span.line === span.endLine && quote !== undefined) {
+        const column = span.column + quote + Math.min(parsed.at.index, Math.max(parsed.at.text.length - 1, 0));
+        diagnostics.push({ code: parsed.code ?? code, severity: 'error', message: parsed.message, ...span, column, endColumn: column + 1, ...(parsed.hint ? { hint: parsed.hint } : {}) });
+        return undefined;
+      }
+    }
     report(parsed.code ?? code, path, parsed.message, parsed.hint);
     return undefined;
   };

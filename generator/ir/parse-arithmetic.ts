@@ -31,7 +31,7 @@ export function parseArithmetic(text: string, reference: (text: string) => Parse
   if (!tokens.ok) return tokens;
   const list = tokens.value;
   let next = 0;
-  const fail = (message: string, at: number): Parsed<never> => ({ ok: false, code: 'ESG187', message: `\`${text}\` is not a valid computed value: ${message} (at character ${at + 1})`, hint });
+  const fail = (message: string, at: number): Parsed<never> => ({ ok: false, code: 'ESG187', message: `\`${text}\` is not a valid computed value: ${message} (at character ${at + 1})`, hint, at: { index: at, text } });
   const where = () => list[next]?.at ?? text.length;
 
   const expression = (): Parsed<ValueExpr> => binary(term, ['+', '-']);
@@ -95,7 +95,7 @@ function tokenize(text: string): Parsed<readonly Token[]> {
     const match = pattern.exec(text);
     if (!match) {
       const position = at + (text.slice(at).length - text.slice(at).trimStart().length);
-      return { ok: false, code: 'ESG187', message: `\`${text}\` is not a valid computed value: \`${text[position]}\` is not a number, a field, an operator or a parenthesis (at character ${position + 1})`, hint };
+      return { ok: false, code: 'ESG187', message: `\`${text}\` is not a valid computed value: \`${text[position]}\` is not a number, a field, an operator or a parenthesis (at character ${position + 1})`, hint, at: { index: position, text } };
     }
     const start = match.index + match[0].length - match[0].trimStart().length;
     if (match[1] !== undefined) tokens.push({ kind: 'number', value: Number(match[1]), at: start });

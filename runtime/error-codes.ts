@@ -279,6 +279,37 @@ export const errorCodes = {
     meaning: 'a `pii` field sits in a value type that contains itself (directly or through others): its paths in the payload are unbounded',
     fix: 'mark the field of the recursive type that holds it `pii: true` as a whole, or make the type non-recursive',
   },
+  ESG166: {
+    name: 'upsert each is not a list of records',
+    meaning: '`each` of an `upsert` does not name a list of records in the event payload (an envelope field, a constant, or a list of something else)',
+    fix: 'name a payload list of a record type (`items: OrderItem[]`)',
+  },
+  ESG187: {
+    name: 'invalid computed value',
+    meaning: 'a computed operand of a read-model operation (`unitPrice * quantity`) does not parse: a missing operand or operator, an unclosed parenthesis, a character that is not part of the syntax',
+    fix: 'write numbers, field paths and `$` envelope fields joined by `+ - * /`, with parentheses',
+  },
+  ESG188: {
+    name: 'computed value over a value that is not a number',
+    meaning: 'an operand of a computed value is not a number: a string, date, boolean or record field, a non-number constant, or metadata (which has no declared type)',
+    fix: 'compute over `integer` or `number` fields, `$version` and number literals',
+  },
+  ESG189: {
+    name: 'keyed list operation on a field that is not a list of records',
+    meaning: '`upsert`, `removeBy` or `decrement` on a read-model field that is not a list of a record value type',
+    fix: 'declare the field as a list of a record type (`OrderLine[]`)',
+  },
+  ESG190: {
+    name: 'keyed list operation names an element field wrongly',
+    meaning:
+      'a keyed list operation names a field the element record does not have, keys on a field that is not a scalar, sums or decrements a field that is not a number, lists a field under two rules or a key field under `sum`/`keep`, or `sum`s a field it gives no value',
+    fix: 'use the fields of the element record: scalar keys, number fields for `sum` and `decrement`',
+  },
+  ESG191: {
+    name: 'upsert leaves a required element field without a value',
+    meaning: '`upsert` inserts an element, but its `values` give no value for a required field of the element record (or omit a key field)',
+    fix: 'give the field a value in `values`, or make it optional in the record',
+  },
   ESG192: {
     name: 'apply operation on the wrong kind of state field',
     meaning: 'an apply rule names a map `entry` on a state field that is not a `map<T>`, or removes (`remove: true`) without an `entry`',
@@ -396,6 +427,11 @@ export const errorCodes = {
     meaning:
       "a read model's stored rows were built by another mapping or mode than this code's (its fingerprint differs, or rows exist that no recorded fingerprint covers), and `onShapeChange: 'refuse'` forbids serving or rebuilding them (`projections`)",
     fix: "rebuild it first (`esgen projections rebuild <name>`), or start with `onShapeChange: 'rebuild'` to rebuild it (shadow + swap) before it serves",
+  },
+  ESG228: {
+    name: 'ComputedValueOutOfRange',
+    meaning: 'a computed value of a read-model operation (`unitPrice * quantity`) is beyond the range of a finite number, so it cannot be stored (`value`)',
+    fix: 'check the event values that produced it, then retry or skip the event (`esgen projections retry|skip`)',
   },
   ESG230: {
     name: 'PublishFailed',

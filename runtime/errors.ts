@@ -327,3 +327,10 @@ export class InternalError extends EsgenError {
     super('ESG000', `esgen internal error: ${detail}. Please report it with the spec that triggers it.`, options);
   }
 }
+
+/** A computed read-model value (`unitPrice * quantity`) overflowed: a row never holds Infinity or NaN. */
+export class ComputedValueOutOfRange extends EsgenError {
+  constructor(readonly expression: string) {
+    super('ESG228', `The computed value ${expression} is not a finite number, so it cannot be stored in a read-model row.`);
+  }
+}

@@ -32,6 +32,7 @@ export {
   DatabaseInUse,
   EsgenError,
   InternalError,
+  ComputedValueOutOfRange,
   InvalidAggregateId,
   InvalidArgument,
   InvalidEvent,

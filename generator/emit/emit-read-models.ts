@@ -7,8 +7,8 @@
  */
 import { InternalError } from '../../runtime/errors.js';
 import type { IndexDefinition } from '../../runtime/contracts.js';
-import type { AggregateDef, EventDef, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
-import { mappingOp, type OperandTarget, type OperationParts, type RuntimeHelper } from '../ops/mapping-ops.js';
+import type { AggregateDef, ElementValue, EventDef, MappingOp, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
+import { isKeyedOp, mappingOp, type OperandTarget, type OperationParts, type RuntimeHelper } from '../ops/mapping-ops.js';
 import { type KeySource, typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js';
 import { type EmitContext, type EmittedFile, FileBuilder, sourcePath } from './emit-context.js';
 import { eventsFile } from './emit-events.js';
@@ -145,6 +145,29 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
     const rule = field.rules.find((candidate) => candidate.event === event.name);
     if (!rule) continue;
     const row = mappingOp(rule.op.kind);
+    if (isKeyedOp(rule.op)) {
+      // Keyed list operations write each element field's value against that field's type.
+      const each = typed.each(rule);
+      let elementSources = sources;
+      let eachParts: OperationParts['each'];
+      if (each?.kind === 'entries') {
+        // Values read one entry of the list (`item.sku`) inside the callback; envelope fields still read the event.
+        let readsEntry = false;
+        elementSources = { ...sources, payload: { text: 'item', root: 'item' }, use: (root) => (root === 'item' ? (readsEntry = true) : used.add(root)), event: each.entry };
+        const list = writeValue(each.list, { type: each.list.type as TypeRef, optional: true }, sources).text;
+        eachParts = {
+          list,
+          get entry() {
+            return readsEntry ? 'item' : '_item';
+          },
+        };
+      }
+      const element = (value: ElementValue) => writeElementValue(typed, scope, field, value, elementSources);
+      const target = row.operandTarget(field, undefined, typed.aggregate);
+      // Not spread: reading `field`/`stored` through a spread would declare parameters the rule does not use.
+      assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, rule.op, '', undefined, false, target, element, eachParts))}`);
+      continue;
+    }
     const resolved = rule.op.kind === 'increment' ? undefined : typed.value(rule);
     const target = row.operandTarget(field, resolved?.kind === 'read' ? resolved.type : undefined, typed.aggregate);
     let operand: string;
@@ -160,14 +183,28 @@ function ruleFunction(file: FileBuilder, typed: TypedAggregate, scope: TypeScope
       // Payload datetimes arrive in UTC already (writeValue), so min/max compare in time order.
       operand = written.text;
     }
-    assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, operand, operandType, operandOptional, target))}`);
+    const noElements = () => {
+      throw new InternalError(`${rule.op.kind} has no element values`);
+    };
+    assignments.push(`${propertyKey(field.name)}: ${row.emit(operationParts(file, field, used, rule.op, operand, operandType, operandOptional, target, noElements))}`);
   }
   if (assignments.length === 0) return undefined;
   return `(${parameterList(['row', 'event', 'current'], used)}) => ({ ${assignments.join(', ')} })`;
 }
 
 /** The parts a mapping operation writes its expression from; reading `field` or `stored` records the parameter it uses. */
-function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<string>, operand: string, operandType: TypeRef | undefined, operandOptional: boolean, target: OperandTarget): OperationParts {
+function operationParts(
+  file: FileBuilder,
+  field: ReadModelFieldDef,
+  used: Set<string>,
+  op: MappingOp,
+  operand: string,
+  operandType: TypeRef | undefined,
+  operandOptional: boolean,
+  target: OperandTarget,
+  element: (value: ElementValue) => string,
+  each?: OperationParts['each'],
+): OperationParts {
   return {
     get field() {
       used.add('row');
@@ -182,7 +219,20 @@ function operationParts(file: FileBuilder, field: ReadModelFieldDef, used: Set<s
     operandOptional,
     target,
     helper: (name: RuntimeHelper) => file.runtime(name),
+    op,
+    element,
+    ...(each ? { each } : {}),
   };
+}
+
+/** The value of one element field (`sku: sku`), written against the element record's field type. */
+function writeElementValue(typed: TypedAggregate, scope: TypeScope, field: ReadModelFieldDef, value: ElementValue, sources: ValueSources): string {
+  const resolved = typed.value(value);
+  if (!resolved) throw new InternalError(`${field.name}.${value.field} has no resolved value`);
+  const record = field.type.kind === 'array' && field.type.element.kind === 'named' ? scope.named(field.type.element.name) : undefined;
+  const elementField = record?.kind === 'record' ? record.fields.find((candidate) => candidate.name === value.field) : undefined;
+  if (!elementField) throw new InternalError(`${field.name} has no element field ${value.field}`);
+  return writeValue(resolved, { type: elementField.type, optional: true }, sources).text;
 }
 
 /** How one event finds its row: the key value as text, truncated to a UTC bucket when the spec says so. */

@@ -72,7 +72,7 @@ export function jsonLiteral(value: JsonValue): string {
 export class TypeScope {
   readonly #types: ReadonlyMap<string, ValueTypeDef>;
 
-  constructor(aggregate: AggregateDef) {
+  constructor(readonly aggregate: AggregateDef) {
     this.#types = new Map(aggregate.types.map((type) => [type.name, type]));
   }
 

@@ -5,9 +5,9 @@
  * each read records the name it used, so functions declare exactly the parameters they read.
  */
 import { InternalError } from '../../runtime/errors.js';
-import type { EventDef, FieldDef, TypeRef } from '../ir/types.js';
+import type { ArithmeticOp, EventDef, FieldDef, TypeRef, ValueExpr } from '../ir/types.js';
 import { envelopeField, metadataRow } from '../ops/envelope-fields.js';
-import type { ResolvedValue } from '../typed/typed-aggregate.js';
+import { resolveValue, type ResolvedValue } from '../typed/typed-aggregate.js';
 import { acceptsNull } from '../validate/type-rules.js';
 import { stringLiteral } from './names.js';
 import { type TypeScope, typeText } from './type-expressions.js';
@@ -21,8 +21,13 @@ export interface ValueSources {
   readonly event: EventDef;
   readonly scope: TypeScope;
   /** Imports a runtime helper of runtime/codegen/mapping-ops.ts and returns its local name. */
-  readonly helper: (name: 'utc') => string;
+  readonly helper: (name: ValueHelper) => string;
 }
+
+/** Runtime helpers a value expression may call: `utc` for datetimes, the arithmetic of computed values. */
+export type ValueHelper = 'utc' | (typeof arithmeticHelpers)[ArithmeticOp];
+
+const arithmeticHelpers = { '+': 'plus', '-': 'minus', '*': 'times', '/': 'dividedBy' } as const satisfies Record<ArithmeticOp, string>;
 
 export interface WrittenValue {
   readonly text: string;
@@ -55,11 +60,22 @@ export function writeValue(value: ResolvedValue, target: { readonly type: TypeRe
         }
         return { text, type: value.type as TypeRef, optional: value.optional };
       }
+      if (expr.kind === 'computed') return { text: arithmeticText(expr, sources), type: value.type as TypeRef, optional: value.optional };
       sources.use(sources.envelope.root);
       if (expr.kind === 'metadata') return { text: metadataRow.read(sources.envelope.text, stringLiteral(expr.key), typeText(target.type)), type: undefined, optional: true };
       return { text: envelopeField(expr.field).read(sources.envelope.text), type: value.type as TypeRef, optional: value.optional };
     }
   }
+}
+
+/** `times(event.data.unitPrice, event.data.quantity)`: nested calls of the arithmetic helpers, operands read as numbers. */
+function arithmeticText(expr: Extract<ValueExpr, { kind: 'computed' }>, sources: ValueSources): string {
+  const side = (operand: ValueExpr): string => {
+    if (operand.kind === 'computed') return arithmeticText(operand, sources);
+    const resolved = resolveValue(sources.scope.aggregate, sources.event, operand);
+    return writeValue(resolved, { type: { kind: 'primitive', name: 'number' }, optional: true }, sources).text;
+  };
+  return `${sources.helper(arithmeticHelpers[expr.op])}(${side(expr.left)}, ${side(expr.right)})`;
 }
 
 /** `data.address?.city`: optional-chained after every optional segment. */

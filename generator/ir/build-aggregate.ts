@@ -10,6 +10,7 @@ import {
   splitBucket,
   type Parsed,
 } from './parse-expressions.js';
+import { parseMappingOperand } from './parse-arithmetic.js';
 import type { SpecOrigins } from './spec-origins.js';
 import type { OperandOpName } from '../ops/mapping-ops.js';
 import { upcastOpTable } from '../ops/upcast-ops.js';
@@ -17,8 +18,10 @@ import type {
   AggregateDef,
   ApplyRule,
   EventDef,
+  ElementValue,
   EventVersionDef,
   FieldDef,
+  KeyedListOp,
   JsonValue,
   KeyBucket,
   MappingOp,
@@ -57,6 +60,18 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
   };
   const expect = <T>(parsed: Parsed<T>, code: DiagnosticCode, path: DocPath): T | undefined => {
     if (parsed.ok) return parsed.value;
+    if (parsed.at) {
+      // Point at the character where the expression went wrong, when the scalar sits on one line
+      // as written (plain, or quoted without escapes: one quote before the text).
+      const span = origins.spanAt(file, path, 'value');
+      const width = span.endColumn - span.column;
+      const quote = width === parsed.at.text.length ? 0 : width === parsed.at.text.length + 2 ? 1 : undefined;
+      if (span.line === span.endLine && quote !== undefined) {
+        const column = span.column + quote + Math.min(parsed.at.index, Math.max(parsed.at.text.length - 1, 0));
+        diagnostics.push({ code: parsed.code ?? code, severity: 'error', message: parsed.message, ...span, column, endColumn: column + 1, ...(parsed.hint ? { hint: parsed.hint } : {}) });
+        return undefined;
+      }
+    }
     report(parsed.code ?? code, path, parsed.message, parsed.hint);
     return undefined;
   };
@@ -330,9 +345,55 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
     const [op, operand] = Object.entries(raw)[0]!;
     if (op === 'const') return { kind: 'set', value: { kind: 'const', value: operand as JsonValue } };
     if (op === 'increment') return { kind: 'increment', by: operand as number };
-    const value = expect(parseOperand(operand), 'ESG115', [...path, op]);
+    if (op === 'upsert' || op === 'removeBy' || op === 'decrement') return buildKeyedOp(op, operand as Raw, [...path, op]);
+    const value = expect(parseMappingOperand(operand), 'ESG115', [...path, op]);
     if (!value) return undefined;
     return { kind: op as OperandOpName, value };
+  }
+
+  /** Element values (`{ sku: sku }`): each recorded at its own YAML node, so checks point at it. */
+  function elementValues(raw: unknown, path: DocPath): ElementValue[] {
+    return Object.entries((raw ?? {}) as Raw).flatMap(([field, operand]) => {
+      const valuePath = [...path, field];
+      const value = expect(parseMappingOperand(operand), 'ESG115', valuePath);
+      return value ? [record<ElementValue>({ kind: 'elementValue', field, value, loc: loc(valuePath) }, valuePath)] : [];
+    });
+  }
+
+  function buildKeyedOp(op: KeyedListOp['kind'], raw: Raw, path: DocPath): KeyedListOp | undefined {
+    switch (op) {
+      case 'upsert': {
+        let each: readonly string[] | undefined;
+        if (raw.each !== undefined) {
+          const parsed = expect(parseOperand(raw.each), 'ESG115', [...path, 'each']);
+          // One that is not a payload path keeps an empty path, so its values are not read against the event as well.
+          if (parsed && parsed.kind !== 'event') {
+            report('ESG166', [...path, 'each'], '`each` names a list in the event payload, not an envelope field or a constant', 'write a payload path such as `items`');
+            each = [];
+          } else each = parsed ? parsed.path : [];
+        }
+        return {
+          kind: 'upsert',
+          key: (raw.key ?? []) as string[],
+          values: elementValues(raw.values, [...path, 'values']),
+          sum: (raw.sum ?? []) as string[],
+          keep: (raw.keep ?? []) as string[],
+          ...(each ? { each } : {}),
+        };
+      }
+      case 'removeBy':
+        return { kind: 'removeBy', key: elementValues(raw, path) };
+      case 'decrement': {
+        const field = raw.field as string;
+        // `by` defaults to 1, recorded at the operation so a check about it points there.
+        const byPath = raw.by === undefined ? path : [...path, 'by'];
+        const byValue = raw.by === undefined ? { ok: true as const, value: { kind: 'const' as const, value: 1 } } : parseMappingOperand(raw.by);
+        const value = expect(byValue, 'ESG115', byPath);
+        if (!value) return undefined;
+        const by = record<ElementValue>({ kind: 'elementValue', field, value, loc: loc(byPath) }, byPath);
+        return { kind: 'decrement', key: elementValues(raw.key, [...path, 'key']), field, by, removeAtZero: raw.removeAtZero === true };
+      }
+    }
   }
 
   function buildKey(raw: unknown, path: DocPath): ReadModelKey {

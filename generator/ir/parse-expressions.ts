@@ -6,7 +6,10 @@ export const primitiveNames: readonly PrimitiveName[] = ['string', 'integer', 'n
 export { envelopeFields };
 export const keyBuckets: readonly KeyBucket[] = ['hour', 'day', 'month', 'year'];
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly hint?: string; readonly code?: DiagnosticCode };
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  /** `at`: the 0-based character of the text where it went wrong, when known (the diagnostic then points there). */
+  | { readonly ok: false; readonly message: string; readonly hint?: string; readonly code?: DiagnosticCode; readonly at?: { readonly index: number; readonly text: string } };
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

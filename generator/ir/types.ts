@@ -97,7 +97,14 @@ export type ValueExpr =
   | { readonly kind: 'event'; readonly path: readonly string[] }
   | { readonly kind: 'envelope'; readonly field: EnvelopeField }
   | { readonly kind: 'metadata'; readonly key: string }
-  | { readonly kind: 'const'; readonly value: JsonValue };
+  | { readonly kind: 'const'; readonly value: JsonValue }
+  /**
+   * `unitPrice * quantity`, `(price - discount) * quantity`: arithmetic over numbers (read-model
+   * operands only). Absent when an operand is absent or a divisor is zero.
+   */
+  | { readonly kind: 'computed'; readonly op: ArithmeticOp; readonly left: ValueExpr; readonly right: ValueExpr };
+
+export type ArithmeticOp = '+' | '-' | '*' | '/';
 
 /** `$aggregateId`, `$occurredAt`, …: the rows of generator/ops/envelope-fields.ts. */
 export type { EnvelopeField } from '../ops/envelope-fields.js';
@@ -160,7 +167,35 @@ export interface SubjectDef {
  * generator/ops/mapping-ops.ts (`set` for `from:` and constants) with a value read from the
  * event, or `increment` by a constant.
  */
-export type MappingOp = { readonly kind: OperandOpName; readonly value: ValueExpr } | { readonly kind: 'increment'; readonly by: number };
+export type MappingOp = { readonly kind: OperandOpName; readonly value: ValueExpr } | { readonly kind: 'increment'; readonly by: number } | KeyedListOp;
+
+/**
+ * An operation on a list of records by key fields (`lines: OrderLine[]`):
+ * `upsert` inserts an element or merges into the one with the same key fields (given fields
+ * replace, `sum` fields add, `keep` fields keep the existing value); `removeBy` removes the
+ * elements whose fields equal the key values; `decrement` subtracts from one number field of the
+ * matching elements, removing them at zero or below when `removeAtZero`.
+ */
+export type KeyedListOp =
+  | {
+      readonly kind: 'upsert';
+      readonly key: readonly string[];
+      readonly values: readonly ElementValue[];
+      readonly sum: readonly string[];
+      readonly keep: readonly string[];
+      /** `each: items`: upsert one element per entry of this list of records in the payload; `values` paths read the entry. */
+      readonly each?: readonly string[];
+    }
+  | { readonly kind: 'removeBy'; readonly key: readonly ElementValue[] }
+  | { readonly kind: 'decrement'; readonly key: readonly ElementValue[]; readonly field: string; readonly by: ElementValue; readonly removeAtZero: boolean };
+
+/** A field of a list element and the value read from the event for it (`sku: sku` in `values` or `key`). */
+export interface ElementValue {
+  readonly kind: 'elementValue';
+  readonly field: string;
+  readonly value: ValueExpr;
+  readonly loc: SourceLocation;
+}
 
 export interface MappingRule {
   readonly kind: 'mappingRule';

@@ -15,6 +15,7 @@ import { emptyLocator, type LocatedLockText } from './lock-text.js';
 import { parseTypeExpression } from '../ir/parse-expressions.js';
 import type { AggregateDef, EventDef, EventVersionDef, JsonValue, MappingOp, ReadModelDef, ValueExpr } from '../ir/types.js';
 import { readModelFingerprint } from '../emit/emit-read-models.js';
+import { mappingOpText } from '../ops/mapping-ops.js';
 import { stateFingerprint } from '../emit/emit-aggregate-base.js';
 import { compareText, fieldTypeText, reachableTypeNames, resolveShape, shapeFingerprint, type ShapeField, type ShapeInput, type TypeLookup, typeLookupOf, type ValueTypeSource } from './canonical-shape.js';
 
@@ -94,11 +95,13 @@ function valueText(value: ValueExpr): string {
       return `$metadata.${value.key}`;
     case 'const':
       return JSON.stringify(value.value);
+    case 'computed':
+      return `(${valueText(value.left)} ${value.op} ${valueText(value.right)})`;
   }
 }
 
 function opText(op: MappingOp): string {
-  return op.kind === 'increment' ? `increment ${op.by}` : `${op.kind} ${valueText(op.value)}`;
+  return mappingOpText(op, valueText);
 }
 
 function readModelEntry(aggregate: AggregateDef, model: ReadModelDef): Record<string, unknown> {

@@ -1,11 +1,11 @@
 import { suggestion } from '../diagnostics/did-you-mean.js';
 import { formatType } from '../ir/parse-expressions.js';
-import type { AggregateDef, MappingRule, ReadModelDef, ReadModelFieldDef, TypeRef } from '../ir/types.js';
+import type { AggregateDef, ElementValue, FieldDef, KeyedListOp, MappingRule, ReadModelDef, ReadModelFieldDef, TypeRef, ValueExpr } from '../ir/types.js';
 import type { CheckContext } from './check-context.js';
 import { checkFit } from './check-fit.js';
-import { mappingOp } from '../ops/mapping-ops.js';
-import { typeAggregate } from '../typed/typed-aggregate.js';
-import { acceptsNull, constantMismatch, enumValues, isScalar, isTemporal } from './type-rules.js';
+import { isKeyedOp, mappingOp } from '../ops/mapping-ops.js';
+import { type ResolvedValue, typeAggregate, valueExprText } from '../typed/typed-aggregate.js';
+import { acceptsNull, constantMismatch, enumValues, findType, isNumeric, isScalar, isTemporal } from './type-rules.js';
 
 /**
  * Read models react to known events of their own aggregate, with operations that fit their fields
@@ -123,6 +123,7 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
     ctx.report({ ...problem, node: rule, below: [op.kind], part: 'key' });
     return;
   }
+  if (isKeyedOp(op)) return checkKeyedOp(ctx, aggregate, field, rule, op);
   if (op.kind === 'increment') {
     if (field.type.kind === 'primitive' && field.type.name === 'integer' && !Number.isInteger(op.by)) {
       ctx.report({ code: 'ESG143', node: rule, below: ['increment'], message: `\`${field.name}\` is an integer, so it cannot be incremented by ${op.by}`, hint: 'use a whole number or make the field `number`' });
@@ -134,7 +135,7 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
   const target = row.operandTarget(field, resolved.kind === 'read' ? resolved.type : undefined, aggregate);
   if (resolved.kind === 'unresolved') {
     ctx.report({
-      code: 'ESG137',
+      code: resolved.code ?? 'ESG137',
       node: rule,
       below: operandPath,
       message: resolved.message,
@@ -143,7 +144,155 @@ function checkRule(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelF
     return;
   }
   if (resolved.kind === 'constant') return checkConstant(ctx, aggregate, rule, resolved.value, target, target.name, operandPath);
+  if (resolved.optional && !target.optional && hasDivision(resolved.expr)) {
+    ctx.report({
+      code: 'ESG144',
+      node: rule,
+      below: operandPath,
+      message: `a division has no value when its divisor is 0, but ${target.name} is not optional`,
+      hint: 'make the field optional (`T?`), or use an operation that treats an absent value as no change (`add`, `subtract`, `min`, `max`, `setOnce`)',
+    });
+    return;
+  }
+  if (computedNumberIntoInteger(ctx, rule, resolved, target, operandPath)) return;
   checkFit(ctx, aggregate, rule, resolved, target, target.name, operandPath);
+}
+
+/**
+ * `upsert`, `removeBy`, `decrement` on a list of records: every field they name is a field of the
+ * element record (keys scalar, `sum` and `decrement` on numbers), every value fits its element
+ * field, and an upsert gives every required field (it may insert the element).
+ */
+function checkKeyedOp(ctx: CheckContext, aggregate: AggregateDef, field: ReadModelFieldDef, rule: MappingRule, op: KeyedListOp): void {
+  const row = mappingOp(op.kind);
+  const problem = row.fieldProblem(field, aggregate);
+  if (problem) {
+    ctx.report({ ...problem, node: rule, below: [op.kind], part: 'key' });
+    return;
+  }
+  const elementType = field.type.kind === 'array' && field.type.element.kind === 'named' ? findType(aggregate, field.type.element.name) : undefined;
+  // An undeclared element type is reported by the type checks (ESG135).
+  if (elementType?.kind !== 'record') return;
+  const record = elementType.name;
+  const elementFields = elementType.fields;
+  const unknownField = (name: string, below: (string | number)[], part: 'key' | 'value'): FieldDef | undefined => {
+    const found = elementFields.find((candidate) => candidate.name === name);
+    if (!found) {
+      ctx.report({
+        code: 'ESG190',
+        node: rule,
+        below,
+        part,
+        message: `\`${record}\` (the elements of \`${field.name}\`) has no field \`${name}\``,
+        hint: suggestion(name, elementFields.map((candidate) => candidate.name), `fields of \`${record}\``),
+      });
+    }
+    return found;
+  };
+  const scalarKey = (element: FieldDef, below: (string | number)[], part: 'key' | 'value') => {
+    if (isScalar(aggregate, element.type)) return;
+    ctx.report({ code: 'ESG190', node: rule, below, part, message: `\`${element.name}\` of \`${record}\` is ${formatType(element.type)}, which cannot be a key`, hint: 'key on a string, number, uuid, date, datetime or enum field' });
+  };
+  const numberField = (element: FieldDef, what: string, below: (string | number)[], part: 'key' | 'value') => {
+    if (isNumeric(element.type)) return;
+    ctx.report({ code: 'ESG190', node: rule, below, part, message: `${what} needs a number field, but \`${element.name}\` of \`${record}\` is ${formatType(element.type)}`, hint: 'use an `integer` or `number` field of the element' });
+  };
+  /** A value for an element field: resolves, and fits its type (may be absent unless `required`). */
+  const checkValue = (value: ElementValue, element: FieldDef, required: boolean) => {
+    const resolved = typeAggregate(aggregate).value(value);
+    if (resolved === undefined) return;
+    const target = { type: element.type, optional: !required, name: `\`${element.name}\` of \`${record}\`` };
+    if (resolved.kind === 'unresolved') {
+      const each = typeAggregate(aggregate).each(rule);
+      const source = each?.kind === 'entries' ? `fields of \`${each.record}\` (an entry of \`each\`)` : `fields of \`${rule.event}\``;
+      ctx.report({ code: resolved.code ?? 'ESG137', node: value, message: resolved.message, hint: resolved.candidates ? suggestion(resolved.word ?? '', resolved.candidates, source) : resolved.hint });
+      return;
+    }
+    if (resolved.kind === 'constant') return checkConstant(ctx, aggregate, value, resolved.value, target, target.name, []);
+    if (required && resolved.optional && hasDivision(resolved.expr)) {
+      ctx.report({ code: 'ESG144', node: value, message: `a division has no value when its divisor is 0, but ${target.name} is required`, hint: 'make the element field optional (`T?`)' });
+      return;
+    }
+    if (computedNumberIntoInteger(ctx, value, resolved, target, [])) return;
+    checkFit(ctx, aggregate, value, resolved, target, target.name);
+  };
+  /** Values given by name: each names an element field, which must be a scalar when it is a key. */
+  const checkValues = (values: readonly ElementValue[], asKey: boolean, required: (element: FieldDef) => boolean) => {
+    for (const value of values) {
+      const element = unknownField(value.field, ctx.pathOf(value).slice(ctx.pathOf(rule).length), 'key');
+      if (!element) continue;
+      if (asKey) scalarKey(element, ctx.pathOf(value).slice(ctx.pathOf(rule).length), 'key');
+      checkValue(value, element, required(element));
+    }
+  };
+
+  switch (op.kind) {
+    case 'upsert': {
+      const each = typeAggregate(aggregate).each(rule);
+      if (each?.kind === 'problem' && each.message !== '') {
+        ctx.report({
+          code: each.code,
+          node: rule,
+          below: ['upsert', 'each'],
+          message: each.message,
+          hint: each.candidates ? suggestion(each.word ?? '', each.candidates, `fields of \`${rule.event}\``) : each.hint,
+        });
+      }
+      const given = new Set(op.values.map((value) => value.field));
+      op.key.forEach((name, i) => {
+        const element = unknownField(name, ['upsert', 'key', i], 'value');
+        if (!element) return;
+        scalarKey(element, ['upsert', 'key', i], 'value');
+        if (!given.has(name)) ctx.report({ code: 'ESG191', node: rule, below: ['upsert', 'key', i], message: `the key field \`${name}\` has no value in \`values\`, so the element to merge into cannot be found`, hint: `add \`${name}: <field of ${rule.event}>\` to \`values\`` });
+      });
+      // A value of a required field goes into a new element as it is, so it must be present.
+      checkValues(op.values, false, (element) => !element.optional);
+      const ruled = new Map<string, string>();
+      for (const [rule_, names] of [['sum', op.sum], ['keep', op.keep]] as const) {
+        names.forEach((name, i) => {
+          const below = ['upsert', rule_, i];
+          const element = unknownField(name, below, 'value');
+          if (!element) return;
+          if (op.key.includes(name)) {
+            ctx.report({ code: 'ESG190', node: rule, below, message: `\`${name}\` is a key field: elements merge because it is equal, so it cannot be under \`${rule_}\``, hint: `remove \`${name}\` from \`${rule_}\`` });
+          } else if (ruled.has(name)) {
+            ctx.report({ code: 'ESG190', node: rule, below, message: `\`${name}\` is under both \`${ruled.get(name)}\` and \`${rule_}\``, hint: 'give each field one rule' });
+          } else if (rule_ === 'sum' && !given.has(name)) {
+            ctx.report({ code: 'ESG190', node: rule, below, message: `\`${name}\` is summed but has no value in \`values\``, hint: `add \`${name}: <field of ${rule.event}>\` to \`values\`` });
+          } else if (rule_ === 'sum') numberField(element, '`sum`', below, 'value');
+          ruled.set(name, rule_);
+        });
+      }
+      const missing = elementFields.filter((element) => !element.optional && !given.has(element.name)).map((element) => `\`${element.name}\``);
+      if (missing.length > 0) {
+        ctx.report({
+          code: 'ESG191',
+          node: rule,
+          below: ['upsert', 'values'],
+          part: 'key',
+          message: `\`upsert\` may insert a new \`${record}\`, but \`values\` gives no value for its required field${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+          hint: 'give every required field a value, or make the field optional in the record',
+        });
+      }
+      return;
+    }
+    case 'removeBy':
+      // Absent key values remove nothing, so they may be optional.
+      checkValues(op.key, true, () => false);
+      return;
+    case 'decrement': {
+      checkValues(op.key, true, () => false);
+      const element = unknownField(op.field, ['decrement', 'field'], 'value');
+      if (!element) return;
+      if (op.key.some((value) => value.field === op.field)) {
+        ctx.report({ code: 'ESG190', node: rule, below: ['decrement', 'field'], message: `\`${op.field}\` is a key field of this \`decrement\`, so it cannot be the field decremented`, hint: 'decrement a number field that is not part of the key' });
+        return;
+      }
+      numberField(element, '`decrement`', ['decrement', 'field'], 'value');
+      if (isNumeric(element.type)) checkValue(op.by, { ...element, optional: true }, false);
+      return;
+    }
+  }
 }
 
 function checkConstant(ctx: CheckContext, aggregate: AggregateDef, node: object, value: unknown, target: { type: TypeRef; optional: boolean }, targetName: string, below: (string | number)[]): void {
@@ -212,4 +361,23 @@ function checkKey(ctx: CheckContext, aggregate: AggregateDef, model: ReadModelDe
       hint: `use a key map: \`key: { ${[...keyed, event].map((e) => `${e}: <field>`).join(', ')} }\``,
     });
   }
+}
+
+/** A computed value that is a `number` (a division or a number operand) into an integer target: says why it is not an integer. */
+function computedNumberIntoInteger(ctx: CheckContext, node: object, resolved: ResolvedValue, target: { type: TypeRef; name: string }, below: (string | number)[]): boolean {
+  if (resolved.kind !== 'read' || resolved.expr.kind !== 'computed') return false;
+  const isInteger = (type: TypeRef | 'unchecked') => type !== 'unchecked' && type.kind === 'primitive' && type.name === 'integer';
+  if (!isInteger(target.type) || isInteger(resolved.type)) return false;
+  ctx.report({
+    code: 'ESG143',
+    node,
+    below,
+    message: `\`${valueExprText(resolved.expr)}\` is a number (a division, or an operand that is a number, makes it one), but ${target.name} is integer`,
+    hint: 'make the field `number`, or compute over integers with `+ - *` only',
+  });
+  return true;
+}
+
+function hasDivision(expr: ValueExpr): boolean {
+  return expr.kind === 'computed' && (expr.op === '/' || hasDivision(expr.left) || hasDivision(expr.right));
 }

@@ -66,7 +66,7 @@ describe('build session', () => {
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('lines: LineItem[]', 'lines: Nonexistent[]'));
     const result = await createBuildSession().build({ cwd: dir });
     expect(result.ok).toBe(false);
-    expect(result.diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.file}:${diagnostic.line}`)).toEqual(['ESG135 domain/cart.esgen.yaml:17']);
+    expect(result.diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.file}:${diagnostic.line}`)).toEqual(['ESG135 domain/cart.esgen.yaml:18']);
     expect(existsSync(join(dir, 'src/generated'))).toBe(false);
   });
 

@@ -8,6 +8,7 @@ import { aggregateDefinition, type EventEnvelope, type ProjectionChange, type Re
 import { Cart } from './fixtures/shop/src/domain/cart.js';
 import { Customer } from './fixtures/shop/src/domain/customer.js';
 import { CartBase } from './fixtures/shop/src/generated/cart/cart.base.js';
+import type { CartLinesRow } from './fixtures/shop/src/generated/cart/read-models.js';
 import { registry as shopRegistry } from './fixtures/shop/src/generated/registry.js';
 import { Order } from '../../examples/orders/src/domain/order.js';
 import { registry as ordersRegistry } from '../../examples/orders/src/generated/registry.js';
@@ -40,6 +41,12 @@ function envelope(type: string, data: unknown, overrides: Partial<EventEnvelope>
 }
 
 /** Feeds events through keyOf/apply as the runtime does, keeping rows in a map by key. */
+function cartLinesOf(rows: Map<string, unknown>): CartLinesRow {
+  const row = rows.get('cart-1');
+  if (!row) throw new Error('no CartLines row for cart-1');
+  return row as CartLinesRow;
+}
+
 function project<Row>(definition: ReadModelDefinition<Row>, events: readonly EventEnvelope[]): Map<string, Row> {
   const rows = new Map<string, Row>();
   for (const event of events) {
@@ -376,7 +383,21 @@ describe('generated read-model mappers', () => {
       envelope('BookingRequested', { roomId, guest: { name: 'G', email: 'g@x' }, stay: { checkIn, checkOut: '2024-12-31' }, nights: 2, priceQuoted }, { aggregateId: id, aggregateType: 'Booking' });
     const events = [requested('b-1', '101', '2024-05-30', 200), requested('b-2', '101', '2024-06-02', 300), requested('b-3', '102', '2024-05-01', 100)];
     expect(Object.fromEntries(project(hotelRegistry.readModels.CheckInsByMonth!, events))).toEqual({ '2024-05': { count: 2, revenue: 300 }, '2024-06': { count: 1, revenue: 300 } });
-    expect(project(hotelRegistry.readModels.RoomDemand!, events).get('101')).toEqual({ bookings: 2, nightsBooked: 4, latestCheckIn: '2024-06-02', lastBookingId: 'b-2' });
+    expect(project(hotelRegistry.readModels.RoomDemand!, events).get('101')).toEqual({
+      bookings: 2,
+      nightsBooked: 4,
+      latestCheckIn: '2024-06-02',
+      lastBookingId: 'b-2',
+      firstRequestedAt: '2024-03-01T10:00:00.000Z',
+      stays: [
+        { checkIn: '2024-05-30', checkOut: '2024-12-31' },
+        { checkIn: '2024-06-02', checkOut: '2024-12-31' },
+      ],
+    });
+    // pricePerNight is computed (priceQuoted / nights); with 0 nights there is no value.
+    expect(project(hotelRegistry.readModels.BookingDetails!, events).get('b-1')).toMatchObject({ pricePerNight: 100 });
+    const free = envelope('BookingRequested', { roomId: '9', guest: { name: 'G', email: 'g@x' }, stay: { checkIn: '2024-01-01', checkOut: '2024-01-01' }, nights: 0, priceQuoted: 0 }, { aggregateId: 'b-9', aggregateType: 'Booking' });
+    expect(project(hotelRegistry.readModels.BookingDetails!, [free]).get('b-9')).not.toHaveProperty('pricePerNight');
   });
 
   it('reads metadata and envelope ids into rows and subtracts in the custom mapper (bank-account)', () => {
@@ -400,6 +421,61 @@ describe('generated read-model mappers', () => {
     ]);
     expect(rows.get('2024-03-01')).toMatchObject({ deposited: 100, withdrawn: 30, net: 70 });
     expect(rows.get('2024-03-02')).toMatchObject({ deposited: 0, withdrawn: 45.5, net: -45.5 });
+  });
+
+  describe('CartLines: computed values, setOnce and keyed list operations', () => {
+    const at = (iso: string) => ({ occurredAt: new Date(iso) });
+    const added = (sku: string, quantity: number, amount: number, when: string) => envelope('ItemAdded', { sku, quantity, price: { amount, currency: 'EUR' } }, at(when));
+    const removed = (sku: string, when: string) => envelope('ItemRemoved', { sku }, at(when));
+    const checkedOut = (amount: number, checkedOutAt: string) => envelope('CartCheckedOut', { total: { amount, currency: 'EUR' }, checkedOutAt }, at('2024-03-05T00:00:00Z'));
+    const lines = () => cartLinesOf(project(shopRegistry.readModels.CartLines!, [
+      added('A', 2, 1.5, '2024-03-01T10:00:00Z'),
+      added('B', 1, 10, '2024-03-01T11:00:00Z'),
+      added('A', 3, 2, '2024-03-01T12:00:00Z'),
+      removed('B', '2024-03-01T13:00:00Z'),
+    ]));
+
+    it('upserts by key: given fields replace, sum fields add, keep fields keep the first value; removeBy drops the element', () => {
+      expect(lines().lines).toEqual([{ sku: 'A', quantity: 5, unitPrice: 2, lineTotal: 9, firstAddedAt: '2024-03-01T10:00:00.000Z' }]);
+    });
+
+    it('decrements a number field of the matching element and removes it at zero when declared', () => {
+      expect(lines().units).toEqual([{ sku: 'A', quantity: 5, unitPrice: 2, lineTotal: 0, firstAddedAt: '2024-03-01T12:00:00.000Z' }]);
+      const row = cartLinesOf(project(shopRegistry.readModels.CartLines!, [added('A', 2, 1, '2024-03-01T10:00:00Z'), removed('A', '2024-03-01T11:00:00Z'), removed('Z', '2024-03-01T11:30:00Z')]));
+      expect(row.units).toEqual([{ sku: 'A', quantity: 1, unitPrice: 1, lineTotal: 0, firstAddedAt: '2024-03-01T10:00:00.000Z' }]);
+      expect(cartLinesOf(project(shopRegistry.readModels.CartLines!, [added('A', 1, 1, '2024-03-01T10:00:00Z'), removed('A', '2024-03-01T11:00:00Z')])).units).toEqual([]);
+    });
+
+    it('computes values with + - * / over payload fields and literals; integer stays integer', () => {
+      const row = lines();
+      expect(row.value).toBe(19); // 2 × 1.5 + 1 × 10 + 3 × 2
+      expect(row.netUnits).toBe(5); // 2 + 1 + 3 − 1 (`add: "-1"`)
+      expect(row.lastUnitPrice).toBeCloseTo(2 / 3);
+      expect(cartLinesOf(project(shopRegistry.readModels.CartLines!, [added('A', 1, 1, '2024-03-01T10:00:00Z'), checkedOut(10.5, '2024-03-01T10:00:00Z')])).value).toBe(20); // (10.5 − 0.5) × 2
+    });
+
+    it('gives no value for a division by zero: set clears the optional field, nothing is NaN or Infinity', () => {
+      const row = cartLinesOf(project(shopRegistry.readModels.CartLines!, [added('A', 2, 4, '2024-03-01T10:00:00Z'), added('B', 0, 4, '2024-03-01T11:00:00Z')]));
+      expect(row).not.toHaveProperty('lastUnitPrice');
+      expect(row.value).toBe(8);
+      expect(JSON.stringify(row)).not.toMatch(/null|NaN|Infinity/);
+    });
+
+    it('refuses an overflowing computed value with ESG228 rather than store Infinity', () => {
+      expect(() => project(shopRegistry.readModels.CartLines!, [added('A', 10, 1e308, '2024-03-01T10:00:00Z')])).toThrow(expect.objectContaining({ code: 'ESG228' }));
+    });
+
+    it('keeps the first value by event order with setOnce (not the earliest time), datetimes in canonical UTC', () => {
+      const row = cartLinesOf(project(shopRegistry.readModels.CartLines!, [
+        added('B', 1, 1, '2024-03-02T10:00:00+02:00'),
+        added('A', 1, 1, '2024-03-01T10:00:00Z'),
+        checkedOut(1, '2024-03-01T10:00:00.123+02:00'),
+        checkedOut(1, '2024-02-01T00:00:00+01:00'),
+      ]));
+      expect(row.firstSku).toBe('B');
+      expect(row.firstItemAt).toBe('2024-03-02T08:00:00.000Z');
+      expect(row.firstCheckoutAt).toBe('2024-03-01T08:00:00.123Z');
+    });
   });
 
   it('exposes the index list and a fingerprint of the mapping rules', () => {

@@ -35,7 +35,7 @@ describe('the orders example (npm run example)', () => {
     const aliceRows = out.split('OrderList where userId = alice')[1]?.split('OrderStats')[0] ?? '';
     expect(aliceRows.match(/"userId":"alice"/g)).toHaveLength(2);
     expect(aliceRows).toContain('"status":"shipped"');
-    expect(out).toMatch(/\{"id":"\d{4}-\d{2}-\d{2}","dailyTotal":33,"orderCount":3\}/);
+    expect(out).toMatch(/\{"id":"\d{4}-\d{2}-\d{2}","units":\[\{"sku":"book","quantity":2,"unitPrice":12\.5\},\{"sku":"pen","quantity":4,"unitPrice":2\}\],"dailyTotal":33,"orderCount":3,"dailyTotalCents":3300\}/);
     expect(aliceRows).toMatch(/"id":"order-1"/);
     expect(out.trimEnd().endsWith('done.')).toBe(true);
   });

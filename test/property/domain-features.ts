@@ -15,6 +15,7 @@ export const allFeatures = [
   'apply:add', 'apply:subtract', 'apply:long-form-set', 'apply:entry-set', 'apply:entry-add', 'apply:entry-subtract', 'apply:entry-remove', 'apply:entry-$aggregateId', 'apply:rules-then-handler',
   'state:default', 'state:none', 'snapshot', 'id:uuid',
   'map:from', 'map:const', 'map:set', 'map:add', 'map:increment', 'map:min', 'map:max', 'map:append', 'map:delete', 'map:custom',
+  'map:subtract', 'map:setOnce', 'map:computed', 'map:upsert', 'map:upsert-each', 'map:removeBy', 'map:decrement',
   'key:default', 'key:$aggregateId', 'key:event-path', 'key:envelope', 'key:bucket:hour', 'key:bucket:day', 'key:bucket:month', 'key:bucket:year', 'key:map',
   'mode:inline', 'mode:async', 'index', 'unique',
 ] as const;
@@ -94,6 +95,8 @@ export function domainFeatures(domain: DomainModel): Set<Feature> {
           if (rule.viaFrom) add('map:from');
           else if (rule.op.kind === 'set') add(rule.op.value.kind === 'const' ? 'map:const' : 'map:set');
           else add(`map:${rule.op.kind}` as Feature);
+          if ('value' in rule.op && rule.op.value.kind === 'computed') add('map:computed');
+          if (rule.op.kind === 'upsert' && rule.op.each) add('map:upsert-each');
         }
       }
     }

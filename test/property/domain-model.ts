@@ -89,10 +89,19 @@ export interface EventModel {
   readonly description?: string;
 }
 
+/** A read-model operand: a value source, or arithmetic over numeric ones (`a * b`). */
+export type Operand = ValueSource | { readonly kind: 'computed'; readonly op: '+' | '-' | '*' | '/'; readonly left: Operand; readonly right: Operand };
+
+/** `field: operand` pairs of keyed list operations, in spec order. */
+export type ElementValues = readonly (readonly [string, Operand])[];
+
 export type MappingOp =
-  | { readonly kind: 'set'; readonly value: ValueSource }
-  | { readonly kind: 'add' | 'min' | 'max' | 'append'; readonly value: ValueSource }
-  | { readonly kind: 'increment'; readonly by: number };
+  | { readonly kind: 'set'; readonly value: Operand }
+  | { readonly kind: 'add' | 'subtract' | 'min' | 'max' | 'setOnce' | 'append'; readonly value: Operand }
+  | { readonly kind: 'increment'; readonly by: number }
+  | { readonly kind: 'upsert'; readonly key: readonly string[]; readonly values: ElementValues; readonly sum: readonly string[]; readonly keep: readonly string[]; readonly each?: readonly string[] }
+  | { readonly kind: 'removeBy'; readonly key: ElementValues }
+  | { readonly kind: 'decrement'; readonly key: ElementValues; readonly field: string; readonly by?: Operand; readonly removeAtZero: boolean };
 
 export interface MappingRule {
   readonly event: string;

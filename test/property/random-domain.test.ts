@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatType, loadDomainFromSources, type AggregateDef, type ValueExpr } from '../../generator/index.js';
 import { allFeatures, domainFeatures } from './domain-features.js';
-import { formatTypeExpr, readModelEvents, type AggregateModel, type ValueSource } from './domain-model.js';
+import { formatTypeExpr, readModelEvents, type AggregateModel, type ElementValues, type MappingOp as ModelOp, type Operand, type ValueSource } from './domain-model.js';
+import { mappingOpText } from '../../generator/ops/mapping-ops.js';
 import { propertySeeds } from './property-seeds.js';
 import { randomDomain } from './random-domain.js';
 import { createRandom } from './seeded-random.js';
@@ -90,10 +91,31 @@ function compareAggregate(model: AggregateModel, ir: AggregateDef): string[] {
       model_.key.kind === 'aggregateId' ? 'aggregateId:' : keyOf('computed', model_.key.kind === 'single' ? [model_.key.source] : model_.key.sources),
       irModel.key.kind === 'aggregateId' ? 'aggregateId:' : keyOf('computed', irModel.key.sources));
     same(`${model_.name} fields`,
-      model_.fields.map((f) => `${f.name}:${formatTypeExpr(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${r.op.kind === 'increment' ? r.op.by : source(r.op.value)}`).sort().join(';')}`).sort(),
-      irModel.fields.map((f) => `${f.name}:${formatType(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${r.op.kind === 'increment' ? r.op.by : expr(r.op.value)}`).sort().join(';')}`).sort());
+      model_.fields.map((f) => `${f.name}:${formatTypeExpr(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${modelOpText(r.op)}`).sort().join(';')}`).sort(),
+      irModel.fields.map((f) => `${f.name}:${formatType(f.type)}${f.optional ? '?' : ''} ${JSON.stringify(f.default)} ${f.index}/${f.unique} ${f.rules.map((r) => `${r.event}:${r.op.kind}:${r.op.kind === 'increment' ? r.op.by : 'value' in r.op ? expr(r.op.value) : mappingOpText(r.op, expr)}`).sort().join(';')}`).sort());
   }
   return problems;
+}
+
+/** A model operation as the IR side writes it (mappingOpText over `expr`). */
+function modelOpText(op: ModelOp): string {
+  const elements = (values: ElementValues) => `{ ${values.map(([field, value]) => `${field}: ${operand(value)}`).join(', ')} }`;
+  switch (op.kind) {
+    case 'increment':
+      return String(op.by);
+    case 'upsert':
+      return `upsert ${op.each ? `each ${op.each.join('.')} ` : ''}key [${op.key.join(', ')}] values ${elements(op.values)}${op.sum.length > 0 ? ` sum [${op.sum.join(', ')}]` : ''}${op.keep.length > 0 ? ` keep [${op.keep.join(', ')}]` : ''}`;
+    case 'removeBy':
+      return `removeBy ${elements(op.key)}`;
+    case 'decrement':
+      return `decrement ${op.field} by ${op.by === undefined ? 'const 1' : operand(op.by)} where ${elements(op.key)}${op.removeAtZero ? ' removeAtZero' : ''}`;
+    default:
+      return operand(op.value);
+  }
+}
+
+function operand(value: Operand): string {
+  return value.kind === 'computed' ? `(${operand(value.left)} ${value.op} ${operand(value.right)})` : source(value);
 }
 
 function source(value: ValueSource): string {
@@ -106,5 +128,6 @@ function expr(value: ValueExpr): string {
   if (value.kind === 'event') return `event.${value.path.join('.')}`;
   if (value.kind === 'envelope') return `$${value.field}`;
   if (value.kind === 'metadata') return `$metadata.${value.key}`;
+  if (value.kind === 'computed') return `(${expr(value.left)} ${value.op} ${expr(value.right)})`;
   return `const ${JSON.stringify(value.value)}`;
 }

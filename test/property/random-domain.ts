@@ -23,6 +23,8 @@ import {
   type KeySource,
   type MappingOp,
   type MappingRule,
+  type Operand,
+  type ElementValues,
   type ReadModel,
   type ReadModelField,
   type ReadModelKey,
@@ -31,7 +33,7 @@ import {
   type ValueSource,
   type ValueType,
 } from './domain-model.js';
-import { envelopeType, eventPaths, fits, isNumeric, isScalar, isTemporal, type TypedPath } from './model-type-rules.js';
+import { envelopeType, eventPaths, fits, isNumeric, isScalar, isTemporal, payloadPaths, type TypedPath } from './model-type-rules.js';
 import { randomValue } from './random-values.js';
 import { createRandom, type Random } from './seeded-random.js';
 
@@ -482,18 +484,32 @@ function randomReadModel(random: Random, names: NameBook, aggregate: AggregateMo
   const fieldCount = random.weighted([[1, 0], [3, 1], [4, 2], [3, 3], [2, 5]]);
   const fields: ReadModelField[] = names.fields(fieldCount, { noId: true }).map((fieldName) => {
     // Numbers, times and lists more often than elsewhere: they have operations of their own.
+    // Lists of records have keyed operations (upsert, removeBy, decrement) keyed on a scalar field.
+    const keyedRecords = aggregate.types.filter((t) => t.kind === 'record' && t.fields.some((f) => isScalar(aggregate, f.type)));
+    const decrementable = keyedRecords.filter((t) => t.kind === 'record' && t.fields.some((f) => isNumeric(f.type)) && t.fields.filter((f) => isScalar(aggregate, f.type)).length >= 2);
+    const listedRecords = [
+      ...new Set(
+        updating.flatMap((event) =>
+          eventPaths(aggregate, event).flatMap((p) => (p.type.kind === 'list' && p.type.element.kind === 'named' && keyedRecords.some((t) => t.name === (p.type as { element: { name: string } }).element.name) ? [p.type.element.name] : [])),
+        ),
+      ),
+    ];
     const type = random.weighted<() => TypeExpr>([
       [3, () => primitive(random.pick(['integer', 'number'] as const))],
       [1, () => primitive(random.pick(['date', 'datetime'] as const))],
       [1, () => ({ kind: 'list', element: anyType(1) })],
+      [keyedRecords.length > 0 ? 3 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(keyedRecords).name } })],
+      // Records `decrement` can work on (a number field and another scalar), and records payloads carry lists of (for `upsert` with `each`).
+      [decrementable.length > 0 ? 1.5 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(decrementable).name } })],
+      [listedRecords.length > 0 ? 1.5 : 0, () => ({ kind: 'list', element: { kind: 'named', name: random.pick(listedRecords) } })],
       [4, () => anyType()],
     ])();
     let optional = random.chance(0.3);
     const rules: MappingRule[] = [];
     for (const event of updating) {
       if (!random.chance(0.6)) continue;
-      const op = mappingOp(random, aggregate, event, type, optional);
-      if (op) rules.push({ event: event.name, op, viaFrom: op.kind === 'set' && op.value.kind !== 'const' && random.chance(0.4) });
+      const op = mappingOp(random, aggregate, event, type, optional, options.forRuntime === true);
+      if (op) rules.push({ event: event.name, op, viaFrom: op.kind === 'set' && (op.value.kind === 'event' || op.value.kind === 'envelope') && random.chance(0.4) });
     }
     let fieldDefault: Json | undefined;
     if (random.chance(0.3) || (rules.length === 0 && customOn.length === 0 && !optional && random.chance(0.7))) {
@@ -542,10 +558,35 @@ function keySource(random: Random, aggregate: AggregateModel, event: EventModel)
 }
 
 /** One operation on a read-model field of `type` for `event`, or undefined when none fits. */
-function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel, type: TypeExpr, optional: boolean): MappingOp | undefined {
+function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel, type: TypeExpr, optional: boolean, forRuntime: boolean): MappingOp | undefined {
   const paths = eventPaths(aggregate, event);
   const envelopes = applyEnvelopes.map((field) => ({ field, ...envelopeType(aggregate, field) }));
   const ops: (() => MappingOp | undefined)[] = [];
+
+  /**
+   * Arithmetic over the event's numbers for a numeric target: integer targets take integer
+   * operands under + - *; number targets also `/` (whose value may be absent). On the runtime,
+   * products and quotients only by modest literals, so random payload numbers cannot overflow.
+   */
+  const computed = (of: TypeExpr, allowOptional: boolean, within: readonly TypedPath[] = paths): Operand => {
+    const integer = of.kind === 'primitive' && of.name === 'integer';
+    const isInteger = (candidate: TypeExpr) => candidate.kind === 'primitive' && candidate.name === 'integer';
+    const sources: Operand[] = [
+      ...within.filter((p) => isNumeric(p.type) && (!integer || isInteger(p.type)) && (allowOptional || !p.optional)).map((p): Operand => ({ kind: 'event', path: p.path })),
+      { kind: 'envelope', field: 'version' },
+    ];
+    const literal = (nonZero = false): Operand => ({ kind: 'const', value: integer ? random.pick(nonZero ? [1, 2, -3, 10] : [0, 1, 2, -3, 10]) : random.pick(nonZero ? [0.5, 2, -1.25, 100] : [0, 0.5, 2, -1.25, 100]) });
+    const leaf = (): Operand => (random.chance(0.7) ? random.pick(sources) : literal());
+    const build = (depth: number): Operand => {
+      const ops = integer || !allowOptional ? (['+', '-', '*'] as const) : (['+', '-', '*', '/'] as const);
+      const op = random.pick<'+' | '-' | '*' | '/'>(ops);
+      const left = depth > 0 && random.chance(0.3) ? build(depth - 1) : leaf();
+      const right = forRuntime && (op === '*' || op === '/') ? literal(true) : op === '/' && random.chance(0.5) ? literal(true) : leaf();
+      return { kind: 'computed', op, left, right };
+    };
+    return build(1);
+  };
+  const numericOperand = (value: Operand, allowOptional: boolean): Operand => (isNumeric(type) && random.chance(0.3) ? computed(type, allowOptional) : value);
 
   // set: a path, an envelope value or a constant that fits; optional values only into optional fields.
   ops.push(() => {
@@ -553,6 +594,7 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
       ...paths.filter((p) => fits(aggregate, p.type, type) && (!p.optional || optional)).map((p): ValueSource => ({ kind: 'event', path: p.path })),
       ...envelopes.filter((e) => fits(aggregate, e.type, type)).map((e): ValueSource => ({ kind: 'envelope', field: e.field })),
     ];
+    if (isNumeric(type) && random.chance(0.2)) return { kind: 'set', value: computed(type, optional) };
     if (fitting.length > 0 && random.chance(0.7)) return { kind: 'set', value: random.pick(fitting) };
     return { kind: 'set', value: { kind: 'const', value: optional && random.chance(0.15) ? null : randomValue(aggregate, type, random, 'spec') } };
   });
@@ -565,18 +607,71 @@ function mappingOp(random: Random, aggregate: AggregateModel, event: EventModel,
 
   if (isNumeric(type)) {
     const integer = type.kind === 'primitive' && type.name === 'integer';
-    ops.push(() => {
-      const from = operands(true);
-      return { kind: 'add', value: from.length > 0 && random.chance(0.75) ? random.pick(from) : constant(type) };
-    });
+    for (const kind of ['add', 'subtract'] as const) {
+      ops.push(() => {
+        const from = operands(true);
+        return { kind, value: numericOperand(from.length > 0 && random.chance(0.75) ? random.pick(from) : constant(type), true) };
+      });
+    }
     ops.push(() => ({ kind: 'increment', by: integer ? random.pick([1, -1, 0, 5, 1000]) : random.pick([1, 0.5, -2.25, 1e-3]) }));
   }
   if (isNumeric(type) || isTemporal(type)) {
     for (const kind of ['min', 'max'] as const) {
       ops.push(() => {
         const from = operands(true);
-        return { kind, value: from.length > 0 && random.chance(0.75) ? random.pick(from) : constant(type) };
+        return { kind, value: numericOperand(from.length > 0 && random.chance(0.75) ? random.pick(from) : constant(type), true) };
       });
+    }
+  }
+  // setOnce: any type, the first value wins (not always offered: it fits every field and would crowd out the rest).
+  if (random.chance(0.35)) ops.push(() => {
+    const from = operands(true);
+    return { kind: 'setOnce', value: numericOperand(from.length > 0 && random.chance(0.75) ? random.pick(from) : constant(type), true) };
+  });
+  const record = type.kind === 'list' && type.element.kind === 'named' ? findType(aggregate, type.element.name) : undefined;
+  if (record?.kind === 'record') {
+    const scalars = record.fields.filter((f) => isScalar(aggregate, f.type));
+    /** A value for an element field: a path (of the event, or of an `each` entry), an envelope value, a computed number or a constant that fits. */
+    const elementValue = (field: Field, allowOptional: boolean, within = paths): Operand => {
+      const from: Operand[] = [
+        ...within.filter((p) => fits(aggregate, p.type, field.type) && (allowOptional || !p.optional)).map((p): Operand => ({ kind: 'event', path: p.path })),
+        ...envelopes.filter((e) => fits(aggregate, e.type, field.type)).map((e): Operand => ({ kind: 'envelope', field: e.field })),
+      ];
+      if (isNumeric(field.type) && random.chance(0.25)) return computed(field.type, allowOptional, within);
+      return from.length > 0 && random.chance(0.7) ? random.pick(from) : { kind: 'const', value: randomValue(aggregate, field.type, random, 'spec') };
+    };
+    const keyValues = (keys: readonly Field[]): ElementValues => keys.map((field) => [field.name, elementValue(field, true)] as const);
+    if (scalars.length > 0) {
+      // An event with a list of records offers `upsert` (with `each`) more often.
+      const hasLists = paths.some((p) => p.type.kind === 'list' && p.type.element.kind === 'named' && findType(aggregate, p.type.element.name).kind === 'record');
+      for (let upserts = hasLists ? 3 : 1; upserts > 0; upserts--) ops.push(() => {
+        const key = random.sample(scalars, random.int(1, Math.min(2, scalars.length)));
+        const given = record.fields.filter((f) => key.includes(f) || !f.optional || random.chance(0.5));
+        // Sometimes once per entry of a list of records in the payload (`each`): values then read the entry.
+        const lists = paths.filter((p) => p.type.kind === 'list' && p.type.element.kind === 'named' && findType(aggregate, p.type.element.name).kind === 'record');
+        const each = lists.length > 0 && random.chance(0.7) ? random.pick(lists) : undefined;
+        const entryType = each?.type.kind === 'list' && each.type.element.kind === 'named' ? findType(aggregate, each.type.element.name) : undefined;
+        const within = entryType?.kind === 'record' ? payloadPaths(aggregate, entryType.fields) : paths;
+        const values: ElementValues = given.map((field) => [field.name, elementValue(field, field.optional, within)] as const);
+        const rest = given.filter((f) => !key.includes(f));
+        const sum = rest.filter((f) => isNumeric(f.type) && random.chance(0.5));
+        const keep = rest.filter((f) => !sum.includes(f) && random.chance(0.3));
+        return { kind: 'upsert', key: key.map((f) => f.name), values, sum: sum.map((f) => f.name), keep: keep.map((f) => f.name), ...(each ? { each: each.path } : {}) };
+      });
+      ops.push(() => ({ kind: 'removeBy', key: keyValues(random.sample(scalars, random.int(1, Math.min(2, scalars.length)))) }));
+      const numbers = record.fields.filter((f) => isNumeric(f.type));
+      const decremented = numbers.length > 0 ? random.pick(numbers) : undefined;
+      const keys = scalars.filter((f) => f !== decremented);
+      if (decremented && keys.length > 0) {
+        // Twice: it needs a number field and another scalar, which fewer records have.
+        for (let twice = 0; twice < 2; twice++) ops.push(() => ({
+          kind: 'decrement',
+          key: keyValues(random.sample(keys, random.int(1, Math.min(2, keys.length)))),
+          field: decremented.name,
+          ...(random.chance(0.6) ? { by: elementValue({ ...decremented, optional: true }, true) } : {}),
+          removeAtZero: random.chance(0.5),
+        }));
+      }
     }
   }
   if (type.kind === 'list') {

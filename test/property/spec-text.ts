@@ -18,6 +18,8 @@ import {
   type ReadModelField,
   type TypeExpr,
   type ValueSource,
+  type Operand,
+  type ElementValues,
   type ValueType,
 } from './domain-model.js';
 import type { Random } from './seeded-random.js';
@@ -190,9 +192,47 @@ class SpecRenderer {
     return this.json(constant);
   }
 
+  /** A computed operand as text: `a.b * (c - 2)`, paths with or without `event.`. */
+  computedText(value: Operand): string {
+    if (value.kind === 'computed') {
+      const side = (operand: Operand) => (operand.kind === 'computed' ? `(${this.computedText(operand)})` : this.computedText(operand));
+      return `${side(value.left)} ${value.op} ${side(value.right)}`;
+    }
+    if (value.kind === 'event') return `${this.random.chance(0.3) ? 'event.' : ''}${value.path.join('.')}`;
+    if (value.kind === 'envelope') return `$${value.field}`;
+    return String(value.value);
+  }
+
+  /** An operand of a read-model operation: a value source, or a computed expression (a string). */
+  ruleOperand(value: Operand): YamlNode {
+    return value.kind === 'computed' ? scalar(this.computedText(value)) : this.operand(value);
+  }
+
+  elementValues(values: ElementValues): YamlNode {
+    return map(values.map(([field, value]) => [field, this.ruleOperand(value)]));
+  }
+
   rule(rule: MappingRule): YamlNode {
     const op = rule.op;
     if (op.kind === 'increment') return map([['increment', scalar(op.by)]]);
+    if (op.kind === 'upsert') {
+      return map([['upsert', map([
+        op.each !== undefined && ['each', scalar(op.each.join('.'))],
+        ['key', seq(op.key.map((name) => scalar(name)))],
+        ['values', this.elementValues(op.values)],
+        op.sum.length > 0 && ['sum', seq(op.sum.map((name) => scalar(name)))],
+        op.keep.length > 0 && ['keep', seq(op.keep.map((name) => scalar(name)))],
+      ])]]);
+    }
+    if (op.kind === 'removeBy') return map([['removeBy', this.elementValues(op.key)]]);
+    if (op.kind === 'decrement') {
+      return map([['decrement', map([
+        ['key', this.elementValues(op.key)],
+        ['field', scalar(op.field)],
+        op.by !== undefined && ['by', this.ruleOperand(op.by)],
+        (op.removeAtZero || this.random.chance(0.3)) && ['removeAtZero', scalar(op.removeAtZero)],
+      ])]]);
+    }
     if (op.kind === 'set' && op.value.kind === 'const') {
       const constant = op.value.value;
       // `Event: value` sets a scalar or list constant; `{ const: value }` any constant.
@@ -200,7 +240,7 @@ class SpecRenderer {
       if (isObject || this.random.chance(0.3)) return map([['const', this.json(constant)]]);
       return this.json(constant);
     }
-    return map([[op.kind, this.operand(op.value)]]);
+    return map([[op.kind, this.ruleOperand(op.value)]]);
   }
 
   readModelField(field: ReadModelField): YamlNode {

@@ -69,12 +69,22 @@ describe('read models', () => {
   it('OrderList follows each order’s status', () => {
     given(orderListReadModel, [
       { type: 'OrderCreated', data: created, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T10:00:00Z') },
-      { type: 'OrderPaid', data: { paymentId: 'pay-1', paidAmount: 25 }, aggregateId: 'order-1' },
+      { type: 'OrderPaid', data: { paymentId: 'pay-1', paidAmount: 25 }, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T10:30:00Z') },
+      // A second payment (a retry) keeps the first payment time (setOnce) and lowers the balance again.
+      { type: 'OrderPaid', data: { paymentId: 'pay-2', paidAmount: 5 }, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T10:40:00Z') },
       { type: 'OrderCreated', data: { ...created, userId: 'bob' }, aggregateId: 'order-2', occurredAt: new Date('2026-03-01T11:00:00Z') },
     ]).thenRows({
-      'order-1': { userId: 'alice', total: 25, status: 'paid', createdAt: '2026-03-01T10:00:00.000Z' },
-      'order-2': { userId: 'bob', total: 25, status: 'pending', createdAt: '2026-03-01T11:00:00.000Z' },
+      'order-1': { userId: 'alice', total: 25, status: 'paid', createdAt: '2026-03-01T10:00:00.000Z', paidAt: '2026-03-01T10:30:00.000Z', balance: -5 },
+      'order-2': { userId: 'bob', total: 25, status: 'pending', createdAt: '2026-03-01T11:00:00.000Z', balance: 25 },
     });
+  });
+
+  it('OrderStats merges the items of every order into one entry per SKU (upsert each, sum quantity)', () => {
+    const items = [{ sku: 'book', quantity: 2, unitPrice: 12.5 }, { sku: 'pen', quantity: 1, unitPrice: 2 }, { sku: 'book', quantity: 3, unitPrice: 12 }];
+    given(orderStatsReadModel, [
+      { type: 'OrderCreated', data: { ...created, items, totalAmount: 63 }, aggregateId: 'order-1', occurredAt: new Date('2026-03-01T09:00:00Z') },
+      { type: 'OrderCreated', data: { ...created, items: [{ sku: 'pen', quantity: 4, unitPrice: 2 }], totalAmount: 8 }, aggregateId: 'order-2', occurredAt: new Date('2026-03-01T10:00:00Z') },
+    ]).thenRow('2026-03-01', { units: [{ sku: 'book', quantity: 5, unitPrice: 12 }, { sku: 'pen', quantity: 5, unitPrice: 2 }] });
   });
 
   it('OrderStats sums each day’s orders', () => {
@@ -84,7 +94,7 @@ describe('read models', () => {
       aggregateId: `order-${index}`,
       occurredAt: new Date(at),
     }));
-    given(orderStatsReadModel, events).thenRow('2026-03-01', { dailyTotal: 30, orderCount: 2 });
-    given(orderStatsReadModel, events).thenRow('2026-03-02', { dailyTotal: 30, orderCount: 1 });
+    given(orderStatsReadModel, events).thenRow('2026-03-01', { dailyTotal: 30, orderCount: 2, dailyTotalCents: 3000, units: [{ ...created.items[0]!, quantity: created.items[0]!.quantity * 2 }] });
+    given(orderStatsReadModel, events).thenRow('2026-03-02', { dailyTotal: 30, orderCount: 1, dailyTotalCents: 3000, units: created.items });
   });
 });

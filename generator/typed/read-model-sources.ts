@@ -30,8 +30,8 @@ const views = new WeakMap<ReadModelDef, { aggregates: readonly AggregateDef[]; v
 
 /**
  * The source view of a read model of a read-model file: named after the read model, with the
- * current version of every event of its source aggregates (no apply rules or history: read models
- * read current payloads), their value types (the first declaration of a name wins; differing
+ * current version of every event (no apply rules or history: read models read current payloads),
+ * the value types of its source aggregates (the first declaration of a name wins; differing
  * duplicates are returned as conflicts, which the checks report), every retired event of the
  * domain, and the read model itself as its only read model. Cached per (frozen) read model and
  * aggregate list, so checks and emitters share one view and its typed IR.
@@ -56,7 +56,9 @@ export function sourceView(model: ReadModelDef, aggregates: readonly AggregateDe
     idType: { kind: 'primitive', name: 'string' },
     types: [...types.values()].map((entry) => entry.type),
     state: [],
-    events: sources.flatMap((aggregate) =>
+    // Every event of the domain, so a misspelt one gets suggestions from all of them; only the
+    // sources' are ever resolved (the types of the others are not in the view).
+    events: aggregates.flatMap((aggregate) =>
       aggregate.events.map(({ apply: _apply, ...event }) => ({ ...event, versions: event.versions.slice(-1) })),
     ),
     readModels: [model],

@@ -53,7 +53,8 @@ export function sourceView(model: ReadModelDef, aggregates: readonly AggregateDe
     kind: 'aggregate',
     name: model.name,
     file: model.loc.file,
-    idType: { kind: 'primitive', name: 'string' },
+    // `$aggregateId` has one type in the view: uuid only when every source's ids are uuids.
+    idType: { kind: 'primitive', name: sources.length > 0 && sources.every((source) => source.idType.kind === 'primitive' && source.idType.name === 'uuid') ? 'uuid' : 'string' },
     types: [...types.values()].map((entry) => entry.type),
     state: [],
     // Every event of the domain, so a misspelt one gets suggestions from all of them; only the

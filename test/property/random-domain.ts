@@ -130,9 +130,11 @@ function randomCrossReadModel(random: Random, names: NameBook, aggregates: reado
   if (sources.length < 2) return undefined;
   const ownerOf = new Map<string, AggregateModel>();
   const reacting: EventModel[] = [];
+  // `$aggregateId` is a uuid only when every aggregate read has uuid ids (docs/spec-reference.md).
+  const idType = sources.every((source) => source.idType === 'uuid') ? 'uuid' : 'string';
   for (const aggregate of sources) {
     for (const event of random.sample(aggregate.events, random.int(1, aggregate.events.length))) {
-      ownerOf.set(event.name, aggregate);
+      ownerOf.set(event.name, { ...aggregate, idType });
       reacting.push(event);
     }
   }

@@ -316,8 +316,9 @@ interface CrossEventRow {
 }
 
 /**
- * The hand-written contender: the same gap-safe page in commit order, the rows folded in plain
- * TypeScript, one multi-row upsert and the position per batch, every statement prepared (named).
+ * The hand-written contender: the gap-safe read of the log in commit order, the rows folded in
+ * plain TypeScript, one multi-row upsert and the position per batch, every statement prepared
+ * (named).
  */
 async function handWrittenCrossCatchUp(pool: pg.Pool, projection: string): Promise<void> {
   const connection = await pool.connect();
@@ -327,21 +328,24 @@ async function handWrittenCrossCatchUp(pool: pg.Pool, projection: string): Promi
     for (;;) {
       const page = await connection.query<CrossEventRow>({
         name: 'cross-page',
+        // `e.`: the output column `transaction_id` (text) would otherwise be what ORDER BY sorts by.
         text: `SELECT aggregate_id, event_type, event_data, occurred_at, global_position::text AS position, transaction_id::text AS transaction_id
-               FROM ${SCHEMA}.events
-               WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                 AND event_type = ANY($4::text[])
-               ORDER BY transaction_id, global_position LIMIT $3`,
-        values: [transactionId, position, BATCH, ['CustomerRegistered', 'CustomerRenamed', 'OrderCreated']],
+               FROM ${SCHEMA}.events AS e
+               WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+               ORDER BY e.transaction_id, e.global_position LIMIT $3`,
+        values: [transactionId, position, BATCH],
       });
       if (page.rows.length === 0) return;
+      // Every event in commit order (one ordered index scan), the types this read model ignores
+      // skipped here: the plain way to read a log by hand (this workload has no other types).
+      const relevant = page.rows.filter((event) => event.event_type === 'CustomerRegistered' || event.event_type === 'CustomerRenamed' || event.event_type === 'OrderCreated');
       const keyOf = (event: CrossEventRow) => (event.event_type === 'OrderCreated' ? event.event_data.userId! : event.aggregate_id);
-      const keys = [...new Set(page.rows.map(keyOf))];
+      const keys = [...new Set(relevant.map(keyOf))];
       await connection.query('BEGIN');
       try {
         const loaded = await connection.query({ name: 'cross-load', text: `SELECT id, data, version FROM ${SCHEMA}.projections WHERE projection_name = $1 AND id = ANY($2::text[])`, values: [projection, keys] });
         const rows = new Map<string, { data: CustomerOrdersRow; version: number }>(loaded.rows.map((row) => [row.id, { data: row.data, version: row.version }]));
-        for (const event of page.rows) {
+        for (const event of relevant) {
           const key = keyOf(event);
           const current = rows.get(key);
           const row: CustomerOrdersRow = current?.data ?? { orderCount: 0, totalSpent: 0 };

@@ -95,7 +95,7 @@ function translate(error: ErrorObject, file: string, locator: YamlLocator, expec
       const hint = path.length === 0 && missing === 'readModels' ? 'start an aggregate file with `aggregate: Name`, or give a read-model file `readModels:`' : `add \`${missing}:\``;
       return { ...base, code: 'ESG110', message: `${where} is missing the required property \`${missing}\``, ...locator.locate(path, 'key'), hint };
     }
-    case 'false schema':
+    case 'not':
       // Only the top-level `else` (a file without `aggregate:`) forbids properties this way.
       return {
         ...base,

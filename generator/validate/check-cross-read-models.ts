@@ -126,6 +126,8 @@ function checkDomainNames(aggregates: readonly AggregateDef[], readModels: reado
   for (const aggregate of aggregates) {
     const names = aggregateNames(aggregate.name);
     for (const name of [aggregate.name, names.stateInterface, names.baseClass, names.eventMap, names.eventUnion, names.definition]) generated.set(name, `the aggregate \`${aggregate.name}\``);
+    // Its folder would be the folder of read models across aggregates (`read-models/`).
+    if (names.kebab === 'read-models') generated.set('folder:read-models', `the aggregate \`${aggregate.name}\``);
     for (const type of aggregate.types) generated.set(type.name, `the type \`${type.name}\` of \`${aggregate.name}\``);
     for (const event of aggregate.events) generated.set(event.name, `the event \`${event.name}\``);
     for (const model of aggregate.readModels) {
@@ -135,7 +137,9 @@ function checkDomainNames(aggregates: readonly AggregateDef[], readModels: reado
       generated.set(readModelNames(model.name).definition, `the read model \`${model.name}\``);
     }
   }
+  const folderClash = generated.get('folder:read-models');
   for (const model of readModels) {
+    if (folderClash) ctx.report({ code: 'ESG161', node: model, part: 'key', message: `the read model \`${model.name}\` is generated into \`read-models/\`, the folder ${folderClash} also generates`, hint: 'rename the aggregate' });
     const previous = models.get(model.name);
     if (previous) ctx.report({ code: 'ESG156', node: model, part: 'key', message: `the read model \`${model.name}\` is also declared by ${where(previous)}`, hint: 'read-model names must be unique across the domain' });
     else models.set(model.name, model);

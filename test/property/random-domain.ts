@@ -112,6 +112,8 @@ export function randomDomain(seed: number, options: DomainOptions = {}): DomainM
  */
 function randomReadModelFiles(random: Random, names: NameBook, aggregates: readonly AggregateModel[], options: DomainOptions): ReadModelFile[] {
   if (aggregates.length < 2 || !random.chance(0.5)) return [];
+  // An aggregate `ReadModels` generates `read-models/`, the folder of read models across aggregates (ESG161).
+  if (aggregates.some((aggregate) => aggregate.name === 'ReadModels')) return [];
   const models: ReadModel[] = [];
   const count = random.weighted([[3, 1], [1, 2]]);
   for (let i = 0; i < count; i++) {

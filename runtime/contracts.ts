@@ -131,7 +131,14 @@ export interface ReadModelDefinition<TRow = Record<string, unknown>, TIndexed ex
   readonly name: string;
   /** projection_name in the shared projections table. */
   readonly projection: string;
-  readonly aggregateType: string;
+  /**
+   * The aggregate whose events it reads. Absent for a read model across aggregates (declared in a
+   * read-model file): `aggregateTypes` names them. The runtime never filters on either: events
+   * reach a read model by `eventTypes` alone, in global commit order, whichever aggregate appended them.
+   */
+  readonly aggregateType?: string;
+  /** Every aggregate whose events it reads (generated read models always give it). */
+  readonly aggregateTypes?: readonly string[];
   readonly mode: 'inline' | 'async';
   /** Event types this read model reacts to; the runtime filters on them. */
   readonly eventTypes: readonly string[];

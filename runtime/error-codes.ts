@@ -330,6 +330,26 @@ export const errorCodes = {
     meaning: 'an apply operation object gives no operation or several (`set`, `add`, `subtract`, `remove`), or `remove` is not `true`',
     fix: 'write exactly one operation, e.g. `{ entry: event.sku, add: event.quantity }`; for an object constant write `{ const: {...} }`',
   },
+  ESG196: {
+    name: 'named type in a read-model file',
+    meaning: 'a field of a read model in a read-model file (no `aggregate:`) has a value type or enum by name, but such a file declares no types',
+    fix: 'use a primitive type (`string` also takes enum values), a list or map of them, or `json`',
+  },
+  ESG197: {
+    name: 'read model across aggregates without a key per event',
+    meaning: 'a read model in a read-model file reads events of several aggregates, so it must say for each event how to find its row',
+    fix: 'write `key: { EventA: $aggregateId, EventB: customerId }` with every event it reacts to',
+  },
+  ESG198: {
+    name: 'read-model keys of different types',
+    meaning: 'the events of one read model find their rows by keys of different kinds (e.g. an integer and a uuid, or a day bucket and an id), so they can never meet in one row',
+    fix: 'key every event on values of the same kind',
+  },
+  ESG199: {
+    name: 'source aggregates declare a type differently',
+    meaning: 'a read model in a read-model file reads events of two aggregates that declare a value type of the same name differently; such a read model resolves types by name',
+    fix: 'rename one of the two types',
+  },
   // ── Runtime ──
   ESG201: {
     name: 'ConcurrencyError',

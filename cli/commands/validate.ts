@@ -43,7 +43,7 @@ export function register(program: Command): void {
         const aggregates = result.ir.aggregates;
         const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
         const events = aggregates.reduce((sum, a) => sum + a.events.length, 0);
-        const readModels = aggregates.reduce((sum, a) => sum + a.readModels.length, 0);
+        const readModels = aggregates.reduce((sum, a) => sum + a.readModels.length, 0) + (result.ir.readModels?.length ?? 0);
         process.stdout.write(`esgen: specs are valid (${count(aggregates.length, 'aggregate')}, ${count(events, 'event')}, ${count(readModels, 'read model')})\n`);
       }
     }

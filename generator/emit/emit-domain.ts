@@ -10,6 +10,7 @@ import { emitBus, hasBus } from './emit-bus.js';
 import type { EmitContext, EmittedFile, ScaffoldFile } from './emit-context.js';
 import { emitEvents } from './emit-events.js';
 import { emitAggregateIndex, emitIndex } from './emit-index.js';
+import { emitCrossReadModel } from './emit-cross-read-models.js';
 import { emitReadModels } from './emit-read-models.js';
 import { emitAggregateRegistry, emitRegistry } from './emit-registry.js';
 import { createScaffoldRenderer, emitScaffolds } from './emit-scaffolds.js';
@@ -46,7 +47,7 @@ export function emitAggregate(aggregate: AggregateDef, context: AggregateEmitCon
 
 /** Files built from the whole domain. */
 export function emitShared(domain: DomainIR, context: EmitContext): EmittedFile[] {
-  return [emitRegistry(domain, context), emitIndex(domain, context)];
+  return [...(domain.readModels ?? []).map((model) => emitCrossReadModel(model, domain, context)), emitRegistry(domain, context), emitIndex(domain, context)];
 }
 
 /**
@@ -67,9 +68,13 @@ export function aggregateHash(aggregate: AggregateDef): string {
 
 const aggregateHashes = new WeakMap<AggregateDef, string>();
 
-/** Hash of what the shared files depend on: aggregate names, files and event names. */
+/**
+ * Hash of what the shared files depend on: aggregate names, files and event names; with read
+ * models across aggregates, those and every aggregate (their payload types shape the read models).
+ */
 export function sharedHash(domain: DomainIR): string {
-  const outline = domain.aggregates.map((aggregate) => [aggregate.name, aggregate.file, aggregate.events.map((event) => event.name), aggregate.types.map((type) => type.name), aggregate.readModels.map((readModel) => readModel.name)]);
+  const outline: unknown[] = domain.aggregates.map((aggregate) => [aggregate.name, aggregate.file, aggregate.events.map((event) => event.name), aggregate.types.map((type) => type.name), aggregate.readModels.map((readModel) => readModel.name)]);
+  if (domain.readModels !== undefined) outline.push(domain.readModels, domain.aggregates.map(aggregateHash));
   return createHash('sha256').update(canonicalJson(outline)).digest('hex');
 }
 

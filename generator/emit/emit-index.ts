@@ -7,6 +7,7 @@
 import type { AggregateDef, DomainIR } from '../ir/types.js';
 import { aggregateBaseFile } from './emit-aggregate-base.js';
 import { hasBus } from './emit-bus.js';
+import { crossReadModelFile } from './emit-cross-read-models.js';
 import { enumValuesName } from './emit-types.js';
 import { type EmitContext, type EmittedFile, FileBuilder, relativeImport } from './emit-context.js';
 import { aggregateNames, eventNames, readModelNames } from './names.js';
@@ -37,6 +38,8 @@ export function emitIndex(domain: DomainIR, context: EmitContext): EmittedFile {
   const owners = new Map<string, number>();
   for (const aggregate of domain.aggregates) for (const name of new Set(freelyNamedExports(aggregate))) owners.set(name, (owners.get(name) ?? 0) + 1);
   const modules: { specifier: string; namespace?: string }[] = [{ specifier: './registry.js' }];
+  // Read models across aggregates: their names are unique across the domain (checked), never ambiguous.
+  for (const model of domain.readModels ?? []) modules.push({ specifier: relativeImport(path, crossReadModelFile(model)) });
   for (const aggregate of domain.aggregates) {
     const { kebab, camel } = aggregateNames(aggregate.name);
     // An aggregate that shares exported names with another one is exported as a namespace.

@@ -63,6 +63,27 @@ export function readModelFingerprint(readModel: ReadModelDef): string {
   return fingerprintOf(semanticContent({ ...readModel, fields: readModel.fields.map(({ index: _index, ...field }) => field), rowFormat: ROW_FORMAT }));
 }
 
+/**
+ * What a read model's definition refers to outside its own rules: the event map its envelopes come
+ * from, the aggregates it reads and its user mappers file. For a read model of an aggregate file,
+ * that aggregate's; for one of a read-model file, its source aggregates' (emit-cross-read-models.ts).
+ */
+export interface ReadModelHome {
+  /** The event map type, imported into `file`: `OrderEvents`, or `CustomerEvents & OrderEvents`. */
+  eventMap(file: FileBuilder): string;
+  readonly aggregateTypes: readonly string[];
+  /** The user-owned mappers file (relative to the source folder). */
+  readonly mappersFile: string;
+}
+
+export function aggregateHome(aggregate: AggregateDef): ReadModelHome {
+  return {
+    eventMap: (file) => file.local(eventsFile(aggregate), aggregateNames(aggregate.name).eventMap, 'type'),
+    aggregateTypes: [aggregate.name],
+    mappersFile: userMappersFile(aggregate),
+  };
+}
+
 export function emitReadModels(aggregate: AggregateDef, context: EmitContext): EmittedFile {
   const file = new FileBuilder(context, readModelsFile(aggregate));
   const typed = typeAggregate(aggregate);
@@ -72,7 +93,7 @@ export function emitReadModels(aggregate: AggregateDef, context: EmitContext): E
   return file.print(aggregate.file);
 }
 
-function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, readModel: ReadModelDef): void {
+export function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: TypeScope, readModel: ReadModelDef, home: ReadModelHome = aggregateHome(typed.aggregate)): void {
   const { StructureKind, VariableDeclarationKind } = file.context.tsm;
   const aggregate = typed.aggregate;
   const names = readModelNames(readModel.name);
@@ -82,12 +103,12 @@ function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: Ty
     return event;
   };
   importValueTypes(file, aggregate, readModel.fields.map((field) => field.type));
-  const eventMap = file.local(eventsFile(aggregate), aggregateNames(aggregate.name).eventMap, 'type');
+  const eventMap = home.eventMap(file);
 
   const properties = [
     `name: ${stringLiteral(readModel.name)}`,
     `projection: ${stringLiteral(readModel.projection)}`,
-    `aggregateType: ${stringLiteral(aggregate.name)}`,
+    home.aggregateTypes.length === 1 ? `aggregateType: ${stringLiteral(home.aggregateTypes[0]!)}` : `aggregateTypes: [${home.aggregateTypes.map(stringLiteral).join(', ')}]`,
     `mode: ${stringLiteral(readModel.mode)}`,
     `initialRow: ${scope.initialObject(readModel.fields)}`,
   ];
@@ -104,7 +125,7 @@ function readModelStatements(file: FileBuilder, typed: TypedAggregate, scope: Ty
   if (rules.length > 0) properties.push(`on: {\n${rules.join('\n')}\n}`);
   if (readModel.deleteOn.length > 0) properties.push(`delete: [${readModel.deleteOn.map(stringLiteral).join(', ')}]`);
   if (readModel.customOn.length > 0) {
-    const mappersFile = sourcePath(file.context, userMappersFile(aggregate));
+    const mappersFile = sourcePath(file.context, home.mappersFile);
     properties.push(`custom: { ${readModel.customOn.map((event) => `${propertyKey(event)}: ${file.local(mappersFile, names.customMapper(event), 'value')}`).join(', ')} }`);
   }
   const indexes = readModel.fields.filter((field) => field.index || field.unique).map(indexDefinition);

@@ -13,6 +13,7 @@ import { typeAggregate, type TypedAggregate } from '../typed/typed-aggregate.js'
 import { stateFingerprint } from './emit-aggregate-base.js';
 import { type EmitContext, type EmittedFile, FileBuilder, sourcePath } from './emit-context.js';
 import { eventsFile } from './emit-events.js';
+import { crossReadModelFile } from './emit-cross-read-models.js';
 import { readModelsFile } from './emit-read-models.js';
 import { enumValuesName, namedTypesIn, typesFile } from './emit-types.js';
 import { aggregateNames, checkName, eventNames, propertyKey, readModelNames, stringLiteral } from './names.js';
@@ -192,12 +193,14 @@ export function emitRegistry(domain: DomainIR, context: EmitContext): EmittedFil
   const file = new FileBuilder(context, 'registry.ts');
   file.declare('registry');
   const aggregates = domain.aggregates.map((aggregate) => file.local(registryFile(aggregate), aggregateNames(aggregate.name).definition, 'value'));
+  // Read models across aggregates belong to no aggregate's definition: the registry takes them itself.
+  const readModels = (domain.readModels ?? []).map((model) => file.local(crossReadModelFile(model), readModelNames(model.name).definition, 'value'));
   file.add({
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: ['Everything the runtime needs about this domain: aggregates, events (checks, upcasts) and read models. Repositories take your classes: `es.repository(Order)`.'],
-    declarations: [{ name: 'registry', type: file.runtimeType('Registry'), initializer: `${file.runtime('defineRegistry')}([${aggregates.join(', ')}])` }],
+    declarations: [{ name: 'registry', type: file.runtimeType('Registry'), initializer: `${file.runtime('defineRegistry')}([${aggregates.join(', ')}]${readModels.length > 0 ? `, [${readModels.join(', ')}]` : ''})` }],
   });
   return file.print(context.configFile);
 }

@@ -7,12 +7,13 @@ import { InternalError } from '../../runtime/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
-import type { AggregateDef } from '../ir/types.js';
+import type { AggregateDef, DomainIR } from '../ir/types.js';
+import { crossCustomMappers, crossMappersFile, crossReadModelFile } from './emit-cross-read-models.js';
 import { aggregateBaseFile, handledByUser } from './emit-aggregate-base.js';
 import { type EmitOptions, type ScaffoldFile, relativeImport } from './emit-context.js';
 import { customMappers, userMappersFile } from './emit-read-models.js';
 import { customUpcastSteps, userAggregateFile, userUpcastersFile } from './emit-registry.js';
-import { aggregateNames, eventNames } from './names.js';
+import { aggregateNames, eventNames, readModelNames } from './names.js';
 
 type TemplateName = 'aggregate' | 'upcasters' | 'mappers';
 type Render = (name: TemplateName, input: object) => string;
@@ -98,12 +99,37 @@ export function emitScaffolds(aggregate: AggregateDef, options: EmitOptions & { 
         runtimeImport: options.runtimeImport,
         // Read models and events by their own modules, not the barrel: the barrel imports this file.
         indexImport: relativeImport(file, generated(`${names.kebab}/read-models.ts`)),
-        eventsImport: relativeImport(file, generated(`${names.kebab}/events.ts`)),
+        eventImports: [{ names: [...new Set(mappers.map((mapper) => mapper.payload))].join(', '), from: relativeImport(file, generated(`${names.kebab}/events.ts`)) }],
         typeImports: [...new Set(mappers.map((mapper) => mapper.row))].join(', '),
-        payloadImports: [...new Set(mappers.map((mapper) => mapper.payload))].join(', '),
         mappers,
       }),
     });
   }
   return scaffolds;
+}
+
+/** The user-owned mappers file of a read model across aggregates with `custom:` events (payloads from each source's events file). */
+export function emitCrossScaffolds(domain: DomainIR, options: EmitOptions & { readonly generatedFromSource: string }, render: Render): ScaffoldFile[] {
+  const generated = (file: string) => `${options.generatedFromSource}/${file}`;
+  return (domain.readModels ?? []).flatMap((model) => {
+    const mappers = crossCustomMappers(model, domain.aggregates);
+    if (mappers.length === 0) return [];
+    const file = crossMappersFile(model);
+    const bySource = new Map<AggregateDef, string[]>();
+    for (const mapper of mappers) bySource.set(mapper.aggregate, [...new Set([...(bySource.get(mapper.aggregate) ?? []), mapper.payload])]);
+    return [
+      {
+        path: file,
+        requiredExports: mappers.map((mapper) => mapper.functionName),
+        text: render('mappers', {
+          type: model.name,
+          runtimeImport: options.runtimeImport,
+          indexImport: relativeImport(file, generated(crossReadModelFile(model))),
+          eventImports: [...bySource].map(([aggregate, payloads]) => ({ names: payloads.join(', '), from: relativeImport(file, generated(`${aggregateNames(aggregate.name).kebab}/events.ts`)) })),
+          typeImports: readModelNames(model.name).row,
+          mappers,
+        }),
+      },
+    ];
+  });
 }

@@ -105,7 +105,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
   const buildFields = (raw: unknown, path: DocPath): FieldDef[] =>
     Object.entries((raw ?? {}) as Raw).map(([name, value]) => buildField(name, value, [...path, name]));
 
-  const name = spec.aggregate as string;
+  const name = spec.aggregate as string; // undefined in a read-model file (only readModels:)
   const idType: TypeRef = { kind: 'primitive', name: spec.id === 'uuid' ? 'uuid' : 'string' };
 
   const types: ValueTypeDef[] = Object.entries((spec.types ?? {}) as Raw).map(([typeName, raw]) => {
@@ -325,7 +325,8 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
       {
         kind: 'readModel',
         name: modelName,
-        aggregate: name,
+        // A read-model file has no aggregate: its read models read events of several.
+        ...(name !== undefined ? { aggregate: name } : {}),
         projection: model.projection as string,
         mode: model.mode === 'inline' ? 'inline' : 'async',
         key,

@@ -238,7 +238,12 @@ export type ReadModelKey =
 export interface ReadModelDef {
   readonly kind: 'readModel';
   readonly name: string;
-  readonly aggregate: string;
+  /**
+   * The aggregate whose file declares it, and whose events alone it reads. Absent for a read model
+   * of a read-model file (no `aggregate:`): it reads events of any aggregates, each found by its
+   * `key` (see readModelSources).
+   */
+  readonly aggregate?: string;
   /** projection_name in the shared projections table: a safe SQL identifier, unique. */
   readonly projection: string;
   /** inline: updated in the append's transaction; async: by the projection worker. */
@@ -286,4 +291,9 @@ export interface DomainIR {
   readonly kind: 'domain';
   /** Sorted by file path. */
   readonly aggregates: readonly AggregateDef[];
+  /**
+   * Read models declared in read-model files (files without `aggregate:`), reacting to events of
+   * several aggregates; in file order. Absent when there are none.
+   */
+  readonly readModels?: readonly ReadModelDef[];
 }

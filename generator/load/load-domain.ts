@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { buildAggregate } from '../ir/build-aggregate.js';
 import { deepFreeze } from '../ir/deep-freeze.js';
 import { SpecOrigins } from '../ir/spec-origins.js';
-import type { AggregateDef, DomainIR } from '../ir/types.js';
+import type { AggregateDef, DomainIR, ReadModelDef } from '../ir/types.js';
 import { checkDomain } from '../validate/check-domain.js';
 import { checkAgainstSchema } from '../validate/schema-check.js';
 import { parseSpecText } from './parse-spec-text.js';
@@ -32,6 +32,7 @@ export function loadDomainFromSources(files: ReadonlyMap<string, string>, option
   const { cache } = options;
   const origins = cache?.origins ?? new SpecOrigins();
   const aggregates: AggregateDef[] = [];
+  const readModels: ReadModelDef[] = [];
   const paths = [...files.keys()].sort();
   cache?.retainOnly(new Set(paths));
 
@@ -47,13 +48,14 @@ export function loadDomainFromSources(files: ReadonlyMap<string, string>, option
     // trustworthy, and the other files still get checked.
     if (!checked.built) continue;
     diagnostics.push(...checked.built.diagnostics);
-    aggregates.push(checked.built.aggregate);
+    if ('aggregate' in checked.built) aggregates.push(checked.built.aggregate);
+    else readModels.push(...checked.built.readModels);
   }
-  diagnostics.push(...checkDomain(aggregates, origins));
+  diagnostics.push(...checkDomain(aggregates, origins, readModels));
 
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
-  // The aggregates are frozen already, so this freezes only the domain object and its list.
-  return { ok: true, ir: deepFreeze<DomainIR>({ kind: 'domain', aggregates }), diagnostics };
+  // The aggregates are frozen already, so this freezes only the domain object and its lists.
+  return { ok: true, ir: deepFreeze<DomainIR>({ kind: 'domain', aggregates, ...(readModels.length > 0 ? { readModels } : {}) }), diagnostics };
 }
 
 /** Everything that depends on one file's text alone: YAML, schema, and the aggregate's IR (frozen). */
@@ -67,5 +69,7 @@ function checkFile(file: string, text: string, origins: SpecOrigins): CheckedFil
   }
   origins.addFile(file, parsed.locator);
   const built = buildAggregate(file, parsed.value, origins);
+  // A file without `aggregate:` (the schema let it through) holds only read models across aggregates.
+  if ((parsed.value as Record<string, unknown>).aggregate === undefined) return { parsed, diagnostics, built: { readModels: deepFreeze(built.aggregate.readModels), diagnostics: built.diagnostics } };
   return { parsed, diagnostics, built: { aggregate: deepFreeze(built.aggregate), diagnostics: built.diagnostics } };
 }

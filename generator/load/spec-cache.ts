@@ -1,13 +1,15 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import { SpecOrigins } from '../ir/spec-origins.js';
-import type { AggregateDef } from '../ir/types.js';
+import type { AggregateDef, ReadModelDef } from '../ir/types.js';
 import type { ParsedYaml } from './parse-spec-text.js';
 
-/** One file's aggregate IR (deep-frozen) and the diagnostics of building it (ESG114–116, ESG140–141). */
-export interface BuiltAggregate {
-  readonly aggregate: AggregateDef;
-  readonly diagnostics: readonly Diagnostic[];
-}
+/**
+ * One file's IR (deep-frozen) and the diagnostics of building it (ESG114–116, ESG140–141): an
+ * aggregate, or for a read-model file (no `aggregate:`) its read models.
+ */
+export type BuiltAggregate =
+  | { readonly aggregate: AggregateDef; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly readModels: readonly ReadModelDef[]; readonly diagnostics: readonly Diagnostic[] };
 
 /**
  * One file after YAML parsing, the JSON Schema check and, when both passed, IR building: all the

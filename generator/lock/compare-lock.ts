@@ -198,7 +198,7 @@ export function newVersions(ir: DomainIR, lock: LockFile | undefined): string[] 
  */
 export function derivedChanges(ir: DomainIR, base: LockSource): Diagnostic[] {
   const ref = base.ref ?? 'the base';
-  const now = derivedFingerprints(ir.aggregates);
+  const now = derivedFingerprints(ir.aggregates, ir.readModels);
   const diagnostics: Diagnostic[] = [];
   for (const [name, { fingerprint, model }] of now.readModels) {
     const before = base.lock.readModels?.get(name);

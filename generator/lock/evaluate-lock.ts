@@ -52,7 +52,7 @@ export async function evaluateLock(ir: DomainIR, root: string, options: LockOpti
   }
   if (options.against !== undefined) diagnostics.push(...(await compareWithRef(ir, root, options.against, source, sources)));
   if (options.strict) diagnostics.push(...draftDiagnostics(ir));
-  return { diagnostics: dedupe(diagnostics), sources, path, current, next: renderLock(ir.aggregates, source?.lock), added: newVersions(ir, source?.lock) };
+  return { diagnostics: dedupe(diagnostics), sources, path, current, next: renderLock(ir.aggregates, source?.lock, ir.readModels), added: newVersions(ir, source?.lock) };
 }
 
 async function compareWithRef(ir: DomainIR, root: string, ref: string, current: LockSource | undefined, sources: Map<string, string>): Promise<Diagnostic[]> {

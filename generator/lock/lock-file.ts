@@ -9,6 +9,7 @@
  * build: they are derived data (a read model is rebuilt, a state is replayed), so their entries
  * record the current shape and fingerprint for review and for the runtime, not a promise.
  */
+import { readModelSources, sourceView } from '../typed/read-model-sources.js';
 import { stringify } from 'yaml';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { emptyLocator, type LocatedLockText } from './lock-text.js';
@@ -104,6 +105,12 @@ function opText(op: MappingOp): string {
   return mappingOpText(op, valueText);
 }
 
+/** A read model across aggregates: typed against its source view, listing the aggregates it reads where others name theirs. */
+function crossReadModelEntry(aggregates: readonly AggregateDef[], model: ReadModelDef): Record<string, unknown> {
+  const entry = readModelEntry(sourceView(model, aggregates).view, model);
+  return Object.fromEntries(Object.entries(entry).map(([key, value]) => (key === 'aggregate' ? ['aggregates', readModelSources(model, aggregates).map((aggregate) => aggregate.name)] : [key, value])));
+}
+
 function readModelEntry(aggregate: AggregateDef, model: ReadModelDef): Record<string, unknown> {
   const lookup = typeLookupOf(aggregate);
   const fields = [...model.fields].sort((a, b) => compareText(a.name, b.name));
@@ -147,7 +154,7 @@ export function lockableVersions(aggregate: AggregateDef): { event: EventDef; ve
  * The lock a build writes: every locked entry of `previous` as it is, the spec's new event
  * versions, and the read models and states as the spec has them now.
  */
-export function renderLock(aggregates: readonly AggregateDef[], previous: LockFile | undefined): string {
+export function renderLock(aggregates: readonly AggregateDef[], previous: LockFile | undefined, crossReadModels: readonly ReadModelDef[] = []): string {
   const events = new Map<string, { event: string; version: number; entry: Record<string, unknown> }>();
   for (const locked of previous?.events.values() ?? []) events.set(locked.key, { event: locked.event, version: locked.version, entry: locked.entry });
   for (const aggregate of aggregates) {
@@ -157,7 +164,10 @@ export function renderLock(aggregates: readonly AggregateDef[], previous: LockFi
     }
   }
   const sortedEvents = [...events.entries()].sort(([, a], [, b]) => compareText(a.event, b.event) || a.version - b.version);
-  const readModels = aggregates.flatMap((aggregate) => aggregate.readModels.map((model) => [model.name, readModelEntry(aggregate, model)] as const)).sort(([a], [b]) => compareText(a, b));
+  const readModels = [
+    ...aggregates.flatMap((aggregate) => aggregate.readModels.map((model) => [model.name, readModelEntry(aggregate, model)] as const)),
+    ...crossReadModels.map((model) => [model.name, crossReadModelEntry(aggregates, model)] as const),
+  ].sort(([a], [b]) => compareText(a, b));
   const states = aggregates.map((aggregate) => [aggregate.name, stateEntry(aggregate)] as const).sort(([a], [b]) => compareText(a, b));
   const document = {
     lockVersion: lockFormatVersion,
@@ -214,9 +224,9 @@ function fingerprints(raw: unknown): Map<string, string> {
 }
 
 /** The fingerprints a build records for the read models and states of the spec. */
-export function derivedFingerprints(aggregates: readonly AggregateDef[]): { readModels: Map<string, { fingerprint: string; model: ReadModelDef }>; states: Map<string, { fingerprint: string; aggregate: AggregateDef }> } {
+export function derivedFingerprints(aggregates: readonly AggregateDef[], crossReadModels: readonly ReadModelDef[] = []): { readModels: Map<string, { fingerprint: string; model: ReadModelDef }>; states: Map<string, { fingerprint: string; aggregate: AggregateDef }> } {
   return {
-    readModels: new Map(aggregates.flatMap((aggregate) => aggregate.readModels.map((model) => [model.name, { fingerprint: readModelFingerprint(model), model }] as const))),
+    readModels: new Map([...aggregates.flatMap((aggregate) => aggregate.readModels), ...crossReadModels].map((model) => [model.name, { fingerprint: readModelFingerprint(model), model }] as const)),
     states: new Map(aggregates.map((aggregate) => [aggregate.name, { fingerprint: stateFingerprint(aggregate), aggregate }] as const)),
   };
 }

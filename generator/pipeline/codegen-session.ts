@@ -10,6 +10,7 @@ import type { DomainIR } from '../ir/types.js';
 import type { EmitContext, EmittedFile, EmitOptions, ScaffoldFile, TsMorph } from '../emit/emit-context.js';
 import { type AggregateEmitContext, aggregateHash, createScaffoldRenderer, type EmittedAggregate, emitAggregate, emitShared, type ScaffoldRenderer, sharedHash } from '../emit/emit-domain.js';
 import { createSourceFormatter, type SourceFormatter } from '../write/format-source.js';
+import { emitCrossScaffolds } from '../emit/emit-scaffolds.js';
 import { createRenderCache, inputHash, type OutputInProgress, type RenderedOutput, startRender } from '../write/render-output.js';
 import { readReusableOutput, type ReusableOutput } from '../write/reuse-output.js';
 
@@ -138,6 +139,7 @@ export async function createCodegenSession(sessionOptions: CodegenSessionOptions
         }
       }
       files.push(...sharedCache.files);
+      scaffolds.push(...emitCrossScaffolds(ir, context, render));
       const rendering = startRender(files, scaffolds, formatter, renderCache);
       return { ...rendering, stats: { emittedAggregates, totalAggregates: ir.aggregates.length } };
     },

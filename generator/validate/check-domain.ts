@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { SpecOrigins } from '../ir/spec-origins.js';
-import type { AggregateDef } from '../ir/types.js';
+import type { AggregateDef, ReadModelDef } from '../ir/types.js';
+import { checkCrossReadModels } from './check-cross-read-models.js';
 import { createCheckContext } from './check-context.js';
 import { checkEvents } from './check-events.js';
 import { checkNames } from './check-names.js';
@@ -18,7 +19,7 @@ const localResults = new WeakMap<AggregateDef, readonly Diagnostic[]>();
  * so a watch rebuild checks again only the aggregate that changed, plus the names that must be
  * unique across the domain.
  */
-export function checkDomain(aggregates: readonly AggregateDef[], origins: SpecOrigins): Diagnostic[] {
+export function checkDomain(aggregates: readonly AggregateDef[], origins: SpecOrigins, readModels: readonly ReadModelDef[] = []): Diagnostic[] {
   const owners = new Map<string, AggregateDef>();
   for (const aggregate of aggregates) for (const event of aggregate.events) if (!owners.has(event.name)) owners.set(event.name, aggregate);
   const diagnostics: Diagnostic[] = [];
@@ -43,5 +44,7 @@ export function checkDomain(aggregates: readonly AggregateDef[], origins: SpecOr
     diagnostics.push(...local);
   }
   checkNames(createCheckContext(aggregates, origins, diagnostics), 'domain');
+  // Read models of read-model files relate several files: checked on every load, never kept.
+  checkCrossReadModels(aggregates, readModels, origins, diagnostics);
   return diagnostics;
 }

@@ -26,7 +26,7 @@ const reservedTypeNames = new Set(['any', 'unknown', 'never', 'object', 'symbol'
 // ASCII only: generated names must also be valid file names and SQL-friendly JSON keys.
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** projection_name: a lower-case SQL identifier that never needs quoting (63 bytes: NAMEDATALEN - 1). */
-const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
+export const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Identifiers, reserved words, and names that must be unique per aggregate or across the domain.
@@ -36,29 +36,8 @@ const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
   const local = scope === 'local';
-  const checkIdentifier = (name: string, node: object, what: string, isTypeName = false) => {
-    if (!identifier.test(name)) {
-      ctx.report({
-        code: 'ESG130',
-        node,
-        part: 'key',
-        message: `${what} \`${name}\` is not a valid identifier`,
-        hint: 'use letters, digits and `_`, not starting with a digit (e.g. `orderTotal`, `OrderPlaced`)',
-      });
-    } else if (reservedWords.has(name)) {
-      const special = name === '__proto__' || name === 'constructor' || name === 'prototype';
-      ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is ${special ? 'reserved on every JavaScript object' : 'a reserved word in TypeScript'}`, hint: 'choose another name' });
-    } else if (isTypeName && reservedTypeNames.has(name)) {
-      ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is a built-in TypeScript type`, hint: 'choose another name' });
-    }
-  };
-  // TypeScript gives every object literal the members of Object.prototype: one without an optional
-  // `toString` is not assignable to a type whose `toString?: string` it would then mistype.
-  const checkOptional = (field: { name: string; optional: boolean }, node: object) => {
-    if (field.optional && objectMembers.has(field.name)) {
-      ctx.report({ code: 'ESG131', node, part: 'key', message: `the optional field \`${field.name}\` is named like a method every JavaScript object has, which TypeScript would take for it when the field is absent`, hint: 'make the field required, or give it another name' });
-    }
-  };
+  const checkIdentifier = (name: string, node: object, what: string, isTypeName = false) => checkIdentifierName(ctx, name, node, what, isTypeName);
+  const checkOptional = (field: { name: string; optional: boolean }, node: object) => checkOptionalName(ctx, field, node);
   const checkFields = (fields: readonly FieldDef[], what: string) => {
     for (const field of fields) {
       checkIdentifier(field.name, field, what);
@@ -220,7 +199,33 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
   }
 }
 
-function suggestSqlName(name: string): string {
+/** ESG130/ESG131: a name that is not an identifier, or is reserved (a type name also not a TypeScript built-in). */
+export function checkIdentifierName(ctx: CheckContext, name: string, node: object, what: string, isTypeName = false): void {
+  if (!identifier.test(name)) {
+    ctx.report({
+      code: 'ESG130',
+      node,
+      part: 'key',
+      message: `${what} \`${name}\` is not a valid identifier`,
+      hint: 'use letters, digits and `_`, not starting with a digit (e.g. `orderTotal`, `OrderPlaced`)',
+    });
+  } else if (reservedWords.has(name)) {
+    const special = name === '__proto__' || name === 'constructor' || name === 'prototype';
+    ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is ${special ? 'reserved on every JavaScript object' : 'a reserved word in TypeScript'}`, hint: 'choose another name' });
+  } else if (isTypeName && reservedTypeNames.has(name)) {
+    ctx.report({ code: 'ESG131', node, part: 'key', message: `${what} \`${name}\` is a built-in TypeScript type`, hint: 'choose another name' });
+  }
+}
+
+// TypeScript gives every object literal the members of Object.prototype: one without an optional
+// `toString` is not assignable to a type whose `toString?: string` it would then mistype.
+export function checkOptionalName(ctx: CheckContext, field: { name: string; optional: boolean }, node: object): void {
+  if (field.optional && objectMembers.has(field.name)) {
+    ctx.report({ code: 'ESG131', node, part: 'key', message: `the optional field \`${field.name}\` is named like a method every JavaScript object has, which TypeScript would take for it when the field is absent`, hint: 'make the field required, or give it another name' });
+  }
+}
+
+export function suggestSqlName(name: string): string {
   const snake = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()

@@ -91,8 +91,19 @@ function translate(error: ErrorObject, file: string, locator: YamlLocator, expec
   switch (error.keyword) {
     case 'required': {
       const missing = String(params.missingProperty);
-      return { ...base, code: 'ESG110', message: `${where} is missing the required property \`${missing}\``, ...locator.locate(path, 'key'), hint: `add \`${missing}:\`` };
+      // At the top level `readModels` is required only of a file without `aggregate:` (schema `else`).
+      const hint = path.length === 0 && missing === 'readModels' ? 'start an aggregate file with `aggregate: Name`, or give a read-model file `readModels:`' : `add \`${missing}:\``;
+      return { ...base, code: 'ESG110', message: `${where} is missing the required property \`${missing}\``, ...locator.locate(path, 'key'), hint };
     }
+    case 'not':
+      // Only the top-level `else` (a file without `aggregate:`) forbids properties this way.
+      return {
+        ...base,
+        code: 'ESG111',
+        message: `${where} belongs in an aggregate file, but this file has no \`aggregate:\`: a read-model file holds only \`readModels:\` (and \`description:\`)`,
+        ...locator.locate(path, 'key'),
+        hint: 'add `aggregate: Name` at the top, or move this section to an aggregate file',
+      };
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});

@@ -107,11 +107,14 @@ export function defineAggregate(spec: AggregateSpecInput): DefinedAggregate {
   };
 }
 
-/** The registry the runtime takes, gathered from every aggregate of the domain. */
-export function defineRegistry(aggregates: readonly DefinedAggregate[]): Registry {
+/**
+ * The registry the runtime takes, gathered from every aggregate of the domain, plus the read models
+ * that read events of several aggregates (declared in read-model files, so in no aggregate).
+ */
+export function defineRegistry(aggregates: readonly DefinedAggregate[], readModels: readonly ReadModelDefinition<any>[] = []): Registry {
   return {
     aggregates: Object.fromEntries(aggregates.map((aggregate) => [aggregate.type, aggregate])),
     events: Object.assign({}, ...aggregates.map((aggregate) => aggregate.events)) as Registry['events'],
-    readModels: Object.assign({}, ...aggregates.map((aggregate) => aggregate.readModels)) as Registry['readModels'],
+    readModels: Object.assign({}, ...aggregates.map((aggregate) => aggregate.readModels), Object.fromEntries(readModels.map((readModel) => [readModel.name, readModel]))) as Registry['readModels'],
   };
 }

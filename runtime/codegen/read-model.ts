@@ -12,7 +12,9 @@ export type Envelopes<TEvents> = { [K in keyof TEvents & string]: EventEnvelope<
 export interface ReadModelSpec<TRow, TEvents, TIndexed extends string = keyof TRow & string> {
   readonly name: string;
   readonly projection: string;
-  readonly aggregateType: string;
+  /** The aggregate whose events it reads; a read model across aggregates names them in `aggregateTypes` instead. */
+  readonly aggregateType?: string;
+  readonly aggregateTypes?: readonly string[];
   readonly mode: 'inline' | 'async';
   /** The row an event starts from when the read model has none for its key yet. */
   readonly initialRow: TRow;
@@ -59,7 +61,8 @@ export function defineReadModel<TRow, TEvents, TIndexed extends string = keyof T
   return {
     name: spec.name,
     projection: spec.projection,
-    aggregateType: spec.aggregateType,
+    ...(spec.aggregateType !== undefined ? { aggregateType: spec.aggregateType } : {}),
+    aggregateTypes: spec.aggregateTypes ?? (spec.aggregateType !== undefined ? [spec.aggregateType] : []),
     mode: spec.mode,
     eventTypes,
     keyOf: keys ? (event) => keys[event.type]?.(event) : byAggregate,

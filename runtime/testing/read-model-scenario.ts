@@ -13,7 +13,7 @@ export interface ReadModelScenarioEvent {
   readonly data: unknown;
   /** Default 'scenario-1'. */
   readonly aggregateId?: string;
-  /** Default the read model's aggregate type. */
+  /** Default the read model's aggregate type (`Scenario` for a read model across aggregates). */
   readonly aggregateType?: string;
   /** Default: one second apart from 2026-01-01T00:00:00Z. */
   readonly occurredAt?: Date;
@@ -58,7 +58,8 @@ export class ReadModelScenario<TRow> {
   private rows(): Map<string, TRow> {
     const versions = new Map<string, number>();
     const envelopes = this.events.map((event, index): EventEnvelope => {
-      const aggregateType = event.aggregateType ?? this.readModel.aggregateType;
+      // A read model across aggregates has no one aggregate type: its events name theirs, or share a placeholder.
+      const aggregateType = event.aggregateType ?? this.readModel.aggregateType ?? 'Scenario';
       const aggregateId = event.aggregateId ?? 'scenario-1';
       const stream = `${aggregateType}\u0000${aggregateId}`;
       const version = (versions.get(stream) ?? 0) + 1;

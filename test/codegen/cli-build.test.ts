@@ -35,11 +35,11 @@ describe('esgen build', () => {
     rmSync(join(dir, 'src/generated'), { recursive: true });
     const first = runEsgen(['build'], dir);
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/esgen build: 10 files written, 0 unchanged, 0 removed; user files: 0 created, 1 kept/);
+    expect(first.stdout).toMatch(/esgen build: 17 files written, 0 unchanged, 0 removed; user files: 0 created, 2 kept/);
     const before = mtimes(join(dir, 'src'));
     const second = runEsgen(['build'], dir);
     expect(second.status).toBe(0);
-    expect(second.stdout).toMatch(/esgen build: 0 files written, 10 unchanged, 0 removed; user files: 0 created, 1 kept/);
+    expect(second.stdout).toMatch(/esgen build: 0 files written, 17 unchanged, 0 removed; user files: 0 created, 2 kept/);
     expect(mtimes(join(dir, 'src'))).toEqual(before);
   });
 
@@ -58,7 +58,7 @@ describe('esgen build', () => {
     editOrderSpec(dir);
     const second = runEsgen(['build'], dir);
     expect(second.status).toBe(0);
-    expect(second.stdout).toMatch(/user files: 0 created, 1 kept/);
+    expect(second.stdout).toMatch(/user files: 0 created, 2 kept/);
     expect(readFileSync(userFile, 'utf8')).toBe(edited);
     expect(readFileSync(join(dir, 'src/generated/order/events.ts'), 'utf8')).toContain('readonly note?: string;');
   });
@@ -115,19 +115,19 @@ describe('esgen build', () => {
 
   it('names a user file whose spec is gone, and says what to do with it', () => {
     const dir = copy(ordersExample);
-    writeFileSync(join(dir, 'domain/customer.esgen.yaml'), 'aggregate: Customer\nstate: { name: string }\nevents:\n  CustomerRegistered:\n    fields: { name: string }\n    apply: { name: event.name }\n');
+    writeFileSync(join(dir, 'domain/supplier.esgen.yaml'), 'aggregate: Supplier\nstate: { name: string }\nevents:\n  SupplierRegistered:\n    fields: { name: string }\n    apply: { name: event.name }\n');
     expect(runEsgen(['build'], dir).status).toBe(0);
-    rmSync(join(dir, 'domain/customer.esgen.yaml'));
-    // Customer was only ever built here, never released: its esgen.lock entries go with its spec
+    rmSync(join(dir, 'domain/supplier.esgen.yaml'));
+    // Supplier was only ever built here, never released: its esgen.lock entries go with its spec
     // (deleting a released event is ESG171, test/lock/).
     writeFileSync(join(dir, 'esgen.lock'), readFileSync(join(ordersExample, 'esgen.lock'), 'utf8'));
     const result = runEsgen(['build'], dir);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/removed src\/generated\/customer\/customer\.base\.ts/);
-    expect(result.stdout).toContain('note    src/domain/customer.ts is yours and was kept, but its spec is gone: it imports src/generated/customer/');
+    expect(result.stdout).toMatch(/removed src\/generated\/supplier\/supplier\.base\.ts/);
+    expect(result.stdout).toContain('note    src/domain/supplier.ts is yours and was kept, but its spec is gone: it imports src/generated/supplier/');
     expect(result.stdout).toContain('Delete it (it no longer compiles), or restore the spec.');
     expect(result.stdout).not.toContain('src/domain/order.ts is yours');
-    expect(readFileSync(join(dir, 'src/domain/customer.ts'), 'utf8')).toContain('class Customer'); // never deleted
+    expect(readFileSync(join(dir, 'src/domain/supplier.ts'), 'utf8')).toContain('class Supplier'); // never deleted
   });
 
 });

@@ -117,4 +117,14 @@ describe('the orders example API', () => {
     expect(stats.reduce((sum, row) => sum + row.dailyTotal, 0)).toBe(31);
     expect(await call('GET', '/orders?status=lost')).toMatchObject({ status: 400 });
   });
+
+  it('joins a customer and their orders in CustomerOrders, a read model across aggregates', async () => {
+    // alice ordered before she registered: her row started from the Order side.
+    expect((await call('POST', '/customers', { id: 'alice', name: 'Alice', email: 'alice@example.com' })).status).toBe(201);
+    const renamed = await call('POST', '/customers/alice/rename', { name: 'Alice B.' });
+    expect(renamed.status).toBe(200);
+    expect((await call('GET', `/customers/alice/orders?after=${renamed.body.position}`)).body).toEqual({ id: 'alice', name: 'Alice B.', orderCount: 1, totalSpent: 25, lastOrderAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(await call('POST', '/customers', { id: 'carol', name: '', email: 'nope' })).toMatchObject({ status: 422 });
+    expect(await call('GET', `/customers/carol/orders?after=${renamed.body.position}`)).toMatchObject({ status: 404 });
+  });
 });

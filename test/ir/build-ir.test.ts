@@ -176,4 +176,26 @@ events:
     expect(warm.diagnostics.length).toBeGreaterThanOrEqual(2);
     expect(warm.diagnostics).toEqual(cold.diagnostics);
   });
+
+  it('puts the read models of a read-model file (no `aggregate:`) into DomainIR.readModels, without an aggregate', () => {
+    const result = loadDomainFromSources(
+      new Map([
+        ['domain/a.esgen.yaml', 'aggregate: A\nevents:\n  AOpened: { fields: { owner: string } }\n'],
+        ['domain/b.esgen.yaml', 'aggregate: B\nevents:\n  BUsed: { fields: { a: string } }\n'],
+        ['domain/joined.esgen.yaml', 'readModels:\n  Joined:\n    projection: joined\n    key: { AOpened: $aggregateId, BUsed: a }\n    fields:\n      owner: { type: string?, from: AOpened.owner }\n      uses: { type: integer, default: 0, on: { BUsed: { increment: 1 } } }\n'],
+      ]),
+    );
+    if (!result.ok) throw new Error(result.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
+    expect(result.ir.aggregates.map((aggregate) => [aggregate.name, aggregate.readModels.length])).toEqual([['A', 0], ['B', 0]]);
+    const [model] = result.ir.readModels ?? [];
+    expect(model).toMatchObject({ kind: 'readModel', name: 'Joined', projection: 'joined', events: ['AOpened', 'BUsed'], loc: { file: 'domain/joined.esgen.yaml' } });
+    expect(model).not.toHaveProperty('aggregate');
+    expect(model!.key).toMatchObject({ kind: 'computed', sources: [{ event: 'AOpened', value: { kind: 'envelope', field: 'aggregateId' } }, { event: 'BUsed', value: { kind: 'event', path: ['a'] } }] });
+    expect(Object.isFrozen(model)).toBe(true);
+  });
+
+  it('leaves DomainIR.readModels out when no file is a read-model file', () => {
+    const result = loadDomainFromSources(new Map([['domain/a.esgen.yaml', 'aggregate: A\nevents:\n  AOpened: {}\n']]));
+    expect(result.ok && 'readModels' in result.ir).toBe(false);
+  });
 });

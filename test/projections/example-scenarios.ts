@@ -7,6 +7,7 @@ import { registry as bankRegistry } from '../../examples/bank-account/src/genera
 import { BankAccount } from '../../examples/bank-account/src/domain/bank-account.js';
 import { registry as orderRegistry } from '../../examples/orders/src/generated/registry.js';
 import { Order } from '../../examples/orders/src/domain/order.js';
+import { Customer } from '../../examples/orders/src/domain/customer.js';
 import { registry as bookingRegistry } from '../../examples/hotel-booking/src/generated/registry.js';
 import { Booking } from '../../examples/hotel-booking/src/domain/booking.js';
 
@@ -45,7 +46,12 @@ export const exampleScenarios: readonly ExampleScenario[] = [
     example: 'orders',
     registry: orderRegistry,
     async run(store) {
+      // Customers user-0..user-3 register (user-3 after its first orders, user-4 never), so
+      // CustomerOrders joins rows from both aggregates in either order.
+      for (let c = 0; c < 3; c++) await change(store, Customer, `user-${c}`, (customer) => customer.register(`Customer ${c}`, `c${c}@example.com`));
       for (let n = 0; n < 12; n++) {
+        if (n === 6) await change(store, Customer, 'user-3', (customer) => customer.register('Late Customer', 'late@example.com'));
+        if (n === 8) await change(store, Customer, 'user-1', (customer) => customer.rename('Customer One'));
         const id = `order-${n}`;
         const items = [{ sku: `sku-${n % 4}`, quantity: 1 + (n % 3), unitPrice: 10 + n }];
         await change(store, Order, id, (order) => order.place({ userId: `user-${n % 5}`, items, currency: 'EUR' }));

@@ -18,6 +18,7 @@ export const allFeatures = [
   'map:subtract', 'map:setOnce', 'map:computed', 'map:upsert', 'map:upsert-each', 'map:removeBy', 'map:decrement',
   'key:default', 'key:$aggregateId', 'key:event-path', 'key:envelope', 'key:bucket:hour', 'key:bucket:day', 'key:bucket:month', 'key:bucket:year', 'key:map',
   'mode:inline', 'mode:async', 'index', 'unique',
+  'readModel:across', 'readModel:across-bucket', 'readModel:across-custom',
 ] as const;
 
 export type Feature = (typeof allFeatures)[number];
@@ -100,6 +101,11 @@ export function domainFeatures(domain: DomainModel): Set<Feature> {
         }
       }
     }
+  }
+  for (const model of (domain.readModelFiles ?? []).flatMap((file) => file.readModels)) {
+    add('readModel:across');
+    if (model.key.kind === 'map' && model.key.sources.some((source) => source.bucket)) add('readModel:across-bucket');
+    if (model.customOn.length > 0) add('readModel:across-custom');
   }
   return features;
 }

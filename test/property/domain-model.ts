@@ -172,9 +172,19 @@ export interface AggregateModel {
   readonly description?: string;
 }
 
+/** A read-model file (no `aggregate:`): read models reacting to events of several aggregates, keyed per event. */
+export interface ReadModelFile {
+  /** File name stem: `domain/<name>.esgen.yaml`. */
+  readonly name: string;
+  readonly description?: string;
+  readonly readModels: readonly ReadModel[];
+}
+
 export interface DomainModel {
   readonly seed: number;
   readonly aggregates: readonly AggregateModel[];
+  /** Read-model files; absent when the domain has none. */
+  readonly readModelFiles?: readonly ReadModelFile[];
 }
 
 export function currentVersion(event: EventModel): EventVersion {

@@ -35,6 +35,11 @@ export function generatedFiles(aggregate: AggregateModel): { base: string; event
   return { base: `${kebab}/${kebab}.base.ts`, events: `${kebab}/events.ts`, readModels: `${kebab}/read-models.ts` };
 }
 
+/** The generated file of a read model of a read-model file, relative to the output folder. */
+export function crossReadModelFile(readModel: string): string {
+  return `read-models/${kebabCase(readModel)}.ts`;
+}
+
 /** User-owned files of an aggregate, relative to the source folder. */
 export function userFiles(aggregate: AggregateModel): { aggregate: string; upcasters: string; mappers: string } {
   const kebab = kebabCase(aggregate.name);

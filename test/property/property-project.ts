@@ -11,7 +11,7 @@ import { esgenBin, repoRoot, runTscAsync, strictTsconfig } from '../codegen/code
 import type { DomainModel } from './domain-model.js';
 import { randomDomain, type DomainOptions } from './random-domain.js';
 import { createRandom } from './seeded-random.js';
-import { renderSpec } from './spec-text.js';
+import { renderReadModelFile, renderSpec } from './spec-text.js';
 
 export interface PropertyProject {
   readonly seed: number;
@@ -46,6 +46,7 @@ export function writeProject(base: string, seed: number, options: DomainOptions 
     const folder = nested && i % 2 === 1 ? 'domain/more' : 'domain';
     files.set(`${folder}/${aggregate.name.toLowerCase()}-${i}.esgen.yaml`, renderSpec(aggregate, style.fork(aggregate.name)));
   });
+  for (const file of domain.readModelFiles ?? []) files.set(`domain/${file.name}.esgen.yaml`, renderReadModelFile(file, style.fork(`read-models:${file.name}`)));
   for (const [file, text] of files) {
     mkdirSync(join(dir, file, '..'), { recursive: true });
     writeFileSync(join(dir, file), text);

@@ -27,6 +27,7 @@ import {
   type ElementValues,
   type ReadModel,
   type ReadModelField,
+  type ReadModelFile,
   type ReadModelKey,
   type TypeExpr,
   type Upcast,
@@ -100,7 +101,92 @@ export function randomDomain(seed: number, options: DomainOptions = {}): DomainM
   for (let i = 0; i < count; i++) {
     aggregates.push(randomAggregate(random.fork(`aggregate-${i}`), names, options));
   }
-  return { seed, aggregates };
+  // Drawn after the aggregates, from streams of their own: the aggregates of a seed stay as they were.
+  const readModelFiles = randomReadModelFiles(random.fork('across'), names, aggregates, options);
+  return { seed, aggregates, ...(readModelFiles.length > 0 ? { readModelFiles } : {}) };
+}
+
+/**
+ * Read-model files with read models across aggregates, for about half of the domains with two or
+ * more aggregates: each reads events of at least two aggregates that declare no type of the same
+ * name (ESG199), every event keyed (ESG197) by values of one kind (ESG198): text ids, or one time
+ * bucket. Fields are primitives or lists of them (a read-model file declares no types, ESG196).
+ */
+function randomReadModelFiles(random: Random, names: NameBook, aggregates: readonly AggregateModel[], options: DomainOptions): ReadModelFile[] {
+  if (aggregates.length < 2 || !random.chance(0.5)) return [];
+  // An aggregate `ReadModels` generates `read-models/`, the folder of read models across aggregates (ESG161).
+  if (aggregates.some((aggregate) => aggregate.name === 'ReadModels')) return [];
+  const models: ReadModel[] = [];
+  const count = random.weighted([[3, 1], [1, 2]]);
+  for (let i = 0; i < count; i++) {
+    const model = randomCrossReadModel(random.fork(`model-${i}`), names, aggregates, options);
+    if (model) models.push(model);
+  }
+  return models.length === 0 ? [] : [{ name: random.pick(['across', 'read-models', 'joined', 'reports']), ...describe(random), readModels: models }];
+}
+
+function randomCrossReadModel(random: Random, names: NameBook, aggregates: readonly AggregateModel[], options: DomainOptions): ReadModel | undefined {
+  const sources: AggregateModel[] = [];
+  for (const aggregate of random.shuffle([...aggregates])) {
+    const clash = sources.some((source) => source.types.some((type) => aggregate.types.some((other) => other.name === type.name)));
+    if (!clash) sources.push(aggregate);
+  }
+  if (sources.length < 2) return undefined;
+  const ownerOf = new Map<string, AggregateModel>();
+  const reacting: EventModel[] = [];
+  // `$aggregateId` is a uuid only when every aggregate read has uuid ids (docs/spec-reference.md).
+  const idType = sources.every((source) => source.idType === 'uuid') ? 'uuid' : 'string';
+  for (const aggregate of sources) {
+    for (const event of random.sample(aggregate.events, random.int(1, aggregate.events.length))) {
+      ownerOf.set(event.name, { ...aggregate, idType });
+      reacting.push(event);
+    }
+  }
+  const name = names.readModel(random.pick(['Joined', 'Across', 'Combined']));
+  const projection = names.projection(name);
+  const mode = random.chance(0.5) ? 'inline' : 'async';
+  // One kind of key for every event, so their rows can meet (ESG198).
+  const bucket = random.chance(0.3) ? random.pick<KeyBucket>(['hour', 'day', 'month', 'year']) : undefined;
+  const sourcesOfKey = reacting.map((event): KeySource => {
+    const aggregate = ownerOf.get(event.name)!;
+    const paths = eventPaths(aggregate, event).filter((p) => !p.optional);
+    if (bucket !== undefined) {
+      const times = paths.filter((p) => p.type.kind === 'primitive' && (p.type.name === 'datetime' || (p.type.name === 'date' && bucket !== 'hour')));
+      const chosen = times.length > 0 && random.chance(0.4) ? random.pick(times) : undefined;
+      return { event: event.name, value: chosen ? { kind: 'event', path: chosen.path } : { kind: 'envelope', field: 'occurredAt' }, bucket };
+    }
+    const texts = paths.filter((p) => (p.type.kind === 'primitive' && (p.type.name === 'string' || p.type.name === 'uuid')) || (p.type.kind === 'named' && findType(aggregate, p.type.name).kind === 'enum'));
+    const chosen = texts.length > 0 && random.chance(0.6) ? random.pick(texts) : undefined;
+    return { event: event.name, value: chosen ? { kind: 'event', path: chosen.path } : { kind: 'envelope', field: 'aggregateId' } };
+  });
+  const deleteOn = reacting.filter(() => random.chance(0.1)).map((e) => e.name);
+  const updating = reacting.filter((e) => !deleteOn.includes(e.name));
+  const customOn = updating.filter(() => random.chance(0.15)).map((e) => e.name);
+  const fields: ReadModelField[] = names.fields(random.weighted([[1, 1], [3, 2], [2, 4]]), { noId: true }).map((fieldName) => {
+    const scalarType = () => primitive(random.pick(['integer', 'number', 'string', 'boolean', 'date', 'datetime', 'uuid'] as const));
+    const type = random.weighted<() => TypeExpr>([
+      [3, () => primitive(random.pick(['integer', 'number'] as const))],
+      [3, scalarType],
+      [1, () => ({ kind: 'list', element: scalarType() })],
+    ])();
+    let optional = random.chance(0.3);
+    const rules: MappingRule[] = [];
+    for (const event of updating) {
+      if (!random.chance(0.6)) continue;
+      const op = mappingOp(random, ownerOf.get(event.name)!, event, type, optional, options.forRuntime === true);
+      if (op) rules.push({ event: event.name, op, viaFrom: op.kind === 'set' && op.value.kind !== 'const' && random.chance(0.4) });
+    }
+    let fieldDefault: Json | undefined;
+    if (random.chance(0.3) || (rules.length === 0 && customOn.length === 0 && !optional && random.chance(0.7))) {
+      fieldDefault = optional && random.chance(0.2) ? null : randomValue(sources[0]!, type, random, 'spec');
+    }
+    if (rules.length === 0 && customOn.length === 0 && fieldDefault === undefined) optional = true;
+    return { name: fieldName, type, optional, ...(fieldDefault !== undefined ? { default: fieldDefault } : {}), index: type.kind === 'primitive' && random.chance(0.25), unique: false, rules, ...describe(random) };
+  });
+  const customMappers: Record<string, CustomMapperPlan> = {};
+  for (const event of customOn) customMappers[event] = random.pick<CustomMapperPlan>([{ kind: 'upsert' }, { kind: 'unchangedOnEvenVersion' }, { kind: 'deleteOnEveryThird' }]);
+  void options;
+  return { name, projection, mode, modeExplicit: mode === 'inline' || random.chance(0.3), key: { kind: 'map', sources: sourcesOfKey }, fields, deleteOn, customOn, customMappers, ...describe(random) };
 }
 
 /** Names unique where the language requires (aggregates, events, read models, projections: domain-wide; types: per file). */

@@ -16,6 +16,7 @@ import {
   type MappingRule,
   type ReadModel,
   type ReadModelField,
+  type ReadModelFile,
   type TypeExpr,
   type ValueSource,
   type Operand,
@@ -54,6 +55,16 @@ export function renderSpec(aggregate: AggregateModel, random: Random): string {
   const ordered = random.chance(0.8) ? sections : random.shuffle(sections);
   const header = random.chance(0.5) ? '# yaml-language-server: $schema=../node_modules/esgen/schemas/esgen.schema.json\n' : '';
   return `${header}${r.layoutDocument(ordered)}`;
+}
+
+/** A read-model file: no `aggregate:`, an optional description and its read models (keyed per event). */
+export function renderReadModelFile(file: ReadModelFile, random: Random): string {
+  const r = new SpecRenderer(random);
+  const sections: [string, YamlNode][] = [
+    ...(file.description !== undefined ? [['description', r.text(file.description)] as [string, YamlNode]] : []),
+    ['readModels', map(file.readModels.map((m) => [m.name, r.readModel(m)]))],
+  ];
+  return r.layoutDocument(random.chance(0.8) ? sections : random.shuffle(sections));
 }
 
 class SpecRenderer {

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type AggregateModel, type EventModel, type EventVersion, type Field, type HandlerPatch, type Json, type ReadModel } from './domain-model.js';
-import { generatedFiles, generatedNames, userFiles } from './generated-layout.js';
+import { crossReadModelFile, generatedFiles, generatedNames, kebabCase, userFiles } from './generated-layout.js';
 import { carryField } from './domain-oracle.js';
 import type { PropertyProject } from './property-project.js';
 
@@ -36,6 +36,32 @@ export function writeUserCode(project: PropertyProject): void {
     if (upcasters) write(files.upcasters, upcasters);
     const mappers = customMappers(aggregate, (generated) => importOf(files.mappers, generated));
     if (mappers) write(files.mappers, mappers);
+  }
+  // Read models across aggregates: `<read-model>.mappers.ts`, payloads from each source's events file.
+  for (const model of (project.domain.readModelFiles ?? []).flatMap((file) => file.readModels)) {
+    if (model.customOn.length === 0) continue;
+    const file = `${kebabCase(model.name)}.mappers.ts`;
+    const path = join(project.dir, project.sourceDir, file);
+    const importOf = (generated: string) => {
+      const relativePath = relative(dirname(join(project.sourceDir, file)), join(project.outputDir, generated)).replace(/\.ts$/, '.js');
+      return relativePath.startsWith('.') ? relativePath : `./${relativePath}`;
+    };
+    const owners = model.customOn.map((name) => {
+      const aggregate = project.domain.aggregates.find((candidate) => candidate.events.some((e) => e.name === name))!;
+      return { aggregate, event: aggregate.events.find((e) => e.name === name)! };
+    });
+    const imports = [...new Set(owners.map(({ aggregate }) => aggregate))].map(
+      (aggregate) => `import type { ${owners.filter((owner) => owner.aggregate === aggregate).map(({ event }) => generatedNames.payload(event.name)).join(', ')} } from '${importOf(generatedFiles(aggregate).events)}';`,
+    );
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(
+      path,
+      `import type { EventEnvelope, ProjectionChange } from 'esgen/runtime';
+${imports.join('\n')}
+import type { ${generatedNames.row(model.name)} } from '${importOf(crossReadModelFile(model.name))}';
+${owners.map(({ event }) => mapper(model, event)).join('\n')}
+`,
+    );
   }
 }
 

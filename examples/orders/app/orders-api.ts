@@ -14,6 +14,10 @@
  *   GET  /orders/:id/timeline         each status with when it began and how long it lasted
  *   GET  /orders?status=paid | ?userId=alice   from the OrderList read model
  *   GET  /stats/daily                 from the OrderStats read model
+ *   POST /customers                   { id, name, email }                → 201
+ *   POST /customers/:id/rename        { name }
+ *   GET  /customers/:id/orders        from CustomerOrders: the customer's name and orders (a read
+ *                                     model across the Customer and Order aggregates)
  *
  * Read models are asynchronous: a command answers with the global position of its last event; a
  * query with `?after=<position>` waits until the read models have processed it (read your writes).
@@ -23,8 +27,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AggregateNotFound, ConcurrencyError, InvalidEvent, isEsgenError, type EventSourcing, type ReadModelManager } from 'esgen/runtime';
+import { Customer } from '../src/domain/customer.js';
 import { Order, OrderRuleViolation } from '../src/domain/order.js';
-import { orderListReadModel, orderStatsReadModel, type OrderItem, type OrderStatus } from '../src/generated/index.js';
+import { customerOrdersReadModel, orderListReadModel, orderStatsReadModel, type OrderItem, type OrderStatus } from '../src/generated/index.js';
 
 /** A refused request: the status and a message for the client. */
 class HttpProblem extends Error {
@@ -45,6 +50,20 @@ export function createOrdersApi(es: EventSourcing, worker: ReadModelManager): Se
   const orders = es.repository(Order);
   const list = es.readModel(orderListReadModel);
   const stats = es.readModel(orderStatsReadModel);
+  const customers = es.repository(Customer);
+  const customerOrders = es.readModel(customerOrdersReadModel);
+
+  /** A command on a customer: the same bookkeeping as an order's, without metadata. */
+  async function customerCommand(id: string, run: (customer: Customer) => void, create = false) {
+    const customer = create ? customers.create(id) : await customers.load(id);
+    try {
+      run(customer);
+    } catch (error) {
+      throw new HttpProblem(422, (error as Error).message);
+    }
+    const result = await customers.save(customer);
+    return { status: create ? 201 : 200, body: { id, version: customer.version, position: result.envelopes.at(-1)!.position.toString() } };
+  }
 
   /** Loads, runs a business method, saves with who/why; answers with the new version and position. */
   async function command(id: string, headers: IncomingMessage['headers'], body: Body, run: (order: Order) => void, create = false) {
@@ -117,6 +136,14 @@ export function createOrdersApi(es: EventSourcing, worker: ReadModelManager): Se
     ['GET', /^\/stats\/daily$/, async ({ query }) => {
       await caughtUp(query);
       return { body: await stats.find({ orderBy: [['id', 'asc']] }) };
+    }],
+    ['POST', /^\/customers$/, ({ body }) => customerCommand(string(body, 'id'), (customer) => customer.register(string(body, 'name'), string(body, 'email')), true)],
+    ['POST', /^\/customers\/([^/]+)\/rename$/, ({ params, body }) => customerCommand(params[0]!, (customer) => customer.rename(string(body, 'name')))],
+    ['GET', /^\/customers\/([^/]+)\/orders$/, async ({ params, query }) => {
+      await caughtUp(query);
+      const row = await customerOrders.get(params[0]!);
+      if (row === undefined) throw new HttpProblem(404, `no customer or order of customer ${params[0]}`);
+      return { body: row };
     }],
   ];
 

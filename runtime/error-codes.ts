@@ -207,6 +207,11 @@ export const errorCodes = {
     fix: 'remove the event from `events`, or mark it `publish: true` in the spec',
   },
   // ── Specs against esgen.lock (schema evolution, docs/schema-evolution.md) ──
+  ESG167: {
+    name: 'handler flag without apply rules',
+    meaning: '`handler: true` on an event that has no `apply` rules (warning): the handler is the only way such an event changes state, so it is written in TypeScript whether or not the flag is there',
+    fix: 'remove `handler: true`, or add the `apply` rules the handler should run after',
+  },
   ESG170: {
     name: 'locked event version changed',
     meaning:

@@ -241,7 +241,7 @@ export function buildAggregate(file: string, spec: Raw, origins: SpecOrigins): {
         version: current,
         versions,
         ...(apply ? { apply } : {}),
-        ...(event.handler === true && apply ? { handler: true as const } : {}),
+        ...(event.handler === true ? { handler: true as const } : {}),
         ...(typeof event.publish === 'boolean' ? { publish: event.publish } : {}),
         ...(subject ? { subject } : {}),
         ...(typeof event.description === 'string' ? { description: event.description } : {}),

@@ -142,7 +142,7 @@ export interface EventDef {
   readonly versions: readonly EventVersionDef[];
   /** Declarative state changes; absent when the user writes `on<Event>` in TypeScript. */
   readonly apply?: readonly ApplyRule[];
-  /** `handler: true`: the user's `on<Event>` runs too, after the `apply` rules. */
+  /** `handler: true`: the user's `on<Event>` runs too, after the `apply` rules (without rules it is the only applier anyway: ESG167). */
   readonly handler?: true;
   /** `publish:` as written on the event (absent: the aggregate's decides); see typed IR `visibility`. */
   readonly publish?: boolean;

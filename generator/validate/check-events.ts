@@ -21,6 +21,7 @@ export function checkEvents(ctx: CheckContext): void {
       checkUpcasts(ctx, aggregate, event);
       checkApply(ctx, aggregate, event);
       checkPublish(ctx, aggregate, event);
+      checkHandlerFlag(ctx, event);
     }
   }
 }
@@ -38,6 +39,20 @@ function checkPublish(ctx: CheckContext, aggregate: AggregateDef, event: EventDe
     hint: event.publish
       ? 'remove `publish: true` from the event; to keep it internal write `publish: false`'
       : 'remove `publish: false` from the event; to publish it write `publish: true`',
+  });
+}
+
+/** `handler: true` without `apply` rules says nothing: such an event's handler is the only applier anyway. */
+function checkHandlerFlag(ctx: CheckContext, event: EventDef): void {
+  if (event.handler !== true || event.apply !== undefined) return;
+  ctx.report({
+    code: 'ESG167',
+    severity: 'warning',
+    node: event,
+    below: ['handler'],
+    part: 'key',
+    message: `\`${event.name}\` says \`handler: true\` but has no \`apply\` rules: its handler \`on${event.name}\` is written in TypeScript anyway`,
+    hint: '`handler: true` runs the handler after the `apply` rules; remove it, or add the rules it should follow',
   });
 }
 

@@ -144,7 +144,13 @@ export class PersonalDataVault {
    */
   async open(registry: Registry, rows: readonly SealedRow[]): Promise<void> {
     const subjects = new Set<string>();
-    for (const row of rows) if (row.pii_subject) subjects.add(row.pii_subject);
+    let previous: string | null | undefined;
+    for (const row of rows) {
+      // Rows of one stream mostly share their subject: the set sees each run once.
+      if (row.pii_subject === previous) continue;
+      previous = row.pii_subject;
+      if (previous) subjects.add(previous);
+    }
     if (subjects.size === 0) return;
     const epoch = this.#epoch;
     const keys = await this.#keysForRead([...subjects]);
@@ -163,10 +169,15 @@ export class PersonalDataVault {
       }
       openers.set(subject, new SealedPayloadOpener(key, subject, memo));
     }
+    let openerSubject: string | undefined;
+    let opener: SealedPayloadOpener | null = null;
     for (const row of rows) {
       const subject = row.pii_subject;
       if (!subject) continue;
-      const opener = openers.get(subject) ?? null;
+      if (subject !== openerSubject) {
+        openerSubject = subject;
+        opener = openers.get(subject) ?? null;
+      }
       const text = row.sealed_data;
       if (opener !== null) {
         row.event_data = typeof text === 'string' ? opener.fromText(text, row.event_id) : opener.fromParsed(row.event_data, row.event_id);

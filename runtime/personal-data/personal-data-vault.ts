@@ -20,7 +20,7 @@ import { keyStatements, type KeyRow, type KeyStatements } from './key-statements
 import { resolveMasterKey, type MasterKeyProvider, type MasterKeySource } from './master-key.js';
 import { DataKeyUnwrapFailed, PersonalDataCorrupt, SubjectForgotten } from './personal-data-errors.js';
 import { REMOVE, replacePii } from './pii-paths.js';
-import { SealedPayloadOpener } from './sealed-payload-opener.js';
+import { SealedPayloadOpener, type OpenedMemo } from './sealed-payload-opener.js';
 
 export interface PersonalDataOptions {
   /** `'ESGEN_MASTER_KEY'` (an environment variable: 32 bytes, base64 or hex), `() => key`, or a KMS-like provider. */
@@ -73,12 +73,12 @@ export class PersonalDataVault {
   /** Moves on every forget in this process: a read that began before it caches nothing. */
   #epoch = 0;
   /**
-   * What reads opened, per subject (SealedPayloadOpener: opened payloads by their stored text,
-   * decrypted values by ciphertext), kept exactly as long as the subject's key is cached: a hot
+   * What reads opened, per subject (SealedPayloadOpener: opened payloads by event id with the
+   * stored text they came from, decrypted values by ciphertext), kept exactly as long as the subject's key is cached: a hot
    * aggregate's reload does not pay AES-GCM again. Dropped with the key (expiry, forget); holding
    * them exposes nothing the cached key does not.
    */
-  readonly #values = new Map<string, Map<string, string>>();
+  readonly #values = new Map<string, OpenedMemo>();
 
   constructor(client: SqlClient, quotedSchema: string, master: MasterKeyProvider, ttlMs = DEFAULT_TTL_MS) {
     this.#client = client;
@@ -156,7 +156,7 @@ export class PersonalDataVault {
     const keys = await this.#keysForRead([...subjects]);
     // One opener per subject for the whole page (a stream load has a single subject).
     const openers = new Map<string, SealedPayloadOpener | null>();
-    const fresh = new Map<string, Map<string, string>>();
+    const fresh = new Map<string, OpenedMemo>();
     for (const [subject, key] of keys) {
       if (key === null) {
         openers.set(subject, null);
@@ -164,7 +164,7 @@ export class PersonalDataVault {
       }
       let memo = this.#values.get(subject);
       if (memo === undefined) {
-        memo = new Map<string, string>();
+        memo = new Map();
         fresh.set(subject, memo);
       }
       openers.set(subject, new SealedPayloadOpener(key, subject, memo));

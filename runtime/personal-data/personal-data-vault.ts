@@ -74,9 +74,9 @@ export class PersonalDataVault {
   #epoch = 0;
   /**
    * What reads opened, per subject (SealedPayloadOpener: opened payloads by event id with the
-   * stored text they came from, decrypted values by ciphertext), kept exactly as long as the subject's key is cached: a hot
-   * aggregate's reload does not pay AES-GCM again. Dropped with the key (expiry, forget); holding
-   * them exposes nothing the cached key does not.
+   * stored text they came from, decrypted values by ciphertext), kept exactly as long as the
+   * subject's key is cached: a hot aggregate's reload does not pay AES-GCM again. Dropped with the
+   * key (expiry, forget); holding them exposes nothing the cached key does not.
    */
   readonly #values = new Map<string, OpenedMemo>();
 

@@ -15,11 +15,12 @@ import type { EventDefinition, PiiValue, Registry } from '../contracts.js';
 import { InvalidEvent } from '../errors.js';
 import type { SqlClient } from '../sql-client.js';
 import { resolveSchema } from '../identifiers.js';
-import { isSealed, openText, openValue, sealValue, type SealedValue } from './field-cipher.js';
+import { isSealed, openValue, sealValue, subjectAad, type SealedValue } from './field-cipher.js';
 import { keyStatements, type KeyRow, type KeyStatements } from './key-statements.js';
 import { resolveMasterKey, type MasterKeyProvider, type MasterKeySource } from './master-key.js';
 import { DataKeyUnwrapFailed, PersonalDataCorrupt, SubjectForgotten } from './personal-data-errors.js';
 import { REMOVE, replacePii } from './pii-paths.js';
+import { SealedPayloadOpener, type OpenedMemo } from './sealed-payload-opener.js';
 
 export interface PersonalDataOptions {
   /** `'ESGEN_MASTER_KEY'` (an environment variable: 32 bytes, base64 or hex), `() => key`, or a KMS-like provider. */
@@ -34,6 +35,8 @@ export interface SealedRow {
   event_type: string;
   event_version: number;
   event_data: unknown;
+  /** The payload as JSON text instead of event_data (statements that send sealed payloads unparsed). */
+  sealed_data?: string | null;
   pii_subject?: string | null;
 }
 
@@ -52,8 +55,6 @@ export interface ForgetResult {
 }
 
 const DEFAULT_TTL_MS = 30_000;
-/** Bound of the decrypted-value memo per subject (a subject with more values decrypts the rest each time). */
-const MAX_VALUES_PER_SUBJECT = 10_000;
 /** Cache size above which expired entries are swept when new keys arrive. */
 const SWEEP_ABOVE = 10_000;
 
@@ -72,11 +73,12 @@ export class PersonalDataVault {
   /** Moves on every forget in this process: a read that began before it caches nothing. */
   #epoch = 0;
   /**
-   * Decrypted values (JSON text) by ciphertext, per subject, kept exactly as long as the subject's
-   * key is cached: a hot aggregate's reload does not pay AES-GCM again. Dropped with the key
-   * (expiry, forget); holding them exposes nothing the cached key does not.
+   * What reads opened, per subject (SealedPayloadOpener: opened payloads by event id with the
+   * stored text they came from, decrypted values by ciphertext), kept exactly as long as the
+   * subject's key is cached: a hot aggregate's reload does not pay AES-GCM again. Dropped with the
+   * key (expiry, forget); holding them exposes nothing the cached key does not.
    */
-  readonly #values = new Map<string, Map<string, string>>();
+  readonly #values = new Map<string, OpenedMemo>();
 
   constructor(client: SqlClient, quotedSchema: string, master: MasterKeyProvider, ttlMs = DEFAULT_TTL_MS) {
     this.#client = client;
@@ -119,12 +121,16 @@ export class PersonalDataVault {
     const subjects = inputs.map((input) => this.subjectOf(input) ?? null);
     const wanted = [...new Set(subjects.filter((subject): subject is string => subject !== null))];
     const keys = await this.#keysForAppend(wanted, (subject) => inputs[subjects.indexOf(subject)]!.definition.type);
+    const aads = new Map<string, Buffer>();
     const data = inputs.map((input, i) => {
       const subject = subjects[i];
       if (subject === null || subject === undefined) return input.data;
       const entries = input.definition.personalData!.versions[input.definition.version - 1] ?? [];
       const key = keys.get(subject)!;
-      return replacePii(input.data, entries, (value) => (value === undefined ? value : sealValue(key, subject, value)));
+      let aad = aads.get(subject);
+      if (aad === undefined) aads.set(subject, (aad = subjectAad(subject)));
+      const sealedAad = aad;
+      return replacePii(input.data, entries, (value) => (value === undefined ? value : sealValue(key, sealedAad, value)));
     });
     return { data, subjects };
   }
@@ -132,42 +138,53 @@ export class PersonalDataVault {
   /**
    * Opens the sealed values of stored rows in place (before upcasting: the stored version's paths
    * apply). A forgotten subject's values become their redacted values. Rows without a subject are
-   * left as they are (events without personal data, or stored before it was declared).
+   * left as they are (events without personal data, or stored before it was declared). A row's
+   * payload is `event_data` (parsed) or, when the statement sent it as text, `sealed_data`
+   * (the replay statement does: see SealedPayloadOpener); either way `event_data` ends opened.
    */
   async open(registry: Registry, rows: readonly SealedRow[]): Promise<void> {
     const subjects = new Set<string>();
-    for (const row of rows) if (row.pii_subject) subjects.add(row.pii_subject);
+    let previous: string | null | undefined;
+    for (const row of rows) {
+      // Rows of one stream mostly share their subject: the set sees each run once.
+      if (row.pii_subject === previous) continue;
+      previous = row.pii_subject;
+      if (previous) subjects.add(previous);
+    }
     if (subjects.size === 0) return;
     const epoch = this.#epoch;
     const keys = await this.#keysForRead([...subjects]);
-    const fresh = new Map<string, Map<string, string>>();
+    // One opener per subject for the whole page (a stream load has a single subject).
+    const openers = new Map<string, SealedPayloadOpener | null>();
+    const fresh = new Map<string, OpenedMemo>();
+    for (const [subject, key] of keys) {
+      if (key === null) {
+        openers.set(subject, null);
+        continue;
+      }
+      let memo = this.#values.get(subject);
+      if (memo === undefined) {
+        memo = new Map();
+        fresh.set(subject, memo);
+      }
+      openers.set(subject, new SealedPayloadOpener(key, subject, memo));
+    }
+    let openerSubject: string | undefined;
+    let opener: SealedPayloadOpener | null = null;
     for (const row of rows) {
       const subject = row.pii_subject;
       if (!subject) continue;
-      const entries = registry.events[row.event_type]?.personalData?.versions[row.event_version - 1] ?? [];
-      const key = keys.get(subject) ?? null;
-      let decrypt: ((sealed: SealedValue) => unknown) | null = null;
-      if (key !== null) {
-        let memo = this.#values.get(subject);
-        if (memo === undefined) {
-          memo = fresh.get(subject) ?? new Map<string, string>();
-          fresh.set(subject, memo);
-        }
-        const values = memo;
-        decrypt = (sealed) => {
-          let text = values.get(sealed.$pii);
-          if (text === undefined) {
-            try {
-              text = openText(key, subject, sealed);
-            } catch (error) {
-              throw new PersonalDataCorrupt(subject, row.event_id, { cause: error });
-            }
-            if (values.size < MAX_VALUES_PER_SUBJECT) values.set(sealed.$pii, text);
-          }
-          return JSON.parse(text);
-        };
+      if (subject !== openerSubject) {
+        openerSubject = subject;
+        opener = openers.get(subject) ?? null;
       }
-      row.event_data = openSealed(row.event_data, decrypt, entries);
+      const text = row.sealed_data;
+      if (opener !== null) {
+        row.event_data = typeof text === 'string' ? opener.fromText(text, row.event_id) : opener.fromParsed(row.event_data, row.event_id);
+      } else {
+        const entries = registry.events[row.event_type]?.personalData?.versions[row.event_version - 1] ?? [];
+        row.event_data = redactSealedValues(typeof text === 'string' ? JSON.parse(text) : row.event_data, entries);
+      }
     }
     // Like keys: what a read that overlapped a forget decrypted is not kept.
     if (epoch === this.#epoch) for (const [subject, memo] of fresh) this.#values.set(subject, memo);
@@ -324,22 +341,19 @@ export class PersonalDataVault {
  */
 export function redactSealed(registry: Registry, eventType: string, eventVersion: number, data: unknown): unknown {
   const entries = registry.events[eventType]?.personalData?.versions[eventVersion - 1] ?? [];
-  return openSealed(data, null, entries);
+  return redactSealedValues(data, entries);
 }
 
 /**
- * Every sealed value of a payload opened with `key`, or, without a key, replaced by the redacted
- * value of the path it sits at (left out for optional fields; null where the spec no longer names
- * the path). Walks the whole payload rather than the declared paths, so values sealed under an
- * older spec still open.
+ * Every sealed value of a payload replaced by the redacted value of the path it sits at (left out
+ * for optional fields; null where the spec no longer names the path): what a payload reads as
+ * without its key. Walks the whole payload rather than the declared paths, so values sealed under
+ * an older spec are redacted too. Copies what it changes (the publisher's rows are not its own).
  */
-function openSealed(data: unknown, decrypt: ((sealed: SealedValue) => unknown) | null, entries: readonly PiiValue[]): unknown {
-  // Paths are only needed to find redacted values (no key): not built while decrypting.
-  const track = decrypt === null;
+function redactSealedValues(data: unknown, entries: readonly PiiValue[]): unknown {
   const walk = (node: unknown, path: readonly string[]): unknown => {
     if (typeof node !== 'object' || node === null) return node;
     if (isSealed(node)) {
-      if (decrypt !== null) return decrypt(node);
       const entry = entries.find((candidate) => candidate.path.length === path.length && candidate.path.every((segment, i) => segment === '*' || segment === path[i]));
       if (entry === undefined) return null;
       return 'redacted' in entry ? structuredClone(entry.redacted) : REMOVE;
@@ -348,7 +362,7 @@ function openSealed(data: unknown, decrypt: ((sealed: SealedValue) => unknown) |
       let copy: unknown[] | undefined;
       for (let i = 0; i < node.length; i++) {
         const item: unknown = node[i];
-        const next = walk(item, track ? [...path, String(i)] : path);
+        const next = walk(item, [...path, String(i)]);
         if (next === item) continue;
         copy ??= [...node];
         copy[i] = next === REMOVE ? null : next;
@@ -358,7 +372,7 @@ function openSealed(data: unknown, decrypt: ((sealed: SealedValue) => unknown) |
     let copy: Record<string, unknown> | undefined;
     for (const name in node) {
       const value = (node as Record<string, unknown>)[name];
-      const next = walk(value, track ? [...path, name] : path);
+      const next = walk(value, [...path, name]);
       if (next === value) continue;
       copy ??= { ...(node as Record<string, unknown>) };
       if (next === REMOVE) delete copy[name];

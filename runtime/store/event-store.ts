@@ -162,7 +162,7 @@ export class PostgresEventStore implements EventStore {
     const inTransaction = notify && (options.wakeUp === 'in-transaction' || (options.wakeUp === undefined && this.client.dialect === 'pglite'));
     this.#wakeUp = !notify || inTransaction ? undefined : typeof options.wakeUp === 'object' ? options.wakeUp : notifyAfterCommit(this.client, this.notifyChannel);
     this.#append = committing(statements(appendStatements(schema.quoted, inTransaction ? this.notifyChannel : undefined), prepared));
-    this.#read = statements(readStatements(schema.quoted), prepared);
+    this.#read = statements(readStatements(schema.quoted, options.personalData !== undefined), prepared);
     this.#feed = statements(feedSql(schema.quoted), prepared);
     this.#snapshot = statements(snapshotStatements(schema.quoted), prepared);
   }

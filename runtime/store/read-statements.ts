@@ -12,6 +12,15 @@ export const ENVELOPE_COLUMNS =
 export const REPLAY_COLUMNS =
   'event_id, version, event_type, event_version, event_data, metadata, occurred_at, correlation_id, causation_id, pii_subject';
 
+/**
+ * REPLAY_COLUMNS of a store with personal data: a sealed payload (pii_subject set) comes as its
+ * JSON text in sealed_data, event_data NULL. The vault opens it from the text, and a hot
+ * aggregate's reload finds the text in its memo instead of having the driver parse ciphertexts
+ * (docs/personal-data.md, "Performance"). Other payloads arrive parsed as usual.
+ */
+export const SEALED_REPLAY_COLUMNS =
+  'event_id, version, event_type, event_version, CASE WHEN pii_subject IS NULL THEN event_data END AS event_data, CASE WHEN pii_subject IS NOT NULL THEN event_data::text END AS sealed_data, metadata, occurred_at, correlation_id, causation_id, pii_subject';
+
 export interface ReadStatements {
   /** $1 type, $2 id, $3 first version, $4 last version. */
   readonly stream: string;
@@ -30,8 +39,10 @@ export interface ReadStatements {
   readonly byId: string;
 }
 
-export function readStatements(quotedSchema: string): ReadStatements {
+/** `personalData`: the store opens sealed payloads (SEALED_REPLAY_COLUMNS for replays). */
+export function readStatements(quotedSchema: string, personalData = false): ReadStatements {
   const events = `${quotedSchema}.events`;
+  const replayColumns = personalData ? SEALED_REPLAY_COLUMNS : REPLAY_COLUMNS;
   const streamRange = 'aggregate_type = $1 AND aggregate_id = $2 AND version BETWEEN $3::int AND $4::int';
   // A stream read "until" an instant is a prefix of the stream: it stops before the first event
   // that occurred later, so a state is never rebuilt from a non-contiguous set of events even when
@@ -44,8 +55,8 @@ export function readStatements(quotedSchema: string): ReadStatements {
   return {
     stream: `SELECT ${ENVELOPE_COLUMNS} FROM ${events} WHERE ${streamRange} ORDER BY version`,
     streamUntil: `SELECT ${ENVELOPE_COLUMNS} FROM ${events} WHERE ${streamRange} ${untilBound} ORDER BY version`,
-    replay: `SELECT ${REPLAY_COLUMNS} FROM ${events} WHERE ${streamRange} ORDER BY version`,
-    replayUntil: `SELECT ${REPLAY_COLUMNS} FROM ${events} WHERE ${streamRange} ${untilBound} ORDER BY version`,
+    replay: `SELECT ${replayColumns} FROM ${events} WHERE ${streamRange} ORDER BY version`,
+    replayUntil: `SELECT ${replayColumns} FROM ${events} WHERE ${streamRange} ${untilBound} ORDER BY version`,
     head: `SELECT global_position::text AS position, transaction_id::text AS transaction_id FROM ${events}
 WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY events.transaction_id DESC, events.global_position DESC

@@ -22,6 +22,8 @@ export interface ReplayRow {
   causation_id: string | null;
   /** The data subject whose key sealed the personal values (migration 5); null or absent without. */
   pii_subject?: string | null;
+  /** A sealed payload as JSON text (SEALED_REPLAY_COLUMNS): the vault opens it into event_data. */
+  sealed_data?: string | null;
 }
 
 /** A stored event ready to replay: it is both the DomainEvent and its EventContext. */

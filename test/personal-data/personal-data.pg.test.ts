@@ -375,14 +375,37 @@ describe('personal data', () => {
     expect(await es.store.streamVersion('Customer', id)).toBe(0);
   });
 
+  it('reloads a hot stream from the memo as new payloads every time, and redacts it at once after a forget', async () => {
+    const { customerId, orderId } = await registerWithOrder();
+    const first = await es.store.readStreamForReplay('Order', orderId);
+    const placed = first[0]!.data as OrderPlaced;
+    placed.shippingName = 'changed by the caller';
+    placed.contacts.billing!.email = 'changed too';
+    for (let load = 0; load < 3; load++) {
+      const again = await es.store.readStreamForReplay('Order', orderId);
+      expect(again.map((event) => event.data)).toEqual([order(customerId), {}]);
+      expect(again[0]!.data).not.toBe(first[0]!.data);
+    }
+    expect((await es.store.readStreamForReplay('Customer', customerId))[0]!.data).toEqual(ada(customerId));
+    await es.forget(customerId, { rebuildReadModels: false });
+    expect((await es.store.readStreamForReplay('Customer', customerId))[0]!.data).toEqual(redactedCustomer);
+    const redactedOrder = (await es.store.readStreamForReplay('Order', orderId))[0]!.data;
+    expect(redactedOrder).toEqual((await es.store.getEventsByAggregate('Order', orderId))[0]!.data);
+    expect(JSON.stringify(redactedOrder)).not.toContain(customerId.slice(2) + '@');
+  });
+
   it('refuses an altered ciphertext with PersonalDataCorrupt instead of reading it as forgotten', async () => {
     const { customerId } = await registerWithOrder();
+    // Loaded once: the memo holds the intact payload, and must not answer for the altered one.
+    await es.store.readStreamForReplay('Customer', customerId);
     const raw = await db.client.query<{ email: { $pii: string } }>(`SELECT event_data->'email' AS email FROM ${db.schema}.events WHERE aggregate_id = $1`, [customerId]);
     const text = raw.rows[0]!.email.$pii;
     const flipped = text.slice(0, 10) + (text[10] === 'A' ? 'B' : 'A') + text.slice(11);
     await db.client.query(`UPDATE ${db.schema}.events SET event_data = jsonb_set(event_data, '{email}', $2::jsonb) WHERE aggregate_id = $1`, [customerId, JSON.stringify({ $pii: flipped })]);
-    const error = await es.store.getEventsByAggregate('Customer', customerId).catch((e: unknown) => e);
-    expect(isEsgenError(error, 'ESG254')).toBe(true);
-    expect(error).toMatchObject({ subjectId: customerId });
+    for (const read of [() => es.store.getEventsByAggregate('Customer', customerId), () => es.store.readStreamForReplay('Customer', customerId)]) {
+      const error = await read().catch((e: unknown) => e);
+      expect(isEsgenError(error, 'ESG254')).toBe(true);
+      expect(error).toMatchObject({ subjectId: customerId });
+    }
   });
 });

@@ -88,11 +88,20 @@ WHERE e.transaction_id = pg_current_xact_id() AND e.global_position > $1::bigint
 ORDER BY e.transaction_id, e.global_position`;
   const eventIds = new Set<string>();
   const versions = new Map<string, number>();
-  // Every problem is reported at once: once one is found nothing more is written (the transaction
-  // rolls back), but the rest is still checked. Checking runs chunk by chunk while the server
-  // writes the previous chunk, instead of a pass over the whole import before the first write.
+  // Every problem is reported at once. An array is checked whole before anything is sent (bad
+  // input never reaches the database). An iterable is checked chunk by chunk as it is read: once a
+  // problem is found nothing more is written (the transaction rolls back), but the rest is still
+  // checked.
   const issues: ImportIssue[] = [];
   let total = 0;
+  const checked = Array.isArray(events);
+  if (checked) {
+    (events as readonly BulkEvent[]).forEach((event, index) => {
+      const problem = checkEvent(target.registry, event, eventIds);
+      if (problem !== undefined && issues.length < MAX_ISSUES) issues.push({ index, eventType: event?.type, message: problem });
+    });
+    if (issues.length > 0) throw new InvalidImport(issues);
+  }
   try {
     await target.client.transaction(async (tx) => {
       if (tx.copyFrom === undefined) throw new InvalidArgument('client', 'cannot COPY: bulk imports need esgen’s pg or PGlite client');
@@ -159,7 +168,7 @@ ORDER BY e.transaction_id, e.global_position`;
       // one go kept the server idle for as long as the rendering took).
       if (i % RENDER_SLICE === RENDER_SLICE - 1) await yieldToIo();
       const event = chunk[i]!;
-      const problem = checkEvent(target.registry, event, eventIds);
+      const problem = checked ? undefined : checkEvent(target.registry, event, eventIds);
       if (problem !== undefined) {
         if (issues.length < MAX_ISSUES) issues.push({ index: index + i, eventType: event?.type, message: problem });
         continue;

@@ -129,11 +129,13 @@ describe('appendBulk', () => {
     expect(await count()).toBe(before);
   });
 
-  it('checks chunk by chunk while writing, still reporting the problems of every chunk and writing nothing', async () => {
+  it('checks a stream of events chunk by chunk while writing, and still reports the problems of every chunk, writing nothing', async () => {
     const before = await count();
     const id = newId();
-    const events = [opened(id), deposited(id, 1), deposited(id, 2), deposited(id, -2), deposited(id, 3), deposited(id, 4), deposited(id, 0)];
-    const error = await store.appendBulk(events, { chunkSize: 2 }).catch((caught: unknown) => caught);
+    async function* lines(): AsyncGenerator<BulkEvent> {
+      yield* [opened(id), deposited(id, 1), deposited(id, 2), deposited(id, -2), deposited(id, 3), deposited(id, 4), deposited(id, 0)];
+    }
+    const error = await store.appendBulk(lines(), { chunkSize: 2 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidImport);
     expect((error as InvalidImport).issues.map((issue) => issue.index)).toEqual([3, 6]);
     expect(await count()).toBe(before);

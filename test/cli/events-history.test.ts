@@ -125,7 +125,7 @@ describe('esgen events', () => {
     expect(early.stderr).toMatch(/^esgen: ESG203 Order order-1 was not found at .*Z\.\n$/);
     const typo = await esgen(['Ordr', 'order-1']);
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toBe('esgen: unknown aggregate type "Ordr" (did you mean Order?); the registry has Order\n');
+    expect(typo.stderr).toBe('esgen: unknown aggregate type "Ordr" (did you mean Order?); the registry has Customer, Order\n');
     const missing = await esgen(['Order', 'order-404']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^esgen: no events for Order "order-404" on /);

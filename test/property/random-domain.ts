@@ -174,7 +174,7 @@ function randomCrossReadModel(random: Random, names: NameBook, aggregates: reado
     for (const event of updating) {
       if (!random.chance(0.6)) continue;
       const op = mappingOp(random, ownerOf.get(event.name)!, event, type, optional, options.forRuntime === true);
-      if (op) rules.push({ event: event.name, op, viaFrom: op.kind === 'set' && op.value.kind !== 'const' && random.chance(0.4) });
+      if (op) rules.push({ event: event.name, op, viaFrom: op.kind === 'set' && (op.value.kind === 'event' || op.value.kind === 'envelope') && random.chance(0.4) });
     }
     let fieldDefault: Json | undefined;
     if (random.chance(0.3) || (rules.length === 0 && customOn.length === 0 && !optional && random.chance(0.7))) {

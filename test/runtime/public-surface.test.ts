@@ -51,14 +51,14 @@ const applicationNames = [
     'SubjectExport', 'SubjectForgotten', 'SubscribeOptions', 'Subscription', 'SubscriptionHandler',
     'SubscriptionStart', 'TimeBucket', 'TimeoutKind', 'UnknownAggregateType', 'UnknownEventType', 'UnknownProjection',
     'UnknownPublisher', 'ValidationIssue', 'ValidationResult', 'WaitOptions', 'WakeUp', 'Where',
-    'WorkerConnectionEvent', 'WorkerLogger', 'WriteOutcome', 'add', 'aggregateDefinition', 'append', 'appendAll',
+    'WorkerConnectionEvent', 'WorkerLogger', 'WriteOutcome', 'add', 'addToEntry', 'aggregateDefinition', 'append', 'appendAll',
     'check', 'connect', 'createEventConsumer', 'createEventSourcing', 'createEventStore', 'createJetStreamPublisher',
     'createMemoryDedupStore', 'createNatsPublisher', 'createPgClient', 'createPgliteClient',
     'createPostgresDedupStore', 'createPublisher', 'createReadModelManager', 'createRepository', 'decodeEvent',
     'decrementBy', 'defineAggregate', 'defineAggregateConsumer', 'defineEvent', 'defineReadModel', 'defineRegistry',
     'dividedBy', 'errorCodes', 'eventSubject', 'followEvents', 'isConnectionFault', 'isEsgenError', 'keyText',
-    'localMasterKey', 'max', 'min', 'minus', 'patched', 'plus', 'pointer', 'readModel', 'removeBy', 'setOnce',
-    'subjectOf', 'subscribe', 'subtract', 'timeBucket', 'times', 'toOutgoingMessage', 'upsertBy', 'upsertEach', 'utc',
+    'localMasterKey', 'max', 'min', 'minus', 'patched', 'plus', 'pointer', 'readModel', 'removeBy', 'removeEntry', 'setEntry', 'setOnce',
+    'subjectOf', 'subscribe', 'subtract', 'subtractFromEntry', 'timeBucket', 'times', 'toOutgoingMessage', 'upsertBy', 'upsertEach', 'utc',
     'validateWith',
 ];
 

@@ -60,7 +60,7 @@ describe('a read-model file', () => {
     const generated = readFileSync(join(dir, 'src/generated/read-models/member-loans.ts'), 'utf8');
     expect(generated).toContain("import type { LoanEvents } from '../loan/events.js';");
     expect(generated).toContain("import type { MemberEvents } from '../member/events.js';");
-    expect(generated).toContain('defineReadModel<MemberLoansRow, LoanEvents & MemberEvents>({');
+    expect(generated).toContain('defineReadModel<MemberLoansRow, LoanEvents & MemberEvents, never>({');
     expect(generated).toContain("aggregateTypes: ['Loan', 'Member']");
     expect(generated).toContain("import { mapMemberLoansOnBookReturned } from '../../domain/member-loans.mappers.js';");
     expect(readFileSync(join(dir, 'src/generated/registry.ts'), 'utf8')).toContain('defineRegistry([loanAggregate, memberAggregate], [memberLoansReadModel])');

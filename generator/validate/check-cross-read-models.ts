@@ -6,7 +6,7 @@ import type { AggregateDef, ReadModelDef, TypeRef } from '../ir/types.js';
 import { sourceView } from '../typed/read-model-sources.js';
 import { typeAggregate } from '../typed/typed-aggregate.js';
 import { createCheckContext, type CheckContext } from './check-context.js';
-import { checkIdentifierName, checkOptionalName, sqlIdentifier, suggestSqlName } from './check-names.js';
+import { checkIdentifierName, checkOptionalName, checkProjectionName } from './check-names.js';
 import { checkReadModels } from './check-read-models.js';
 
 /**
@@ -100,15 +100,7 @@ function checkLocalNames(ctx: CheckContext, model: ReadModelDef): void {
     checkIdentifierName(ctx, field.name, field, 'the field name');
     checkOptionalName(ctx, field, field);
   }
-  if (!sqlIdentifier.test(model.projection)) {
-    ctx.report({
-      code: 'ESG145',
-      node: model,
-      below: ['projection'],
-      message: `the projection name \`${model.projection}\` is not a safe SQL identifier`,
-      hint: `use lower-case letters, digits and \`_\`, starting with a letter or \`_\`, at most 63 characters (e.g. \`${suggestSqlName(model.projection)}\`)`,
-    });
-  }
+  checkProjectionName(ctx, model);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { enumValuesName } from '../emit/emit-types.js';
 import { aggregateNames as aggregateTypeNames, checkName, eventNames, readModelNames } from '../emit/names.js';
 import { primitiveNames } from '../ir/parse-expressions.js';
-import type { AggregateDef, FieldDef } from '../ir/types.js';
+import type { AggregateDef, FieldDef, ReadModelDef } from '../ir/types.js';
 import { typeAggregate } from '../typed/typed-aggregate.js';
 import type { CheckContext } from './check-context.js';
 import { readableVersions } from '../ir/event-versions.js';
@@ -179,15 +179,7 @@ export function checkNames(ctx: CheckContext, scope: 'local' | 'domain'): void {
         ctx.report({ code: 'ESG156', node: model, part: 'key', message: `the read model \`${model.name}\` is also declared by the aggregate \`${owner.name}\` (${owner.file})`, hint: 'read-model names must be unique across the domain' });
       } else readModelOwners.set(model.name, aggregate);
 
-      if (local && !sqlIdentifier.test(model.projection)) {
-        ctx.report({
-          code: 'ESG145',
-          node: model,
-          below: ['projection'],
-          message: `the projection name \`${model.projection}\` is not a safe SQL identifier`,
-          hint: `use lower-case letters, digits and \`_\`, starting with a letter or \`_\`, at most 63 characters (e.g. \`${suggestSqlName(model.projection)}\`)`,
-        });
-      }
+      if (local) checkProjectionName(ctx, model);
       // Within one aggregate a duplicate is local; across aggregates it is the domain's.
       const previous = projections.get(model.projection);
       if (previous !== undefined) {
@@ -223,6 +215,18 @@ export function checkOptionalName(ctx: CheckContext, field: { name: string; opti
   if (field.optional && objectMembers.has(field.name)) {
     ctx.report({ code: 'ESG131', node, part: 'key', message: `the optional field \`${field.name}\` is named like a method every JavaScript object has, which TypeScript would take for it when the field is absent`, hint: 'make the field required, or give it another name' });
   }
+}
+
+/** ESG145: a projection name is the `projection_name` of SQL statements, so it must be a safe identifier. */
+export function checkProjectionName(ctx: CheckContext, model: ReadModelDef): void {
+  if (sqlIdentifier.test(model.projection)) return;
+  ctx.report({
+    code: 'ESG145',
+    node: model,
+    below: ['projection'],
+    message: `the projection name \`${model.projection}\` is not a safe SQL identifier`,
+    hint: `use lower-case letters, digits and \`_\`, starting with a letter or \`_\`, at most 63 characters (e.g. \`${suggestSqlName(model.projection)}\`)`,
+  });
 }
 
 export function suggestSqlName(name: string): string {

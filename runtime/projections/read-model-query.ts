@@ -257,13 +257,14 @@ function equalityClauses(fields: Map<string, FieldInfo>, definition: ReadModelDe
     throw new InvalidReadModelQuery(`Cannot query on ${field}: it is not a scalar field of ${definition.name} (fields that filter: id, ${scalars.join(', ') || 'none'}).`);
   }
   const contains = (value: unknown) => `data @> ${param(params, JSON.stringify({ [field]: jsonValue(type, field, value) }))}::jsonb`;
-  if (condition === null) return [`coalesce(data -> ${param(params, field)}, 'null'::jsonb) = 'null'::jsonb`];
+  const unset = () => `coalesce(data -> ${param(params, field)}, 'null'::jsonb) = 'null'::jsonb`;
+  if (condition === null) return [unset()];
   if (!isOperatorObject(condition)) return [contains(condition)];
   const clauses: string[] = [];
   for (const [operator, value] of Object.entries(condition)) {
     if (value === undefined) continue;
     if (operator === 'eq') {
-      clauses.push(value === null ? `coalesce(data -> ${param(params, field)}, 'null'::jsonb) = 'null'::jsonb` : contains(value));
+      clauses.push(value === null ? unset() : contains(value));
     } else if (operator === 'in') {
       if (!Array.isArray(value)) throw new InvalidReadModelQuery(`${field}.in must be an array.`);
       clauses.push(value.length === 0 ? 'false' : `(${value.map(contains).join(' OR ')})`);

@@ -36,6 +36,12 @@ export interface EventSourcingOptions {
    * application_name 'esgen', TCP keep-alive on (docs/runtime.md, "Connections and timeouts").
    */
   readonly pool?: PgPoolOptions;
+  /**
+   * Named prepared statements on the server (default true). Turn off behind PgBouncer in
+   * transaction mode before 1.21, which cannot route them. Ignored when `client` is given (set it
+   * on createPgClient) and on PGlite.
+   */
+  readonly preparedStatements?: boolean;
   /** A client the application already has (e.g. createPgClient({ pool })); it is not closed by close(). */
   readonly client?: SqlClient;
   /** Schema holding esgen's tables; default `public`. */
@@ -107,6 +113,7 @@ export async function createEventSourcing(options: EventSourcingOptions): Promis
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
+      ...(options.preparedStatements === undefined ? {} : { preparedStatements: options.preparedStatements }),
     }));
   const { registry } = options;
   const schema = options.schema;
@@ -193,6 +200,7 @@ function checkEventSourcingOptions(options: unknown): void {
   if (given.databaseUrl !== undefined) storableString('options.databaseUrl', given.databaseUrl);
   if (given.dataDir !== undefined) storableString('options.dataDir', given.dataDir);
   optionalBoolean('options.migrate', given.migrate);
+  optionalBoolean('options.preparedStatements', given.preparedStatements);
   checkShapeChangePolicy('options.onShapeChange', given.onShapeChange);
   optionalFunction('options.onShapeRebuild', given.onShapeRebuild);
   if (given.repository !== undefined) optionsObject('options.repository', given.repository as object);

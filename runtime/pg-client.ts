@@ -48,6 +48,12 @@ export interface PgClientOptions {
   readonly onIdleConnectionError?: (error: Error) => void;
   /** Wait between LISTEN reconnection attempts (see ReconnectOptions; giveUpAfterMs does not apply: a listener retries until stopped). */
   readonly reconnect?: ReconnectOptions;
+  /**
+   * Run esgen's statements as named prepared statements (default true): the server parses and
+   * plans each once per connection. Turn off behind PgBouncer in transaction mode before 1.21,
+   * which cannot route prepared statements: every statement then runs unnamed.
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /**
@@ -65,6 +71,9 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
   const pool: PgPoolLike = options.pool ?? (await createPool(options, settings!));
   const limits: FaultLimits = settings === undefined ? {} : settings;
   const listeners = new Set<ListenSession>();
+  const named = options.preparedStatements !== false;
+  const run = <TRow>(executor: PgConnectionLike, sql: string, params: readonly unknown[] | undefined, queryOptions: QueryOptions | undefined) =>
+    runOn<TRow>(executor, sql, params, named ? queryOptions?.name : undefined);
 
   const checkout = async (): Promise<PgConnectionLike> => {
     try {
@@ -153,15 +162,10 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
   };
 }
 
-async function run<TRow>(
-  executor: PgConnectionLike,
-  sql: string,
-  params: readonly unknown[] | undefined,
-  options: QueryOptions | undefined,
-): Promise<QueryResult<TRow>> {
+async function runOn<TRow>(executor: PgConnectionLike, sql: string, params: readonly unknown[] | undefined, name: string | undefined): Promise<QueryResult<TRow>> {
   const values = params as unknown[] | undefined;
   // A named query is parsed and planned once per connection (pg keeps the name → text map).
-  const result = options?.name === undefined ? await executor.query(sql, values) : await executor.query({ name: options.name, text: sql, values });
+  const result = name === undefined ? await executor.query(sql, values) : await executor.query({ name, text: sql, values });
   return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
 }
 

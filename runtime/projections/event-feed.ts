@@ -1,6 +1,7 @@
 import type { EventEnvelope, Registry } from '../contracts.js';
 import type { SqlExecutor } from '../sql-client.js';
 import { distinctTypes, feedSql } from '../store/feed-statements.js';
+import { prepared } from '../store/statement.js';
 import { toEnvelopes, type EnvelopeRow } from '../store/stored-event.js';
 import { openRows } from '../store/event-store.js';
 import type { PersonalDataVault } from '../personal-data/personal-data-vault.js';
@@ -64,7 +65,7 @@ export async function readFeedPage(
   const params: unknown[] = [after.transactionId.toString(), after.position.toString(), limit];
   const sql = ignoreHorizon ? statements.visibleOfTypes : eventTypes === undefined ? statements.page : statements.pageOfTypes;
   if (eventTypes !== undefined || ignoreHorizon) params.push(distinctTypes(eventTypes ?? []));
-  const result = await executor.query<FeedRow>(sql, params);
+  const result = await executor.query<FeedRow>(sql, params, prepared(sql));
   const rows: EnvelopeRow[] = [];
   let head: FeedRow | undefined;
   for (const row of result.rows) {

@@ -1,5 +1,6 @@
 import type { EventEnvelope, ReadModelDefinition, Registry } from '../contracts.js';
 import type { SqlExecutor } from '../sql-client.js';
+import { prepared } from '../store/statement.js';
 import { applyKeyedEvents, keyEvents } from './apply-events.js';
 import { ProjectionMapperFailed, ReadModelShapeChanged } from './projection-errors.js';
 import { advisoryNamespace } from './projection-leases.js';
@@ -43,6 +44,7 @@ export function createInlineProjector(registry: Registry, options: InlineProject
   // touching the same rows cannot deadlock (advisory xact locks also cover rows that do not exist
   // yet, which SELECT … FOR UPDATE cannot, and hold no session state); plus the fingerprint the
   // stored rows were built with.
+  const lockProjection = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || $2, 0))`;
   const lockAndReadShape = `SELECT (SELECT fingerprint FROM ${tables.positions} WHERE projection_name = $1) AS fingerprint,
   (SELECT count(pg_advisory_xact_lock(hashtextextended($1 || '/' || k, 0))) FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS k ORDER BY k) AS keys)::int AS locked`;
 
@@ -56,10 +58,10 @@ export function createInlineProjector(registry: Registry, options: InlineProject
       }
       if (keyed.keyed.length === 0) continue;
       const ids = [...new Set(keyed.keyed.map((entry) => entry.key))];
-      await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || $2, 0))`, [namespace, definition.projection]);
+      await tx.query(lockProjection, [namespace, definition.projection], prepared(lockProjection));
       // A separate statement, so its snapshot is taken after the projection lock was granted: a
       // rebuild switch to another shape (which holds that lock exclusively) is visible here.
-      const locked = await tx.query<{ fingerprint: string | null }>(lockAndReadShape, [definition.projection, ids]);
+      const locked = await tx.query<{ fingerprint: string | null }>(lockAndReadShape, [definition.projection, ids], prepared(lockAndReadShape));
       const stored = locked.rows[0]?.fingerprint ?? null;
       if (stored !== null && stored !== definition.fingerprint) {
         // The rows were rebuilt for another mapping or mode (a newer deploy): writing them with

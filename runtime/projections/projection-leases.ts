@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../sql-client.js';
+import { prepared } from '../store/statement.js';
 import type { ProjectionTables } from './projection-tables.js';
 
 /**
@@ -113,9 +114,11 @@ export async function fenceBatch(
 ): Promise<FenceResult> {
   const deferred = durability === 'deferred';
   if (mode === 'row-lock') {
-    return (await tx.query(deferred ? statements.fenceRowLockDeferred : statements.fenceRowLock, [projection, workerId, leaseSeconds])).rowCount === 1 ? 'ok' : 'lost';
+    const fence = deferred ? statements.fenceRowLockDeferred : statements.fenceRowLock;
+    return (await tx.query(fence, [projection, workerId, leaseSeconds], prepared(fence))).rowCount === 1 ? 'ok' : 'lost';
   }
-  const result = await tx.query<{ locked: boolean; owned: boolean }>(deferred ? statements.fenceAdvisoryDeferred : statements.fenceAdvisory, [projection, workerId, advisoryNamespace(schema)]);
+  const fence = deferred ? statements.fenceAdvisoryDeferred : statements.fenceAdvisory;
+  const result = await tx.query<{ locked: boolean; owned: boolean }>(fence, [projection, workerId, advisoryNamespace(schema)], prepared(fence));
   const row = result.rows[0];
   if (row === undefined || !row.owned) return 'lost';
   return row.locked ? 'ok' : 'busy';

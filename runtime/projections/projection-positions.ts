@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../sql-client.js';
+import { prepared } from '../store/statement.js';
 import { checkpointFromText, type Checkpoint } from './checkpoint.js';
 import type { ProjectionTables } from './projection-tables.js';
 
@@ -152,7 +153,7 @@ export function toPositionState(row: PositionRow): PositionState {
 }
 
 export async function readPosition(executor: SqlExecutor, statements: PositionStatements, name: string): Promise<PositionState | undefined> {
-  const result = await executor.query<PositionRow>(statements.read, [name]);
+  const result = await executor.query<PositionRow>(statements.read, [name], prepared(statements.read));
   const row = result.rows[0];
   return row === undefined ? undefined : toPositionState(row);
 }
@@ -198,7 +199,7 @@ export async function advancePosition(
     processed,
     fingerprint,
   ];
-  if (failure === undefined) return (await executor.query(statements.advance, [...params, expectedFingerprint])).rowCount === 1;
+  if (failure === undefined) return (await executor.query(statements.advance, [...params, expectedFingerprint], prepared(statements.advance))).rowCount === 1;
   params.push(failure.position.toString(), failure.transactionId.toString(), failure.eventId, failure.eventType, failure.message.slice(0, 4000), expectedFingerprint);
   return (await executor.query(statements.fail, params)).rowCount === 1;
 }

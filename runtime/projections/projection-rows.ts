@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../sql-client.js';
+import { prepared } from '../store/statement.js';
 import type { ProjectionTables } from './projection-tables.js';
 
 /** A row of the shared projections table as the runtime holds it. */
@@ -46,10 +47,8 @@ export async function loadRows<TRow>(
 ): Promise<Map<string, StoredRow<TRow>>> {
   const rows = new Map<string, StoredRow<TRow>>();
   if (ids.length === 0) return rows;
-  const result = await executor.query<{ id: string; data: TRow; version: number }>(forUpdate ? statements.loadForUpdate : statements.load, [
-    projection,
-    ids,
-  ]);
+  const sql = forUpdate ? statements.loadForUpdate : statements.load;
+  const result = await executor.query<{ id: string; data: TRow; version: number }>(sql, [projection, ids], prepared(sql));
   for (const row of result.rows) rows.set(row.id, { data: row.data, version: row.version });
   return rows;
 }
@@ -61,6 +60,6 @@ export async function writeRows(executor: SqlExecutor, statements: RowStatements
     if (write.kind === 'upsert') upserts.push({ id: write.id, data: write.data, version: write.version });
     else deletes.push(write.id);
   }
-  if (upserts.length > 0) await executor.query(statements.upsert, [projection, JSON.stringify(upserts)]);
-  if (deletes.length > 0) await executor.query(statements.delete, [projection, deletes]);
+  if (upserts.length > 0) await executor.query(statements.upsert, [projection, JSON.stringify(upserts)], prepared(statements.upsert));
+  if (deletes.length > 0) await executor.query(statements.delete, [projection, deletes], prepared(statements.delete));
 }

@@ -17,6 +17,22 @@ export function statement(sql: string, prepared: boolean): Statement {
   return { sql, options: { name: `esgen_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` } };
 }
 
+const PREPARED = new Map<string, QueryOptions>();
+
+/**
+ * The named-statement options of a statement text, memoised: for hot paths that hold their SQL as
+ * plain text (projection batches, inline projections). The client runs it unnamed when it was
+ * created with preparedStatements: false.
+ */
+export function prepared(sql: string): QueryOptions {
+  let options = PREPARED.get(sql);
+  if (options === undefined) {
+    options = statement(sql, true).options!;
+    PREPARED.set(sql, options);
+  }
+  return options;
+}
+
 export function statements<TKey extends string>(texts: Readonly<Record<TKey, string>>, prepared: boolean): Record<TKey, Statement> {
   const result = {} as Record<TKey, Statement>;
   for (const key of Object.keys(texts) as TKey[]) result[key] = statement(texts[key], prepared);

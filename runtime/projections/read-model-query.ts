@@ -2,6 +2,7 @@ import type { IndexedFieldType, ReadModelDefinition } from '../contracts.js';
 import { arrayOf, describeValue, optionsObject, plainJsonObject, storableDate, storableString } from '../argument-checks.js';
 import { assertIdentifier } from '../identifiers.js';
 import type { SqlExecutor } from '../sql-client.js';
+import { prepared } from '../store/statement.js';
 import { assertFieldName, fieldExpression, parameterCast } from './field-expression.js';
 import { InvalidReadModelQuery } from './projection-errors.js';
 import { projectionTables, type ProjectionTables } from './projection-tables.js';
@@ -120,6 +121,9 @@ export function readModel<TRow, TIndexed extends string = string>(
   // The projection is a validated identifier inlined as a literal: the planner can then prove the
   // partial indexes' predicate (WHERE projection_name = '…') even for a generic plan.
   const base = `FROM ${tables.projections} WHERE projection_name = '${projection}'`;
+  // A row by id is the hot read of most applications: one text per read model, prepared by name.
+  // Other queries vary in shape with their conditions and stay unnamed.
+  const byId = `SELECT id, data ${base} AND id = $1`;
   const fields = fieldMap(tables, definition);
   // Never rows of another shape under this row type (checked once per client, see read-model-shapes.ts).
   const servable = () => assertServableShape(executor, tables, definition);
@@ -144,7 +148,7 @@ export function readModel<TRow, TIndexed extends string = string>(
     async get(id) {
       storableString('id', id);
       await servable();
-      const result = await executor.query<StoredRow<TRow>>(`SELECT id, data ${base} AND id = $1`, [id]);
+      const result = await executor.query<StoredRow<TRow>>(byId, [id], prepared(byId));
       const row = result.rows[0];
       return row === undefined ? undefined : withId(row);
     },

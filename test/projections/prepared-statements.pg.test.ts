@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPgClient } from '../../runtime/pg-client.js';
 import { createPgliteClient } from '../../runtime/pglite-client.js';
 import { createReadModelManager } from '../../runtime/projections/read-model-manager.js';
+import { readModel } from '../../runtime/projections/read-model-query.js';
 import { ensureReadModelIndexes } from '../../runtime/projections/read-model-indexes.js';
 import { createInlineProjector } from '../../runtime/projections/inline-projector.js';
 import { migrate } from '../../runtime/migrations/migrate.js';
@@ -14,8 +15,9 @@ import { deposit, expectedRows, allEvents, projectionRows } from './projection-t
 import { randomBytes } from 'node:crypto';
 
 /**
- * Projection batches and inline projections run their statements as named prepared statements
- * (parsed and planned once per connection: on PGlite planning was most of a small batch), unless
+ * Projection batches, inline projections and read-model reads by id run their statements as named
+ * prepared statements (parsed and planned once per connection: on PGlite planning was most of a
+ * small batch, and of an inline append), unless
  * the client was created with preparedStatements: false. pg_prepared_statements lists a session's
  * statements: PGlite has one session; on the server every connection of the pool is asked.
  */
@@ -74,10 +76,11 @@ describe('prepared statements of read models', () => {
     const events = await allEvents(store);
     expect(await projectionRows(client, schema, inlineBalance.projection)).toEqual(expectedRows(inlineBalance, events));
     expect(await projectionRows(client, schema, accountSummary.projection)).toEqual(expectedRows(accountSummary, events));
+    expect(await readModel(client, inlineBalance, { schema }).get('b')).toEqual({ id: 'b', owner: 'b', balance: 60, applied: 4 });
     return preparedOn(client, pool, schema);
   };
 
-  it('prepares the feed page, row reads and writes, the fence, the checkpoint and the inline locks by name', async () => {
+  it('prepares the feed page, row reads and writes, the fence, the checkpoint, the inline locks and reads by id by name', async () => {
     const prepared = await project(await connect());
     const { schema } = open[0]!;
     const texts = prepared.map((row) => row.statement);
@@ -88,6 +91,7 @@ describe('prepared statements of read models', () => {
       `UPDATE "${schema}".projection_leases`,
       `UPDATE "${schema}".projection_positions`,
       `FROM "${schema}".projection_positions WHERE projection_name = $1) AS fingerprint`,
+      `SELECT id, data FROM "${schema}".projections WHERE projection_name = 'inline_balance' AND id = $1`,
     ]) {
       expect(texts.filter((text) => text.includes(fragment)), fragment).not.toEqual([]);
     }

@@ -16,6 +16,7 @@ export interface PgPoolLike {
 
 export interface PgConnectionLike {
   query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<PgResult>;
+  query(config: PgQueryConfig, callback: (error: Error | null | undefined, result: PgResult) => void): void;
   /** With an error, pg destroys the connection instead of returning it to the pool. */
   release(error?: Error | boolean): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
@@ -72,8 +73,9 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
   const limits: FaultLimits = settings === undefined ? {} : settings;
   const listeners = new Set<ListenSession>();
   const named = options.preparedStatements !== false;
+  const readTimeoutMs = limits.queryTimeoutMs ?? 0;
   const run = <TRow>(executor: PgConnectionLike, sql: string, params: readonly unknown[] | undefined, queryOptions: QueryOptions | undefined) =>
-    runOn<TRow>(executor, sql, params, named ? queryOptions?.name : undefined);
+    runOn<TRow>(executor, sql, params, named ? queryOptions?.name : undefined, readTimeoutMs);
 
   const checkout = async (): Promise<PgConnectionLike> => {
     try {
@@ -121,7 +123,7 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
         await inside('BEGIN');
         const result = await work(tx);
         try {
-          await connection.query('COMMIT');
+          await run(connection, 'COMMIT', undefined, undefined);
         } catch (error) {
           broken = connectionReusable(error) ? undefined : error;
           throw translateFault(error, 'commit', limits);
@@ -129,7 +131,7 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
         return result;
       } catch (error) {
         if (broken === undefined && guard.lost === undefined && !isConnectionFault(error)) {
-          await connection.query('ROLLBACK').catch((rollbackError: unknown) => {
+          await run(connection, 'ROLLBACK', undefined, undefined).catch((rollbackError: unknown) => {
             broken = rollbackError;
           });
         } else {
@@ -146,7 +148,7 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
       await runAlone(sql, undefined, { commits: true });
     },
     async listen(channel, onNotify, listenOptions = {}) {
-      const session = new ListenSession(channel, onNotify, checkout, { ...options.reconnect, ...listenOptions });
+      const session = new ListenSession(channel, onNotify, checkout, readTimeoutMs, { ...options.reconnect, ...listenOptions });
       await session.open();
       listeners.add(session);
       return async () => {
@@ -162,11 +164,49 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
   };
 }
 
-async function runOn<TRow>(executor: PgConnectionLike, sql: string, params: readonly unknown[] | undefined, name: string | undefined): Promise<QueryResult<TRow>> {
+/**
+ * One statement on a connection. A named query is parsed and planned once per connection (pg
+ * keeps the name → text map).
+ *
+ * The callback goes with the query, and the read timeout is esgen's own timer: node-postgres's
+ * promise form, and its query_timeout (which wraps the callback), set the query's callback after
+ * the query was created, and reading a 1,000-row page then cost about twice the Node CPU, most of
+ * it garbage collection (docs/performance.md, "Reading rows through node-postgres"). A timed-out
+ * statement rejects with pg's own 'Query read timeout' error (QueryTimedOut once translated); the
+ * caller then destroys the connection, which still has the statement in flight.
+ */
+function runOn<TRow>(
+  executor: PgConnectionLike,
+  sql: string,
+  params: readonly unknown[] | undefined,
+  name: string | undefined,
+  readTimeoutMs: number,
+): Promise<QueryResult<TRow>> {
   const values = params as unknown[] | undefined;
-  // A named query is parsed and planned once per connection (pg keeps the name → text map).
-  const result = name === undefined ? await executor.query(sql, values) : await executor.query({ name, text: sql, values });
-  return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
+  const config: PgQueryConfig = name === undefined ? { text: sql, values } : { name, text: sql, values };
+  return new Promise<QueryResult<TRow>>((resolve, reject) => {
+    let settled = false;
+    const timer =
+      readTimeoutMs > 0
+        ? setTimeout(() => {
+            settled = true;
+            reject(new Error('Query read timeout'));
+          }, readTimeoutMs)
+        : undefined;
+    try {
+      executor.query(config, (error, result) => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        if (error) reject(error);
+        else resolve({ rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 });
+      });
+    } catch (error) {
+      // pg throws synchronously for a query it cannot send at all (e.g. a client already ended).
+      if (timer !== undefined) clearTimeout(timer);
+      reject(error);
+    }
+  });
 }
 
 interface ConnectionGuard {
@@ -218,6 +258,7 @@ class ListenSession {
     readonly channel: string,
     readonly onNotify: (payload: string) => void,
     readonly checkout: () => Promise<PgConnectionLike>,
+    readonly readTimeoutMs: number,
     readonly options: ListenOptions & ReconnectOptions,
   ) {
     this.#handler = (message) => {
@@ -230,7 +271,7 @@ class ListenSession {
     connection.on('error', this.#onError);
     connection.on('notification', this.#handler);
     try {
-      await connection.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+      await runOn(connection, `LISTEN ${quoteIdentifier(this.channel)}`, undefined, undefined, this.readTimeoutMs);
     } catch (error) {
       this.#detach(connection, error);
       throw translateFault(error, 'read');
@@ -291,7 +332,7 @@ class ListenSession {
     this.#connection = undefined;
     if (connection === undefined) return;
     connection.off('notification', this.#handler);
-    const failed = await connection.query(`UNLISTEN ${quoteIdentifier(this.channel)}`).then(
+    const failed = await runOn(connection, `UNLISTEN ${quoteIdentifier(this.channel)}`, undefined, undefined, this.readTimeoutMs).then(
       () => undefined,
       (error: unknown) => error,
     );

@@ -69,7 +69,11 @@ export function resolvePoolOptions(options: PgPoolOptions = {}): ResolvedPoolOpt
   return resolved;
 }
 
-/** The same settings in node-postgres' words (pg.Pool / pg.Client config). */
+/**
+ * The same settings in node-postgres' words (pg.Pool / pg.Client config). The query timeout is
+ * not among them: esgen's client times its statements itself (runOn in pg-client.ts), because
+ * node-postgres's query_timeout doubled the CPU cost of reading large results.
+ */
 export function pgPoolConfig(options: ResolvedPoolOptions): Record<string, unknown> {
   return {
     max: options.max,
@@ -77,7 +81,6 @@ export function pgPoolConfig(options: ResolvedPoolOptions): Record<string, unkno
     idleTimeoutMillis: options.idleTimeoutMs,
     // Sent in the startup packet: server-side settings for every session of the pool.
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
-    ...(options.queryTimeoutMs > 0 ? { query_timeout: options.queryTimeoutMs } : {}),
     ...(options.idleInTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
     application_name: options.applicationName,
     keepAlive: options.keepAlive,

@@ -24,6 +24,8 @@ describe('pool options', () => {
     const config = pgPoolConfig(resolvePoolOptions({ statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 }));
     expect(config).not.toHaveProperty('statement_timeout');
     expect(config).not.toHaveProperty('query_timeout');
+    // Never pg's query_timeout, which made reading rows cost twice the CPU: esgen's client times statements itself.
+    expect(pgPoolConfig(resolvePoolOptions())).not.toHaveProperty('query_timeout');
     expect(config).not.toHaveProperty('idle_in_transaction_session_timeout');
     expect(config).toMatchObject({ max: 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, application_name: 'esgen', keepAlive: true });
   });

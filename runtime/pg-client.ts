@@ -1,6 +1,6 @@
 import { backoffDelay, type ReconnectOptions } from './backoff.js';
 import { isConnectionFault } from './errors.js';
-import { connectionReusable, translateFault, type FaultLimits } from './pg-faults.js';
+import { connectionReusable, StatementReadTimeout, translateFault, type FaultLimits } from './pg-faults.js';
 import { pgPoolConfig, resolvePoolOptions, type PgPoolOptions, type ResolvedPoolOptions } from './pg-pool-options.js';
 import type { ListenOptions, QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
 
@@ -172,8 +172,8 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
  * promise form, and its query_timeout (which wraps the callback), set the query's callback after
  * the query was created, and reading a 1,000-row page then cost about twice the Node CPU, most of
  * it garbage collection (docs/performance.md, "Reading rows through node-postgres"). A timed-out
- * statement rejects with pg's own 'Query read timeout' error (QueryTimedOut once translated); the
- * caller then destroys the connection, which still has the statement in flight.
+ * statement rejects with StatementReadTimeout (QueryTimedOut once translated); the caller then
+ * destroys the connection, which still has the statement in flight.
  */
 function runOn<TRow>(
   executor: PgConnectionLike,
@@ -190,7 +190,7 @@ function runOn<TRow>(
       readTimeoutMs > 0
         ? setTimeout(() => {
             settled = true;
-            reject(new Error('Query read timeout'));
+            reject(new StatementReadTimeout(readTimeoutMs));
           }, readTimeoutMs)
         : undefined;
     try {

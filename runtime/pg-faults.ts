@@ -39,6 +39,18 @@ const CONNECTION_MESSAGES = [
 /** pg's words for a statement it did not send, the connection being known dead. */
 const NOT_SENT = ['Client has encountered a connection error and is not queryable', 'Client was closed and is not queryable'];
 
+/**
+ * esgen's client stopped waiting for a statement's answer (runOn in pg-client.ts). Never reaches
+ * the application: translateFault turns it into QueryTimedOut. Its message is node-postgres's own
+ * for the same event.
+ */
+export class StatementReadTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super('Query read timeout');
+    this.name = 'StatementReadTimeout';
+  }
+}
+
 /** The timeout a driver error stands for, if it is one. */
 export function timeoutKindOf(error: unknown): TimeoutKind | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

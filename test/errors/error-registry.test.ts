@@ -65,8 +65,11 @@ describe('errors esgen throws', () => {
     const heads = sources.flatMap(({ path, text }) => [...text.matchAll(/class (\w+) extends Error\b/g)].map((match) => `${path}:${match[1]}`));
     const plain = heads.filter((head) => head !== 'runtime/errors.ts:EsgenError');
     // Thrown and caught inside one function each, mapped to a registered error or an outcome there;
-    // and ScenarioFailed, a failed test expectation of esgen/testing (a test failure, not a runtime error).
+    // StatementReadTimeout, the pg client's own read timeout, which every caller maps to
+    // QueryTimedOut through translateFault; and ScenarioFailed, a failed test expectation of
+    // esgen/testing (a test failure, not a runtime error).
     expect(plain.sort()).toEqual([
+      'runtime/pg-faults.ts:StatementReadTimeout',
       'runtime/projections/projection-batch.ts:CheckpointMoved',
       'runtime/projections/projection-batch.ts:Fenced',
       'runtime/store/event-store.ts:StreamCollision',

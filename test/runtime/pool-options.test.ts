@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommitOutcomeUnknown, ConnectionLost, createEventSourcing, DEFAULT_POOL_OPTIONS, isEsgenError, QueryTimedOut } from '../../runtime/index.js';
-import { translateFault, withEventIds } from '../../runtime/pg-faults.js';
+import { connectionReusable, StatementReadTimeout, translateFault, withEventIds } from '../../runtime/pg-faults.js';
 import { pgPoolConfig, resolvePoolOptions } from '../../runtime/pg-pool-options.js';
 import { serverUrl } from '../support/database.js';
 import { asyncLedgerRegistry } from '../projections/fixtures/ledger-registry.js';
@@ -85,6 +85,10 @@ describe('translating driver errors', () => {
     expect(translateFault(new Error('Client has encountered a connection error and is not queryable'), 'commit')).toBeInstanceOf(ConnectionLost);
     expect(translateFault(new Error('Query read timeout'), 'commit', { queryTimeoutMs: 9 })).toMatchObject({ code: 'ESG214', kind: 'query', outcome: 'unknown', timeoutMs: 9 });
     expect(translateFault(new Error('Query read timeout'), 'open')).toMatchObject({ kind: 'query', outcome: 'not-committed' });
+    // esgen's own read timeout (pg-client.ts) reads the same, and its connection is never reused.
+    expect(translateFault(new StatementReadTimeout(9), 'commit', { queryTimeoutMs: 9 })).toMatchObject({ code: 'ESG214', kind: 'query', outcome: 'unknown', timeoutMs: 9 });
+    expect(translateFault(new StatementReadTimeout(9), 'read', { queryTimeoutMs: 9 })).toMatchObject({ code: 'ESG214', kind: 'query', outcome: 'not-committed' });
+    expect(connectionReusable(new StatementReadTimeout(9))).toBe(false);
     expect(translateFault(new Error('timeout exceeded when trying to connect'), 'connect')).toMatchObject({ kind: 'connect', outcome: 'not-committed' });
   });
 

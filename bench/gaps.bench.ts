@@ -15,7 +15,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { ReadModelDefinition, Registry } from '../runtime/contracts.js';
 import { migrate } from '../runtime/migrations/migrate.js';
 import { createPgClient } from '../runtime/pg-client.js';
 import { createPgliteClient } from '../runtime/pglite-client.js';
@@ -23,36 +22,14 @@ import { createReadModelManager } from '../runtime/projections/read-model-manage
 import type { SqlClient } from '../runtime/sql-client.js';
 import { appendStatements } from '../runtime/store/append-statement.js';
 import { createEventStore } from '../runtime/store/event-store.js';
-import { registry as bankRegistry } from '../test/runtime/fixtures/bank-account.js';
 import type { BenchOptions } from './run.js';
 import { createBenchDatabase } from './support/bench-database.js';
+import { benchRegistry } from './support/bench-registry.js';
 import { median } from './support/measure.js';
 import { designTable, plainStore } from './support/plain-baseline.js';
 import { formatNumber, printTable } from './support/print-table.js';
 
-interface Balance {
-  readonly id: string;
-  readonly balance: number;
-  readonly events: number;
-}
-
-/** The store bench's per-aggregate read model. */
-const balances: ReadModelDefinition<Balance> = {
-  name: 'BenchBalances',
-  projection: 'bench_balances',
-  aggregateType: 'BankAccount',
-  mode: 'async',
-  eventTypes: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'],
-  keyOf: (event) => event.aggregateId,
-  apply(current, event) {
-    const amount = (event.data as { amount?: number }).amount ?? 0;
-    const base = current ?? { id: event.aggregateId, balance: 0, events: 0 };
-    return { kind: 'upsert', row: { ...base, balance: base.balance + amount, events: base.events + 1 } };
-  },
-  indexes: [],
-  fingerprint: 'bench_balances-v1',
-};
-const registry: Registry = { ...bankRegistry, readModels: { BenchBalances: balances } };
+const registry = benchRegistry;
 const OPENED = { owner: 'Ada Lovelace', currency: 'EUR' };
 const opened = { type: 'AccountOpened', data: OPENED };
 

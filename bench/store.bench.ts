@@ -20,7 +20,7 @@ import { PersonalDataVault } from '../runtime/personal-data/personal-data-vault.
 import { localMasterKey } from '../runtime/personal-data/master-key.js';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import type { EventContext, EventEnvelope, ReadModelDefinition, Registry } from '../runtime/contracts.js';
+import type { EventContext, EventEnvelope, Registry } from '../runtime/contracts.js';
 import { createPgClient } from '../runtime/pg-client.js';
 import { createPgliteClient } from '../runtime/pglite-client.js';
 import type { SqlClient } from '../runtime/sql-client.js';
@@ -31,9 +31,10 @@ import { appendStatements } from '../runtime/store/append-statement.js';
 import { createReadModelManager, type ReadModelManager } from '../runtime/projections/read-model-manager.js';
 import { createEventReplayer } from '../runtime/projections/event-replayer.js';
 import { compareCheckpoints, type Checkpoint } from '../runtime/projections/checkpoint.js';
-import { BankAccount, bankAccountDefinition, registry as bankRegistry } from '../test/runtime/fixtures/bank-account.js';
+import { BankAccount, bankAccountDefinition } from '../test/runtime/fixtures/bank-account.js';
 import type { BenchOptions } from './run.js';
 import { createBenchDatabase } from './support/bench-database.js';
+import { benchRegistry } from './support/bench-registry.js';
 import { compare, median, time } from './support/measure.js';
 import { cpuPerOperation, type CpuCost } from './support/cpu-accounting.js';
 import { designReadIndex, designTable, plainStore, type PlainEvent, type PlainStore, type RawQuery } from './support/plain-baseline.js';
@@ -51,30 +52,7 @@ interface Units {
   [name: string]: Unit | undefined;
 }
 
-interface Balance {
-  readonly id: string;
-  readonly balance: number;
-  readonly events: number;
-}
-
-/** A per-aggregate async read model: what "async read models running" means in this bench. */
-const balances: ReadModelDefinition<Balance> = {
-  name: 'BenchBalances',
-  projection: 'bench_balances',
-  aggregateType: 'BankAccount',
-  mode: 'async',
-  eventTypes: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn'],
-  keyOf: (event) => event.aggregateId,
-  apply(current, event) {
-    const amount = (event.data as { amount?: number }).amount ?? 0;
-    const base = current ?? { id: event.aggregateId, balance: 0, events: 0 };
-    const sign = event.type === 'MoneyWithdrawn' ? -1 : 1;
-    return { kind: 'upsert', row: { ...base, balance: base.balance + sign * amount, events: base.events + 1 } };
-  },
-  indexes: [],
-  fingerprint: 'bench_balances-v1',
-};
-const registry: Registry = { ...bankRegistry, readModels: { BenchBalances: balances } };
+const registry = benchRegistry;
 
 const OPENED = { owner: 'Ada Lovelace', currency: 'EUR' };
 const deposit = (i: number) => ({ amount: 1 + (i % 97) });

@@ -11,7 +11,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -24,6 +23,7 @@ import { appendStatements } from '../runtime/store/append-statement.js';
 import { createEventStore } from '../runtime/store/event-store.js';
 import type { BenchOptions } from './run.js';
 import { createBenchDatabase } from './support/bench-database.js';
+import { cpuPerOperation } from './support/cpu-accounting.js';
 import { benchRegistry } from './support/bench-registry.js';
 import { median } from './support/measure.js';
 import { designTable, plainStore } from './support/plain-baseline.js';
@@ -46,22 +46,7 @@ export default async function gapsBench(options: BenchOptions): Promise<void> {
   }
 }
 
-const run = promisify(execFile);
-
-/** CPU of the server backends of a database (this machine's /proc), in clock ticks of 10 ms. */
-async function serverTicks(admin: pg.Client): Promise<number> {
-  const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // a backend that ended meanwhile
-    }
-  }
-  return ticks;
-}
+const execFileAsync = promisify(execFile);
 
 /**
  * The same 1,000-row read sent four ways through a pg.Client: node-postgres's promise form, and a
@@ -84,7 +69,7 @@ async function nodePostgresReads(url: string): Promise<void> {
   const samples = new Map<string, { cpu: number[]; gc: number[] }>();
   for (let repetition = 0; repetition < 3; repetition++) {
     for (const [label, form, timeout] of variants) {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', script, url, form, timeout, '300']);
+      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script, url, form, timeout, '300']);
       const { cpuMs, gcMs: gc } = JSON.parse(stdout) as { cpuMs: number; gcMs: number };
       const entry = samples.get(label) ?? { cpu: [], gc: [] };
       entry.cpu.push(cpuMs);
@@ -109,8 +94,8 @@ interface WriterSample {
 async function eightWriters(url: string): Promise<void> {
   const client = await createPgClient({ connectionString: url, poolConfig: { max: 12 } });
   const pool = new pg.Pool({ connectionString: url, max: 12 });
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
+  // Lists the backends whose CPU counts; its own connection is the one left out.
+  const accounting = await createPgClient({ connectionString: url, poolConfig: { max: 1 } });
   try {
     await migrate(client, { schema: 'gaps_writers' });
     await migrate(client, { schema: 'gaps_writers_rm' });
@@ -126,18 +111,19 @@ async function eightWriters(url: string): Promise<void> {
     const samples = new Map<string, WriterSample[]>();
     const run = async (label: string, append: (id: string) => Promise<unknown>) => {
       round++;
-      const ticks = await serverTicks(admin);
-      const cpu = process.cpuUsage();
-      const start = performance.now();
-      await Promise.all(Array.from({ length: writers }, async (_, w) => {
-        for (let i = 0; i < appends; i++) await append(`w-${round}-${w}-${i}`);
-      }));
-      const elapsed = performance.now() - start;
-      // The read model's worker finishes its last batches inside the measurement.
-      await manager.waitForCatchUp({ timeoutMs: 60_000 });
-      const used = process.cpuUsage(cpu);
       const total = writers * appends;
-      const sample = { serverUs: ((await serverTicks(admin)) - ticks) * 10_000 / total, nodeUs: (used.user + used.system) / total, perSecond: total / (elapsed / 1000) };
+      let elapsed = 0;
+      const cost = await cpuPerOperation(accounting, total, async () => {
+        const start = performance.now();
+        await Promise.all(Array.from({ length: writers }, async (_, w) => {
+          for (let i = 0; i < appends; i++) await append(`w-${round}-${w}-${i}`);
+        }));
+        elapsed = performance.now() - start;
+        // The read model's worker finishes its last batches inside the measurement.
+        await manager.waitForCatchUp({ timeoutMs: 60_000 });
+      });
+      // No CPU figures for a server on another machine (/proc is this machine's).
+      const sample = { serverUs: cost?.server ?? Number.NaN, nodeUs: cost?.node ?? Number.NaN, perSecond: total / (elapsed / 1000) };
       samples.set(label, [...(samples.get(label) ?? []), sample]);
     };
     try {
@@ -159,7 +145,7 @@ async function eightWriters(url: string): Promise<void> {
       }),
     );
   } finally {
-    await admin.end();
+    await accounting.close();
     await pool.end();
     await client.close();
   }

@@ -74,8 +74,10 @@ export interface EventStoreOptions {
   readonly onAppend?: OnAppend;
   /**
    * Run the store's statements as named prepared statements (`pg` only; default true): the server
-   * parses and plans each once per connection. Turn off behind PgBouncer in transaction mode
-   * before 1.21, which cannot route prepared statements.
+   * parses and plans each once per connection. This covers the store's statements only: behind
+   * PgBouncer in transaction mode before 1.21, which cannot route prepared statements, set
+   * `preparedStatements: false` on the client (createPgClient, connect, createEventSourcing)
+   * instead, which also covers read-model workers and queries.
    */
   readonly preparedStatements?: boolean;
   /**

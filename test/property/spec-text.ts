@@ -193,7 +193,7 @@ class SpecRenderer {
 
   /** Operands of `set`, `add`, `min`, `max`, `append`: a payload path (with or without `event.`), an envelope value, or a constant. */
   operand(value: ValueSource): YamlNode {
-    if (value.kind === 'event') return scalar(`${this.random.chance(0.3) ? 'event.' : ''}${value.path.join('.')}`);
+    if (value.kind === 'event') return scalar(this.payloadPath(value.path, 0.3));
     if (value.kind === 'envelope') return scalar(`$${value.field}`);
     const constant = value.value;
     // Strings would read as paths: always `{ const: … }`. Numbers, booleans, null and lists may stand alone.
@@ -209,7 +209,7 @@ class SpecRenderer {
       const side = (operand: Operand) => (operand.kind === 'computed' ? `(${this.computedText(operand)})` : this.computedText(operand));
       return `${side(value.left)} ${value.op} ${side(value.right)}`;
     }
-    if (value.kind === 'event') return `${this.random.chance(0.3) ? 'event.' : ''}${value.path.join('.')}`;
+    if (value.kind === 'event') return this.payloadPath(value.path, 0.3);
     if (value.kind === 'envelope') return `$${value.field}`;
     return String(value.value);
   }
@@ -272,9 +272,24 @@ class SpecRenderer {
   }
 
   keySource(source: KeySource, withEvent: boolean): string {
-    const value = source.value.kind === 'envelope' ? `$${source.value.field}` : (source.value as { path: readonly string[] }).path.join('.');
     const bucket = source.bucket ? `:${source.bucket}` : '';
-    return withEvent ? `${source.event}.${value}${bucket}` : `${this.random.chance(0.2) && source.value.kind === 'event' ? 'event.' : ''}${value}${bucket}`;
+    if (source.value.kind === 'envelope') {
+      if (withEvent) return `${source.event}.$${source.value.field}${bucket}`;
+      this.random.chance(0.2); // drawn as for a payload path: the seeds' random streams stay as they were
+      return `$${source.value.field}${bucket}`;
+    }
+    const path = (source.value as { path: readonly string[] }).path;
+    return withEvent ? `${source.event}.${path.join('.')}${bucket}` : `${this.payloadPath(path, 0.2)}${bucket}`;
+  }
+
+  /**
+   * A payload path where `event.` is optional: written with it at `chance`, and always before a
+   * payload field named `event` (a leading `event.` is always read as the prefix). Draws once
+   * either way, so the seeds' random streams do not depend on field names.
+   */
+  payloadPath(path: readonly string[], chance: number): string {
+    const prefixed = this.random.chance(chance);
+    return `${prefixed || path[0] === 'event' ? 'event.' : ''}${path.join('.')}`;
   }
 
   readModel(model: ReadModel): YamlNode {

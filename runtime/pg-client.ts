@@ -3,6 +3,7 @@ import { isConnectionFault } from './errors.js';
 import { connectionReusable, StatementReadTimeout, translateFault, type FaultLimits } from './pg-faults.js';
 import { pgPoolConfig, resolvePoolOptions, type PgPoolOptions, type ResolvedPoolOptions } from './pg-pool-options.js';
 import type { ListenOptions, QueryOptions, QueryResult, SqlClient, SqlExecutor } from './sql-client.js';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamptz-text.js';
 
 /**
  * The slice of a node-postgres Pool that esgen uses, declared here rather than imported from
@@ -23,12 +24,19 @@ export interface PgConnectionLike {
   on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
+  /** The connection's parser of a type (pg's Client has it: its own types, else pg's global ones). */
+  getTypeParser?(oid: number, format?: string): unknown;
 }
 
 interface PgQueryConfig {
   name?: string;
   text: string;
   values?: unknown[];
+  types?: PgTypes;
+}
+
+interface PgTypes {
+  getTypeParser(oid: number, format?: string): unknown;
 }
 
 interface PgResult {
@@ -59,7 +67,9 @@ export interface PgClientOptions {
 
 /**
  * A SqlClient over node-postgres. `pg` is loaded on demand so applications on PGlite never need it,
- * and its process-wide type parsers are left as they are.
+ * and its process-wide type parsers are left as they are. Statements run through this client read
+ * timestamptz with esgen's parser (the same Dates as pg's default, faster); other types parse as
+ * the connection's own parsers say.
  *
  * Every connection checked out of the pool has an 'error' listener while esgen holds it (pg removes
  * the pool's own one on checkout), so a connection that the server ends never crashes the process;
@@ -183,7 +193,8 @@ function runOn<TRow>(
   readTimeoutMs: number,
 ): Promise<QueryResult<TRow>> {
   const values = params as unknown[] | undefined;
-  const config: PgQueryConfig = name === undefined ? { text: sql, values } : { name, text: sql, values };
+  const types = typesOf(executor);
+  const config: PgQueryConfig = name === undefined ? { text: sql, values, types } : { name, text: sql, values, types };
   return new Promise<QueryResult<TRow>>((resolve, reject) => {
     let settled = false;
     const timer =
@@ -207,6 +218,22 @@ function runOn<TRow>(
       reject(error);
     }
   });
+}
+
+const connectionTypes = new WeakMap<PgConnectionLike, PgTypes | undefined>();
+
+/**
+ * The connection's type parsers with esgen's for timestamptz (timestamptz-text.ts: the same Dates
+ * as node-postgres's parser, a third of its time; every event row carries one). Other types
+ * parse as the connection would; a connection without getTypeParser keeps its own parsers.
+ */
+function typesOf(connection: PgConnectionLike): PgTypes | undefined {
+  if (connectionTypes.has(connection)) return connectionTypes.get(connection);
+  const own = connection.getTypeParser?.bind(connection);
+  const types: PgTypes | undefined =
+    own === undefined ? undefined : { getTypeParser: (oid, format) => (oid === TIMESTAMPTZ_OID && (format ?? 'text') === 'text' ? parseTimestamptz : own(oid, format)) };
+  connectionTypes.set(connection, types);
+  return types;
 }
 
 interface ConnectionGuard {

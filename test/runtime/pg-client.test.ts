@@ -18,6 +18,25 @@ describe('createPgClient', () => {
     }
   });
 
+  it.skipIf(!serverUrl)("reads timestamptz as Dates and every other type with the pool's own parsers", async () => {
+    // An application's pool that reads int8 as bigint, and dates and timestamptz as text: esgen's
+    // client keeps those parsers but reads timestamptz itself (occurredAt is a Date whatever the
+    // pool says).
+    const asText = (label: string) => (text: string) => `${label} ${text}`;
+    const ownParser = (oid: number, format?: string) =>
+      oid === 20 ? (text: string) => BigInt(text) : oid === 1082 ? asText('date') : oid === 1184 ? asText('instant') : pg.types.getTypeParser(oid, format as 'text');
+    const types = { getTypeParser: ownParser };
+    const client = await createPgClient({ connectionString: serverUrl, poolConfig: { max: 1, types } });
+    try {
+      const { rows } = await client.query<{ big: unknown; day: unknown; at: unknown }>(`SELECT 9007199254740993::int8 AS big, date '2024-02-29' AS day, timestamptz '2024-02-29 12:34:56.789+05:30' AS at`);
+      expect(rows[0]!.big).toBe(9007199254740993n);
+      expect(rows[0]!.day).toBe('date 2024-02-29');
+      expect(rows[0]!.at).toEqual(new Date('2024-02-29T07:04:56.789Z'));
+    } finally {
+      await client.close();
+    }
+  });
+
   it.skipIf(!serverUrl)('survives the server closing an idle connection, and reports it', async () => {
     const name = `esgen_idle_${process.pid}`;
     const idleErrors: Error[] = [];

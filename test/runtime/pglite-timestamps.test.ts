@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteClient } from '../../runtime/pglite-client.js';
-import { parseTimestamptz } from '../../runtime/pglite-timestamps.js';
+import { parseTimestamptz } from '../../runtime/timestamptz-text.js';
 import type { SqlClient } from '../../runtime/sql-client.js';
 
 const instants = [

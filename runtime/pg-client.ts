@@ -226,6 +226,8 @@ const connectionTypes = new WeakMap<PgConnectionLike, PgTypes | undefined>();
  * The connection's type parsers with esgen's for timestamptz (timestamptz-text.ts: the same Dates
  * as node-postgres's parser, a third of its time; every event row carries one). Other types
  * parse as the connection would; a connection without getTypeParser keeps its own parsers.
+ * (node-postgres also hands a query's `types` to its Parse message as parameter type OIDs; an
+ * object without `length` declares none, as an unnamed query's missing `types` does.)
  */
 function typesOf(connection: PgConnectionLike): PgTypes | undefined {
   if (connectionTypes.has(connection)) return connectionTypes.get(connection);
